@@ -4,3 +4,5 @@ export { fullSpace, maskSpace, basisSpace, withOffset, projectL, basisOf, segmen
 export type { Admissible } from './admissible.js';
 export { Projectors, twirl, fixedDimension, fixedBasisBySvd } from './projectors.js';
 export { nullspace, orthonormalize, matrixOf } from './linalg.js';
+export { supports, supportByName, kernelSupportSpace } from './supports.js';
+export type { KernelSupport } from './supports.js';
