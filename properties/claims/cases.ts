@@ -1,0 +1,143 @@
+import fc from 'fast-check';
+import { CaseInput, CaseSpec, ModelSpec, RepSpec, parseCase } from '../../src/impl/caseSpec.js';
+import { supports } from '../../src/space/supports.js';
+
+/**
+ * Generated Cases (plain JSON) for the theorem claims. Families inside the hypotheses (compatible L, unitary
+ * parametrization, equivariant σ, invariant loss) and, for negative controls, families outside them.
+ */
+
+const activation = fc.constantFrom('tanh', 'softplus', 'sigmoid', 'leaky-relu(0.1)', 'square', 'identity' as const);
+const dataSeed = fc.integer({ min: 0, max: 1_000_000 });
+
+/** Regular permutation action of D_n on the n-gon's vertices: r^k s^f maps i ↦ k + (−1)^f i mod n. */
+function dihedralVertexPerms(n: number): number[][] {
+  const perms: number[][] = [];
+  for (let f = 0; f < 2; f++) for (let k = 0; k < n; k++) perms.push(Array.from({ length: n }, (_, i) => (((k + (f ? -i : i)) % n) + n) % n));
+  return perms;
+}
+
+interface Family {
+  group: CaseSpec['group'];
+  input: RepSpec;
+  hidden: (c: number) => RepSpec;
+  outputs: RepSpec[];
+  /** pointwise σ commute with this family's hidden representation (A2); false for dense rotations */
+  pointwise: boolean;
+}
+
+const families: Family[] = [
+  ...[2, 3, 4].map((n): Family => ({
+    group: { kind: 'cyclic', n }, input: { kind: 'shift', dim: 2 * n, step: 2 }, hidden: (c) => ({ kind: 'shift', dim: n * c, step: c }),
+    outputs: [{ kind: 'trivial', dim: 1 }, { kind: 'trivial', dim: 2 }, { kind: 'shift', dim: n, step: 1 }], pointwise: true,
+  })),
+  ...[3, 4].map((n): Family => ({
+    group: { kind: 'dihedral', n }, input: { kind: 'permutation', perms: dihedralVertexPerms(n) },
+    hidden: (c) => ({ kind: 'sum', parts: Array.from({ length: c }, () => ({ kind: 'permutation', perms: dihedralVertexPerms(n) }) as RepSpec) }),
+    outputs: [{ kind: 'trivial', dim: 1 }, { kind: 'permutation', perms: dihedralVertexPerms(n) }], pointwise: true,
+  })),
+  {
+    group: { kind: 'symmetric', n: 3 }, input: { kind: 'natural' }, hidden: (c) => ({ kind: 'sum', parts: Array.from({ length: c }, () => ({ kind: 'natural' }) as RepSpec) }),
+    outputs: [{ kind: 'trivial', dim: 1 }, { kind: 'natural' }], pointwise: true,
+  },
+  {
+    group: { kind: 'cyclic', n: 4 }, input: { kind: 'rot90', k: 2, channels: 1 }, hidden: (c) => ({ kind: 'rot90', k: 2, channels: c }),
+    outputs: [{ kind: 'trivial', dim: 1 }, { kind: 'rot90', k: 2, channels: 1 }], pointwise: true,
+  },
+  {
+    group: { kind: 'cyclic', n: 3 }, input: { kind: 'rotation2d' }, hidden: (c) => ({ kind: 'sum', parts: Array.from({ length: c }, () => ({ kind: 'rotation2d' }) as RepSpec) }),
+    outputs: [{ kind: 'trivial', dim: 1 }, { kind: 'rotation2d' }], pointwise: false,
+  },
+];
+
+/** A dense network on one of the families, random widths/σ/bias, synthetic asymmetric data (A5). */
+export const mlpCase: fc.Arbitrary<CaseSpec> = fc
+  .record({
+    family: fc.integer({ min: 0, max: families.length - 1 }),
+    layers: fc.integer({ min: 0, max: 2 }),
+    width: fc.integer({ min: 1, max: 2 }),
+    out: fc.nat(),
+    act: activation,
+    bias: fc.boolean(),
+    seed: dataSeed,
+    count: fc.integer({ min: 2, max: 5 }),
+  })
+  .map(({ family, layers, width, out, act, bias, seed, count }) => {
+    const f = families[family];
+    const model: ModelSpec = {
+      kind: 'mlp', input: f.input, hidden: Array.from({ length: layers }, () => f.hidden(width)), output: f.outputs[out % f.outputs.length],
+      activation: f.pointwise ? act : 'identity', outputActivation: 'identity', bias,
+    };
+    return parseCase({ name: `mlp/${family}`, group: f.group, model, data: { kind: 'synthetic', seed, count } });
+  });
+
+/** The toy CNN of THEORY.md §6 and small variants: C4/D4 on 4×4 images, a compatible support. */
+export const cnnCase: fc.Arbitrary<CaseSpec> = fc
+  .record({
+    group: fc.constantFrom<CaseSpec['group']>({ kind: 'cyclic', n: 4 }, { kind: 'dihedral', n: 4 }),
+    channels: fc.integer({ min: 1, max: 2 }),
+    outputs: fc.integer({ min: 1, max: 3 }),
+    structured: fc.boolean(),
+    act: fc.constantFrom('tanh', 'softplus' as const),
+    support: fc.constantFrom('full', 'cross', 'centre-corners'),
+    seed: dataSeed,
+    count: fc.integer({ min: 2, max: 3 }),
+  })
+  .map(({ group, channels, outputs, structured, act, support, seed, count }) =>
+    parseCase({
+      name: `cnn/${support}`, group,
+      model: { kind: 'cnn', imageSize: 4, inChannels: 1, outputs, blocks: [{ outChannels: channels, pool: structured, layerNorm: structured, activation: act }] },
+      admissible: { kind: 'support', support }, data: { kind: 'synthetic', seed, count },
+    }));
+
+/** Example Q of THEORY.md §6 (closed form). */
+export const exampleQCase: CaseSpec = parseCase({ name: 'example-q', group: { kind: 'cyclic', n: 2 }, model: { kind: 'example-q' }, data: { kind: 'example-q' } });
+
+/** The cases inside the theorems' hypotheses. */
+export const compatibleCase: fc.Arbitrary<CaseSpec> = fc.oneof({ weight: 3, arbitrary: mlpCase }, { weight: 1, arbitrary: cnnCase });
+
+/** A 3×3 kernel mask on segment A0 of shape [1, 9] from a list of cells. */
+function kernelMask(cells: ReadonlyArray<readonly [number, number]>): (0 | 1)[] {
+  return Array.from({ length: 9 }, (_, k) => (cells.some(([a, b]) => 3 * a + b === k) ? 1 : 0));
+}
+
+/**
+ * THEORY.md §6 "Incompatible support": C4 on one 3×3 kernel, the invariant linear model f_W(x) = ⟨W, x⟩, an
+ * incompatible support (skew or L-shape), data that put weight outside ω.
+ */
+export const incompatibleCase: fc.Arbitrary<CaseSpec> = fc
+  .record({ support: fc.constantFrom('skew', 'l-shape'), seed: dataSeed, count: fc.integer({ min: 1, max: 3 }) })
+  .map(({ support, seed, count }) =>
+    parseCase({
+      name: `incompatible/${support}`, group: { kind: 'cyclic', n: 4 },
+      model: { kind: 'mlp', input: { kind: 'rot90', k: 3 }, hidden: [], output: { kind: 'trivial' }, activation: 'identity' },
+      admissible: { kind: 'mask', mask: kernelMask(supports[support]), name: support },
+      data: { kind: 'synthetic', seed, count },
+    }));
+
+/** THEORY.md §6 "Non-unitary parametrization" and random non-orthogonal M: K = MMᵀ does not commute with Π_G. */
+export const nonUnitaryCase: fc.Arbitrary<CaseSpec> = fc
+  .record({ shear: fc.integer({ min: 1, max: 3 }), seed: dataSeed, count: fc.integer({ min: 1, max: 3 }) })
+  .map(({ shear, seed, count }) => {
+    const input: CaseInput = {
+      name: `non-unitary/${shear}`, group: { kind: 'cyclic', n: 2 },
+      model: { kind: 'mlp', input: { kind: 'shift', dim: 2 }, hidden: [], output: { kind: 'trivial' }, activation: 'identity' },
+      data: { kind: 'synthetic', seed, count }, parametrization: { kind: 'matrix', M: [[1, 0], [shear, 1]] },
+    };
+    return parseCase(input);
+  });
+
+/** Incompatible supports on the toy CNN (a second family outside the hypotheses). */
+export const incompatibleCnnCase: fc.Arbitrary<CaseSpec> = cnnCase.chain((c) =>
+  fc.constantFrom('skew', 'l-shape').map((support) => parseCase({ ...c, name: `cnn/${support}`, admissible: { kind: 'support', support } })));
+
+/** Cases outside Theorem 1/3's hypotheses: incompatible L or a non-unitary parametrization. */
+export const outsideHypotheses: fc.Arbitrary<CaseSpec> = fc.oneof(incompatibleCase, nonUnitaryCase, incompatibleCnnCase);
+
+/** Assumption A2 violated: a dense network with a non-equivariant σ (tanh with per-coordinate offsets). */
+export const nonEquivariantCase: fc.Arbitrary<CaseSpec> = mlpCase
+  .filter((c) => c.model.kind === 'mlp' && c.model.hidden.length > 0 && c.model.activation !== 'identity')
+  .map((c) => parseCase({ ...c, name: `${c.name}/biased`, model: { ...c.model, activation: 'biased-tanh' } as ModelSpec }));
+
+/** The same networks on orbit-closed data D = G·D (Lemma 1(c)). */
+export const orbitClosedCase: fc.Arbitrary<CaseSpec> = compatibleCase.map((c) => parseCase({ ...c, name: `${c.name}/orbit`, data: { kind: 'orbit', of: c.data } }));

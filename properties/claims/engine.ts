@@ -1,0 +1,125 @@
+import fc from 'fast-check';
+import { EqflowError } from '../../src/core/errors.js';
+import { Capability, Implementation } from '../../src/impl/implementation.js';
+
+/** What one check measured: error / tolerance (≤ 1 passes) and a line saying what was compared. */
+export interface Measurement {
+  ratio: number;
+  detail: string;
+}
+
+/**
+ * A claim of THEORY.md checked against an Implementation. `check` runs one generated input and returns its
+ * error / tolerance ratio; the same check run on `negative` inputs (outside the claim's hypotheses, or a planted
+ * bug) must fail, which is the claim's negative control.
+ */
+export interface Claim<T> {
+  readonly id: string;
+  /** the statement, one line */
+  readonly title: string;
+  /** where it comes from, e.g. "Theorem 1(i)" */
+  readonly source: string;
+  readonly needs: readonly Capability[];
+  /** generated cases per default run (100; fewer only for flow-heavy claims, never below 25, with a reason) */
+  readonly runs: number;
+  readonly arbitrary: fc.Arbitrary<T>;
+  readonly check: (impl: Implementation, input: T) => Promise<Measurement>;
+  /**
+   * The negative control: inputs outside the hypotheses on which the check must fail, and what they are. Claims
+   * with no such inputs (conformance of an implementation) name the mutant that must make them fail instead.
+   */
+  readonly negative: { readonly arbitrary?: fc.Arbitrary<T>; readonly description: string };
+}
+
+
+export type Verdict = 'holds' | 'violated' | 'not tested';
+
+export interface ClaimResult {
+  id: string;
+  title: string;
+  source: string;
+  verdict: Verdict;
+  /** generated cases run (0 when not tested) */
+  cases: number;
+  /** the worst error / tolerance ratio over the cases */
+  worstRatio: number;
+  seed: number;
+  /** fast-check's replay path of the (shrunk) counterexample */
+  path?: string;
+  /** the shrunk failing input, JSON */
+  counterexample?: unknown;
+  message?: string;
+  /** a capability the implementation lacks (verdict 'not tested') */
+  missing?: Capability[];
+}
+
+export interface RunOptions {
+  runs?: number;
+  seed?: number;
+  path?: string;
+  /** use the negative inputs (negative control) instead of the claim's own */
+  negative?: boolean;
+}
+
+/**
+ * Runs a claim with fast-check (async property, shrinking on failure). Exceptions inside a check count as
+ * failures with their message; the worst ratio and a replayable (seed, path, counterexample) are reported.
+ */
+export async function runClaim<T>(claim: Claim<T>, impl: Implementation, opts: RunOptions = {}): Promise<ClaimResult> {
+  const base = { id: claim.id, title: claim.title, source: claim.source };
+  const missing = claim.needs.filter((c) => !impl.capabilities.has(c));
+  const seed = opts.seed ?? Math.floor(Math.random() * 0x7fffffff);
+  if (missing.length) return { ...base, verdict: 'not tested', cases: 0, worstRatio: 0, seed, missing, message: `needs ${missing.join(', ')}` };
+  let worst = 0;
+  let lastDetail = '';
+  const arb = opts.negative ? claim.negative.arbitrary : claim.arbitrary;
+  if (!arb) throw new EqflowError('invalid-argument', 'negative', `claim ${claim.id} has no negative inputs (${claim.negative.description})`);
+  const prop = fc.asyncProperty(arb, async (input) => {
+    const m = await claim.check(impl, input);
+    if (Number.isNaN(m.ratio)) throw new EqflowError('not-finite', 'ratio', `the check produced NaN (${m.detail})`);
+    worst = Math.max(worst, m.ratio);
+    lastDetail = m.detail;
+    if (!(m.ratio <= 1)) throw new Error(`error/tolerance = ${m.ratio.toExponential(3)}: ${m.detail}`);
+  });
+  const params: fc.Parameters<[T]> = { numRuns: opts.runs ?? claim.runs, seed, endOnFailure: false };
+  if (opts.path) params.path = opts.path;
+  const details = await fc.check(prop, params);
+  if (!details.failed) return { ...base, verdict: 'holds', cases: details.numRuns, worstRatio: worst, seed, message: lastDetail };
+  const err = details.errorInstance;
+  return {
+    ...base,
+    verdict: 'violated',
+    cases: details.numRuns,
+    worstRatio: worst,
+    seed,
+    path: details.counterexamplePath ?? undefined,
+    counterexample: details.counterexample?.[0],
+    message: err instanceof Error ? err.message : String(err),
+  };
+}
+
+/** A claim with its input type erased, so claims of different inputs share one registry. */
+export interface RegisteredClaim {
+  readonly id: string;
+  readonly title: string;
+  readonly source: string;
+  readonly needs: readonly Capability[];
+  readonly runs: number;
+  readonly negativeDescription: string;
+  /** whether the negative control is a set of inputs (else a mutant) */
+  readonly hasNegativeInputs: boolean;
+  run(impl: Implementation, opts?: RunOptions): Promise<ClaimResult>;
+  /** re-checks one saved counterexample of this claim (the input as written by a failing run) */
+  replay(impl: Implementation, input: unknown): Promise<Measurement>;
+}
+
+export function register<T>(claim: Claim<T>): RegisteredClaim {
+  return {
+    id: claim.id, title: claim.title, source: claim.source, needs: claim.needs, runs: claim.runs,
+    negativeDescription: claim.negative.description,
+    hasNegativeInputs: claim.negative.arbitrary !== undefined,
+    run: (impl, opts) => runClaim(claim, impl, opts),
+    // a saved counterexample is the JSON of this claim's own generated input
+    replay: (impl, input) => claim.check(impl, input as T),
+  };
+}

@@ -1,0 +1,136 @@
+import { z } from 'zod';
+import { EqflowError } from '../core/errors.js';
+
+/**
+ * A Case is plain JSON: group, representations, architecture, admissible space, data, loss and parametrization.
+ * Points, γ and steps travel beside it. Cases cross process boundaries (the external protocol) and are saved
+ * with failing counterexamples, so every field is validated here with a typed error naming the path.
+ */
+const finite = z.number().refine(Number.isFinite, { message: 'expected a finite number' });
+const posInt = z.number().int().min(1);
+
+export type GroupSpec =
+  | { kind: 'cyclic'; n: number }
+  | { kind: 'dihedral'; n: number }
+  | { kind: 'symmetric'; n: number }
+  | { kind: 'product'; factors: [GroupSpec, GroupSpec] }
+  | { kind: 'generators'; perms: number[][] }
+  | { kind: 'table'; table: number[][] };
+
+export const GroupSpec: z.ZodType<GroupSpec> = z.lazy(() =>
+  z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('cyclic'), n: posInt }).strict(),
+    z.object({ kind: z.literal('dihedral'), n: posInt }).strict(),
+    z.object({ kind: z.literal('symmetric'), n: posInt.max(6) }).strict(),
+    z.object({ kind: z.literal('product'), factors: z.tuple([GroupSpec, GroupSpec]) }).strict(),
+    z.object({ kind: z.literal('generators'), perms: z.array(z.array(z.number().int().min(0))).min(1) }).strict(),
+    z.object({ kind: z.literal('table'), table: z.array(z.array(z.number().int())).min(1) }).strict(),
+  ]),
+);
+
+export type RepSpec =
+  | { kind: 'trivial'; dim?: number }
+  | { kind: 'shift'; dim: number; step?: number }
+  | { kind: 'rot90'; k: number; channels?: number }
+  | { kind: 'natural' }
+  | { kind: 'adjacency' }
+  | { kind: 'rotation2d' }
+  | { kind: 'permutation'; perms: number[][] }
+  | { kind: 'signed'; perms: number[][]; signs: number[][] }
+  | { kind: 'dense'; dim: number; matrices: number[][] }
+  | { kind: 'sum'; parts: RepSpec[] }
+  | { kind: 'tensor'; a: RepSpec; b: RepSpec }
+  | { kind: 'factor'; which: 0 | 1; rep: RepSpec };
+
+export const RepSpec: z.ZodType<RepSpec> = z.lazy(() =>
+  z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('trivial'), dim: posInt.optional() }).strict(),
+    z.object({ kind: z.literal('shift'), dim: posInt, step: z.number().int().min(0).optional() }).strict(),
+    z.object({ kind: z.literal('rot90'), k: posInt, channels: posInt.optional() }).strict(),
+    z.object({ kind: z.literal('natural') }).strict(),
+    z.object({ kind: z.literal('adjacency') }).strict(),
+    z.object({ kind: z.literal('rotation2d') }).strict(),
+    z.object({ kind: z.literal('permutation'), perms: z.array(z.array(z.number().int())).min(1) }).strict(),
+    z.object({ kind: z.literal('signed'), perms: z.array(z.array(z.number().int())).min(1), signs: z.array(z.array(finite)).min(1) }).strict(),
+    z.object({ kind: z.literal('dense'), dim: posInt, matrices: z.array(z.array(finite)).min(1) }).strict(),
+    z.object({ kind: z.literal('sum'), parts: z.array(RepSpec).min(1) }).strict(),
+    z.object({ kind: z.literal('tensor'), a: RepSpec, b: RepSpec }).strict(),
+    z.object({ kind: z.literal('factor'), which: z.union([z.literal(0), z.literal(1)]), rep: RepSpec }).strict(),
+  ]),
+);
+
+/** 'biased-tanh' (tanh(z_k + c_k), c not constant on orbits) violates A2: it exists for negative controls. */
+export const ACTIVATIONS = ['tanh', 'softplus', 'sigmoid', 'leaky-relu(0.1)', 'square', 'identity', 'biased-tanh'] as const;
+const Activation = z.enum(ACTIVATIONS);
+
+const ConvBlock = z.object({ outChannels: posInt, pool: z.boolean(), activation: Activation, layerNorm: z.boolean() }).strict();
+
+export const ModelSpec = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('mlp'), input: RepSpec, hidden: z.array(RepSpec), output: RepSpec,
+    activation: Activation.default('tanh'), outputActivation: Activation.default('identity'), bias: z.boolean().default(false),
+  }).strict(),
+  z.object({ kind: z.literal('example-q') }).strict(),
+  z.object({ kind: z.literal('cnn'), imageSize: posInt, inChannels: posInt, blocks: z.array(ConvBlock), outputs: posInt }).strict(),
+]);
+export type ModelSpec = z.infer<typeof ModelSpec>;
+
+const Cell = z.tuple([z.number().int().min(0).max(2), z.number().int().min(0).max(2)]);
+export const AdmissibleSpec = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('full') }).strict(),
+  /** a 3×3 kernel support on every conv segment (a name of THEORY.md §1 or explicit cells) */
+  z.object({ kind: z.literal('support'), support: z.union([z.string(), z.array(Cell).min(1)]), segments: z.array(z.string()).optional() }).strict(),
+  z.object({ kind: z.literal('mask'), mask: z.array(z.union([z.literal(0), z.literal(1)])), name: z.string().optional() }).strict(),
+  z.object({ kind: z.literal('basis'), vectors: z.array(z.array(finite)).min(1), name: z.string().optional() }).strict(),
+]);
+export type AdmissibleSpec = z.infer<typeof AdmissibleSpec>;
+
+export type DataSpec =
+  | { kind: 'synthetic'; seed: string | number; count: number; targets?: 'regression' | 'one-hot' }
+  | { kind: 'explicit'; x: number[][]; y: number[][] }
+  | { kind: 'orbit'; of: DataSpec }
+  | { kind: 'mnist'; count: number; offset?: number }
+  | { kind: 'example-q' };
+
+export const DataSpec: z.ZodType<DataSpec> = z.lazy(() =>
+  z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('synthetic'), seed: z.union([z.string(), z.number()]), count: posInt.max(100_000), targets: z.enum(['regression', 'one-hot']).optional() }).strict(),
+    z.object({ kind: z.literal('explicit'), x: z.array(z.array(finite)).min(1), y: z.array(z.array(finite)).min(1) }).strict(),
+    z.object({ kind: z.literal('orbit'), of: DataSpec }).strict(),
+    z.object({ kind: z.literal('mnist'), count: posInt.max(10_000), offset: z.number().int().min(0).optional() }).strict(),
+    z.object({ kind: z.literal('example-q') }).strict(),
+  ]),
+);
+
+export const ParametrizationSpec = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('unitary') }).strict(),
+  /** A = A° + Mθ with M given as dim×p rows; the flow moves A by −K∇R, K = MMᵀ */
+  z.object({ kind: z.literal('matrix'), M: z.array(z.array(finite)).min(1) }).strict(),
+]);
+export type ParametrizationSpec = z.infer<typeof ParametrizationSpec>;
+
+export const CaseSpec = z.object({
+  name: z.string().min(1),
+  group: GroupSpec,
+  model: ModelSpec,
+  admissible: AdmissibleSpec.default({ kind: 'full' }),
+  data: DataSpec,
+  loss: z.enum(['squared', 'cross-entropy']).default('squared'),
+  parametrization: ParametrizationSpec.default({ kind: 'unitary' }),
+}).strict();
+export type CaseSpec = z.infer<typeof CaseSpec>;
+export type CaseInput = z.input<typeof CaseSpec>;
+
+/** Converts the first zod issue into an EqflowError naming the path (e.g. `case.model.hidden[1].dim`). */
+export function zodError(err: z.ZodError, root: string): EqflowError {
+  const issue = err.issues[0];
+  const path = issue.path.reduce<string>((p, k) => (typeof k === 'number' ? `${p}[${k}]` : `${p}.${String(k)}`), root);
+  return new EqflowError('invalid-argument', path, issue.message);
+}
+
+/** Parses and validates a Case; throws EqflowError naming the first bad field. */
+export function parseCase(input: unknown, root = 'case'): CaseSpec {
+  const r = CaseSpec.safeParse(input);
+  if (!r.success) throw zodError(r.error, root);
+  return r.data;
+}

@@ -1,0 +1,43 @@
+import { EqflowError } from '../core/errors.js';
+import { DynamicsKind } from '../flows/dynamics.js';
+import { CaseSpec } from './caseSpec.js';
+
+/** What an implementation can be asked; a claim needing a capability that is not offered is "not tested". */
+export const CAPABILITIES = ['action', 'projectors', 'risk', 'step', 'sampled-step', 'flow'] as const;
+export type Capability = (typeof CAPABILITIES)[number];
+
+export type ProjectorName = 'G' | 'L' | 'E';
+export type RiskMode = 'nominal' | 'augmented';
+
+/** One Case opened in an implementation. Every array is float64, of length dim unless said otherwise. */
+export interface CaseSession {
+  readonly dim: number;
+  /** ρ̄(g)A, the induced action on parameters (capability 'action') */
+  act(g: number, A: Float64Array): Promise<Float64Array>;
+  /** Π_G A, Π_L A or Π_E A (capability 'projectors') */
+  project(which: ProjectorName, A: Float64Array): Promise<Float64Array>;
+  /** R(A) or R^aug(A) and its gradient (capability 'risk') */
+  risk(mode: RiskMode, A: Float64Array): Promise<{ value: number; gradient: Float64Array }>;
+  /** one gradient-descent step A + η·v(A) of the dynamics `kind` with the exact average over G (capability 'step') */
+  step(kind: DynamicsKind, A: Float64Array, eta: number, gamma: number): Promise<Float64Array>;
+  /**
+   * one SGD step on the case's data with sample s transformed by elements[s] (sampled augmentation):
+   * A − η(Π_L∇R_batch(A) + γΠ_{E⊥}A) (capability 'sampled-step')
+   */
+  sampledStep(A: Float64Array, eta: number, gamma: number, elements: Int32Array): Promise<Float64Array>;
+  /** A(t) of the flow `kind` from A at each of the increasing times (capability 'flow') */
+  flow(kind: DynamicsKind, A: Float64Array, gamma: number, times: number[], step: number): Promise<Float64Array[]>;
+  close(): Promise<void>;
+}
+
+/** The object the theorem suite tests: ours (reference), a planted-bug mutant, or another process. */
+export interface Implementation {
+  readonly name: string;
+  readonly capabilities: ReadonlySet<Capability>;
+  open(spec: CaseSpec): Promise<CaseSession>;
+  close(): Promise<void>;
+}
+
+export function notOffered(impl: string, capability: Capability): EqflowError {
+  return new EqflowError('unsupported', capability, `implementation ${impl} does not offer '${capability}'`);
+}

@@ -1,0 +1,111 @@
+import { EqflowError, requireFinite, requireLength } from '../core/errors.js';
+import { RandomStream } from '../core/rng.js';
+import { DynamicsKind, dynamics, velocity } from '../flows/dynamics.js';
+import { integrate } from '../flows/integrators.js';
+import { SampledAugmentation } from '../risk/risk.js';
+import { BuiltCase, buildCase } from './build.js';
+import { CaseSpec } from './caseSpec.js';
+import { CAPABILITIES, CaseSession, Implementation, ProjectorName, RiskMode } from './implementation.js';
+
+/** The vector field of `kind` on a built case (K replaces Π_L for a matrix parametrization). */
+export function fieldOf(c: BuiltCase, kind: DynamicsKind, gamma: number) {
+  return dynamics({ kind, projectors: c.P, nominal: c.R, augmented: c.Raug, gamma, K: c.K ?? undefined });
+}
+
+/** eqflow's own implementation of every capability, on the objects of src/. */
+export class ReferenceSession implements CaseSession {
+  readonly dim: number;
+  private readonly sampler: SampledAugmentation;
+  constructor(readonly built: BuiltCase) {
+    this.dim = built.model.space.dim;
+    this.sampler = new SampledAugmentation(built.model, built.data, built.loss, new RandomStream('unused'));
+  }
+
+  private check(A: Float64Array, field = 'A'): void {
+    requireLength(A, this.dim, field);
+    requireFinite(A, field);
+  }
+
+  async act(g: number, A: Float64Array): Promise<Float64Array> {
+    this.check(A);
+    if (!Number.isInteger(g) || g < 0 || g >= this.built.group.order) throw new EqflowError('invalid-argument', 'g', `expected an element index in 0..${this.built.group.order - 1}, got ${g}`);
+    const out = new Float64Array(this.dim);
+    this.built.model.space.action.apply(g, A, out);
+    return out;
+  }
+
+  async project(which: ProjectorName, A: Float64Array): Promise<Float64Array> {
+    this.check(A);
+    const P = this.built.P;
+    return which === 'G' ? P.piG(A) : which === 'L' ? P.piL(A) : P.piE(A);
+  }
+
+  async risk(mode: RiskMode, A: Float64Array): Promise<{ value: number; gradient: Float64Array }> {
+    this.check(A);
+    const gradient = new Float64Array(this.dim);
+    const value = (mode === 'nominal' ? this.built.R : this.built.Raug).gradient(A, gradient);
+    return { value, gradient };
+  }
+
+  async step(kind: DynamicsKind, A: Float64Array, eta: number, gamma: number): Promise<Float64Array> {
+    this.check(A);
+    const v = velocity(fieldOf(this.built, kind, gamma), A, new Float64Array(this.dim));
+    return A.map((a, i) => a + eta * v[i]);
+  }
+
+  async sampledStep(A: Float64Array, eta: number, gamma: number, elements: Int32Array): Promise<Float64Array> {
+    this.check(A);
+    requireLength(elements, this.built.data.count, 'elements');
+    const g = new Float64Array(this.dim);
+    this.sampler.gradientWith(A, elements, g);
+    const P = this.built.P;
+    const v = this.built.K ? new Float64Array(this.dim) : P.piL(g);
+    if (this.built.K) this.built.K(g, v);
+    const perp = P.piEperp(A);
+    return A.map((a, i) => a - eta * (v[i] + gamma * perp[i]));
+  }
+
+  async flow(kind: DynamicsKind, A: Float64Array, gamma: number, times: number[], step: number): Promise<Float64Array[]> {
+    this.check(A);
+    const f = fieldOf(this.built, kind, gamma);
+    const x = Float64Array.from(A);
+    const out: Float64Array[] = [];
+    let t = 0;
+    for (const [i, ti] of times.entries()) {
+      if (!(ti >= t)) throw new EqflowError('invalid-argument', `times[${i}]`, `times must be non-decreasing and ≥ 0, got ${ti} after ${t}`);
+      integrate(f, x, ti - t, { integrator: 'lawson-rk4', step });
+      t = ti;
+      out.push(Float64Array.from(x));
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** Builds sessions on demand, one per distinct Case (cached by its JSON). */
+export class ReferenceImplementation implements Implementation {
+  readonly name: string = 'reference';
+  readonly capabilities = new Set(CAPABILITIES);
+  private readonly cache = new Map<string, BuiltCase>();
+
+  /** The built objects of a case (cached). */
+  built(spec: CaseSpec): BuiltCase {
+    const key = JSON.stringify(spec);
+    let b = this.cache.get(key);
+    if (!b) {
+      b = buildCase(spec);
+      if (this.cache.size > 64) this.cache.clear(); // bound memory over long property runs
+      this.cache.set(key, b);
+    }
+    return b;
+  }
+
+  async open(spec: CaseSpec): Promise<CaseSession> {
+    return new ReferenceSession(this.built(spec));
+  }
+
+  async close(): Promise<void> {
+    this.cache.clear();
+  }
+}
