@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { CaseInput, CaseSpec, ModelSpec, RepSpec, parseCase } from '../../src/impl/caseSpec.js';
+import { ACTIVATIONS, CaseInput, CaseSpec, ModelSpec, RepSpec, parseCase } from '../../src/impl/caseSpec.js';
 import { supports } from '../../src/space/supports.js';
 
 /**
@@ -7,7 +7,9 @@ import { supports } from '../../src/space/supports.js';
  * parametrization, equivariant σ, invariant loss) and, for negative controls, families outside them.
  */
 
-const activation = fc.constantFrom('tanh', 'softplus', 'sigmoid', 'leaky-relu(0.1)', 'square', 'identity' as const);
+/** σ satisfying A2 and A4 (C²): the theorems' hypotheses. leaky-relu (not C²) enters only the lemma cases. */
+const smoothActivation = fc.constantFrom('tanh', 'softplus', 'sigmoid', 'square', 'identity' as const);
+const anyActivation = fc.constantFrom('tanh', 'softplus', 'sigmoid', 'leaky-relu(0.1)', 'square', 'identity' as const);
 const dataSeed = fc.integer({ min: 0, max: 1_000_000 });
 
 /** Regular permutation action of D_n on the n-gon's vertices: r^k s^f maps i ↦ k + (−1)^f i mod n. */
@@ -50,8 +52,11 @@ const families: Family[] = [
   },
 ];
 
-/** A dense network on one of the families, random widths/σ/bias, synthetic asymmetric data (A5). */
-export const mlpCase: fc.Arbitrary<CaseSpec> = fc
+/**
+ * A dense network on one of the families, random widths/σ/bias, synthetic asymmetric data (A5). `square` gets at
+ * most one hidden layer: deeper, it is a polynomial of degree 2^L whose flows blow up in finite time.
+ */
+const mlpOf = (activation: fc.Arbitrary<(typeof ACTIVATIONS)[number]>): fc.Arbitrary<CaseSpec> => fc
   .record({
     family: fc.integer({ min: 0, max: families.length - 1 }),
     layers: fc.integer({ min: 0, max: 2 }),
@@ -64,12 +69,18 @@ export const mlpCase: fc.Arbitrary<CaseSpec> = fc
   })
   .map(({ family, layers, width, out, act, bias, seed, count }) => {
     const f = families[family];
+    const depth = act === 'square' ? Math.min(layers, 1) : layers;
     const model: ModelSpec = {
-      kind: 'mlp', input: f.input, hidden: Array.from({ length: layers }, () => f.hidden(width)), output: f.outputs[out % f.outputs.length],
+      kind: 'mlp', input: f.input, hidden: Array.from({ length: depth }, () => f.hidden(width)), output: f.outputs[out % f.outputs.length],
       activation: f.pointwise ? act : 'identity', outputActivation: 'identity', bias,
     };
     return parseCase({ name: `mlp/${family}`, group: f.group, model, data: { kind: 'synthetic', seed, count } });
   });
+
+/** Dense networks satisfying A1–A5 (smooth σ). */
+export const mlpCase = mlpOf(smoothActivation);
+/** Dense networks with any equivariant σ, C² or not (Lemmas 0–2 need only A1–A3). */
+export const mlpAnyCase = mlpOf(anyActivation);
 
 /** The toy CNN of THEORY.md §6 and small variants: C4/D4 on 4×4 images, a compatible support. */
 export const cnnCase: fc.Arbitrary<CaseSpec> = fc
@@ -93,7 +104,10 @@ export const cnnCase: fc.Arbitrary<CaseSpec> = fc
 /** Example Q of THEORY.md §6 (closed form). */
 export const exampleQCase: CaseSpec = parseCase({ name: 'example-q', group: { kind: 'cyclic', n: 2 }, model: { kind: 'example-q' }, data: { kind: 'example-q' } });
 
-/** The cases inside the theorems' hypotheses. */
+/** Cases for the lemmas (A1–A3): any equivariant σ. */
+export const lemmaCase: fc.Arbitrary<CaseSpec> = fc.oneof({ weight: 3, arbitrary: mlpAnyCase }, { weight: 1, arbitrary: cnnCase });
+
+/** The cases inside the theorems' hypotheses (A1–A5, compatible L, unitary parametrization). */
 export const compatibleCase: fc.Arbitrary<CaseSpec> = fc.oneof({ weight: 3, arbitrary: mlpCase }, { weight: 1, arbitrary: cnnCase });
 
 /** A 3×3 kernel mask on segment A0 of shape [1, 9] from a list of cells. */
@@ -135,7 +149,7 @@ export const incompatibleCnnCase: fc.Arbitrary<CaseSpec> = cnnCase.chain((c) =>
 export const outsideHypotheses: fc.Arbitrary<CaseSpec> = fc.oneof(incompatibleCase, nonUnitaryCase, incompatibleCnnCase);
 
 /** Assumption A2 violated: a dense network with a non-equivariant σ (tanh with per-coordinate offsets). */
-export const nonEquivariantCase: fc.Arbitrary<CaseSpec> = mlpCase
+export const nonEquivariantCase: fc.Arbitrary<CaseSpec> = mlpAnyCase
   .filter((c) => c.model.kind === 'mlp' && c.model.hidden.length > 0 && c.model.activation !== 'identity')
   .map((c) => parseCase({ ...c, name: `${c.name}/biased`, model: { ...c.model, activation: 'biased-tanh' } as ModelSpec }));
 

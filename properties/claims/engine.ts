@@ -41,6 +41,8 @@ export interface ClaimResult {
   verdict: Verdict;
   /** generated cases run (0 when not tested) */
   cases: number;
+  /** generated inputs skipped because they did not meet a precondition (e.g. no stationary point within reach) */
+  skipped: number;
   /** the worst error / tolerance ratio over the cases */
   worstRatio: number;
   seed: number;
@@ -69,7 +71,7 @@ export async function runClaim<T>(claim: Claim<T>, impl: Implementation, opts: R
   const base = { id: claim.id, title: claim.title, source: claim.source };
   const missing = claim.needs.filter((c) => !impl.capabilities.has(c));
   const seed = opts.seed ?? Math.floor(Math.random() * 0x7fffffff);
-  if (missing.length) return { ...base, verdict: 'not tested', cases: 0, worstRatio: 0, seed, missing, message: `needs ${missing.join(', ')}` };
+  if (missing.length) return { ...base, verdict: 'not tested', cases: 0, skipped: 0, worstRatio: 0, seed, missing, message: `needs ${missing.join(', ')}` };
   let worst = 0;
   let lastDetail = '';
   const arb = opts.negative ? claim.negative.arbitrary : claim.arbitrary;
@@ -84,12 +86,13 @@ export async function runClaim<T>(claim: Claim<T>, impl: Implementation, opts: R
   const params: fc.Parameters<[T]> = { numRuns: opts.runs ?? claim.runs, seed, endOnFailure: false };
   if (opts.path) params.path = opts.path;
   const details = await fc.check(prop, params);
-  if (!details.failed) return { ...base, verdict: 'holds', cases: details.numRuns, worstRatio: worst, seed, message: lastDetail };
+  if (!details.failed) return { ...base, verdict: 'holds', cases: details.numRuns, skipped: details.numSkips, worstRatio: worst, seed, message: lastDetail };
   const err = details.errorInstance;
   return {
     ...base,
     verdict: 'violated',
     cases: details.numRuns,
+    skipped: details.numSkips,
     worstRatio: worst,
     seed,
     path: details.counterexamplePath ?? undefined,

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { roundoff } from '../../src/core/tolerance.js';
 import { CaseSpec } from '../../src/impl/caseSpec.js';
 import { CaseSession } from '../../src/impl/implementation.js';
-import { compatibleCase, incompatibleCase, incompatibleCnnCase, nonEquivariantCase, orbitClosedCase } from './cases.js';
+import { incompatibleCase, incompatibleCnnCase, lemmaCase, nonEquivariantCase, orbitClosedCase } from './cases.js';
 import { register } from './engine.js';
 import { diff, gaussian, lin, measured, norm, structure, withSession, worst } from './util.js';
 
@@ -36,7 +36,7 @@ export const lemma1aClaim = register({
   source: 'Lemma 1(a), Lemma 2(a)',
   needs: ['risk', 'action'],
   runs: 100,
-  arbitrary: input(compatibleCase),
+  arbitrary: input(lemmaCase),
   check: async (impl, { spec, seed }) =>
     withSession(impl, spec, async (s) => {
       const A = gaussian(seed, s.dim, 0.7);
@@ -57,7 +57,7 @@ export const lemma1bClaim = register({
   source: 'Lemma 1(b), Lemma 2(b)',
   needs: ['risk', 'action'],
   runs: 100,
-  arbitrary: input(compatibleCase),
+  arbitrary: input(lemmaCase),
   check: async (impl, { spec, seed, h }) =>
     withSession(impl, spec, async (s) => {
       const g = h % structure(spec).group.order;
@@ -90,7 +90,7 @@ export const lemma1cClaim = register({
         measured(diff(a.gradient, r.gradient), riskTol(spec, s.dim, norm(r.gradient) + 1), '∇R^aug vs ∇R'),
       );
     }),
-  negative: { arbitrary: input(compatibleCase), description: 'data not closed under G (A5): R ≠ R^aug' },
+  negative: { arbitrary: input(lemmaCase), description: 'data not closed under G (A5): R ≠ R^aug' },
 });
 
 /** Lemma 1(d), 2(c): on H_G, R^aug = R and ∇R^aug = Π_G∇R. */
@@ -100,7 +100,7 @@ export const lemma1dClaim = register({
   source: 'Lemma 1(d), Lemma 2(c)',
   needs: ['risk', 'projectors'],
   runs: 100,
-  arbitrary: fc.record({ spec: compatibleCase, seed, inside: fc.constant<boolean>(true) }),
+  arbitrary: fc.record({ spec: lemmaCase, seed, inside: fc.constant<boolean>(true) }),
   check: async (impl, { spec, seed, inside }) =>
     withSession(impl, spec, async (s) => {
       const B = gaussian(seed, s.dim, 0.7);
@@ -112,7 +112,7 @@ export const lemma1dClaim = register({
         measured(diff(a.gradient, pg), riskTol(spec, s.dim, norm(r.gradient) + 1), '∇R^aug vs Π_G∇R on H_G'),
       );
     }),
-  negative: { arbitrary: fc.record({ spec: compatibleCase, seed, inside: fc.constant<boolean>(false) }), description: 'A ∉ H_G' },
+  negative: { arbitrary: fc.record({ spec: lemmaCase, seed, inside: fc.constant<boolean>(false) }), description: 'A ∉ H_G' },
 });
 
 /** Lemma 2(d) = Theorem 1(ii)'s identity: compatible L, A ∈ E: Π_L∇R^aug(A) = Π_E∇R(A). */
@@ -122,7 +122,7 @@ export const lemma2dClaim = register({
   source: 'Lemma 2(d), Theorem 1(ii)',
   needs: ['risk', 'projectors'],
   runs: 100,
-  arbitrary: input(compatibleCase),
+  arbitrary: input(lemmaCase),
   check: async (impl, { spec, seed }) =>
     withSession(impl, spec, async (s) => {
       const A = await s.project('E', gaussian(seed, s.dim, 0.7));
@@ -143,7 +143,7 @@ export const lemma2eClaim = register({
   source: 'Lemma 2(e)',
   needs: ['sampled-step', 'step'],
   runs: 100,
-  arbitrary: fc.record({ spec: compatibleCase, seed, gamma: fc.double({ min: 0, max: 10, noNaN: true }), averaged: fc.constant<boolean>(true) }),
+  arbitrary: fc.record({ spec: lemmaCase, seed, gamma: fc.double({ min: 0, max: 10, noNaN: true }), averaged: fc.constant<boolean>(true) }),
   check: async (impl, { spec, seed, gamma, averaged }) =>
     withSession(impl, spec, async (s) => {
       const b = structure(spec);
@@ -159,7 +159,7 @@ export const lemma2eClaim = register({
       const scale = norm(lin(1, exact, -1, A)) + norm(A) * 1e-3;
       return measured(diff(mean, exact), riskTol(spec, s.dim, scale), 'mean sampled step vs exact-average step');
     }),
-  negative: { arbitrary: fc.record({ spec: compatibleCase, seed, gamma: fc.double({ min: 0, max: 10, noNaN: true }), averaged: fc.constant<boolean>(false) }), description: 'one sampled step, not the mean over g' },
+  negative: { arbitrary: fc.record({ spec: lemmaCase, seed, gamma: fc.double({ min: 0, max: 10, noNaN: true }), averaged: fc.constant<boolean>(false) }), description: 'one sampled step, not the mean over g' },
 });
 
 export const lemmaClaims = [lemma1aClaim, lemma1bClaim, lemma1cClaim, lemma1dClaim, lemma2dClaim, lemma2eClaim];

@@ -37,15 +37,18 @@ export function finiteDifferenceHvp(f: Objective, A: Float64Array): Hvp {
   };
 }
 
-/** Orthonormal bases of E_0 = L_0 ∩ H_G and F_0 = L_0 ∩ E_0^⊥ (THEORY.md §1), from a basis of L_0. */
+/**
+ * Orthonormal bases of E_0 = L_0 ∩ H_G and F_0 = L_0 ∩ E_0^⊥ (THEORY.md §1): projections of an orthonormal basis of
+ * L_0, whose round-off images (norm ≪ 1 = the basis vectors' norm) are dropped.
+ */
 export function splitBases(P: Projectors): { E: Float64Array[]; F: Float64Array[] } {
   if (P.eBasis) {
     const E = P.eBasis;
-    const F = orthonormalize(basisOf(P.L).map((q) => P.piEperp(q)));
+    const F = orthonormalize(basisOf(P.L).map((q) => P.piEperp(q)), 1);
     return { E, F };
   }
   const L = basisOf(P.L);
-  return { E: orthonormalize(L.map((q) => P.piE(q))), F: orthonormalize(L.map((q) => P.piEperp(q))) };
+  return { E: orthonormalize(L.map((q) => P.piE(q)), 1), F: orthonormalize(L.map((q) => P.piEperp(q)), 1) };
 }
 
 /** Bᵀ T C for a symmetric T given by its HVP and bases B, C (rows). */

@@ -26,9 +26,10 @@ export function nullspace(m: Matrix): Float64Array[] {
 
 /**
  * Modified Gram–Schmidt (twice, for orthogonality to round-off) over `vectors`; drops vectors whose residual is
- * below 1e-10 of their norm (numerically dependent). Returns orthonormal rows spanning the same space.
+ * below 1e-10·max(their norm, `scale`) — numerically dependent, or round-off images of a projection (pass the
+ * norm of the vectors before projecting as `scale`). Returns orthonormal rows spanning the same space.
  */
-export function orthonormalize(vectors: Float64Array[]): Float64Array[] {
+export function orthonormalize(vectors: Float64Array[], scale = 0): Float64Array[] {
   const out: Float64Array[] = [];
   for (const v0 of vectors) {
     const v = Float64Array.from(v0);
@@ -46,7 +47,7 @@ export function orthonormalize(vectors: Float64Array[]): Float64Array[] {
     let n = 0;
     for (let i = 0; i < v.length; i++) n += v[i] * v[i];
     n = Math.sqrt(n);
-    if (n <= 1e-10 * n0) continue;
+    if (n <= 1e-10 * Math.max(n0, scale)) continue;
     for (let i = 0; i < v.length; i++) v[i] /= n;
     out.push(v);
   }

@@ -38,7 +38,7 @@ export function twirl(rep: Representation, x: Float64Array, out: Float64Array, s
 export function fixedDimension(rep: Representation): number {
   let s = 0;
   for (let g = 0; g < rep.group.order; g++) s += character(rep, g);
-  return Math.round(s / rep.group.order);
+  return Math.round(s / rep.group.order) + 0; // + 0 turns −0 into 0
 }
 
 /**
@@ -226,6 +226,6 @@ export class Projectors {
     }
     const r = Math.round(t);
     if (Math.abs(t - r) > 1e-6) throw new EqflowError('incompatible', 'L', `tr(Π_LΠ_G) = ${t} is not an integer: Π_LΠ_G is not a projection`);
-    return r;
+    return r + 0; // + 0 turns −0 into 0
   }
 }

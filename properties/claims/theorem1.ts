@@ -1,0 +1,136 @@
+import fc from 'fast-check';
+import { roundoff } from '../../src/core/tolerance.js';
+import { stationaryOnE } from '../../src/analysis/stationary.js';
+import { DynamicsKind } from '../../src/flows/dynamics.js';
+import { CaseSpec } from '../../src/impl/caseSpec.js';
+import { CaseSession } from '../../src/impl/implementation.js';
+import { compatibleCase, exampleQCase, incompatibleCase, incompatibleCnnCase, outsideHypotheses } from './cases.js';
+import { register } from './engine.js';
+import { diff, gaussian, lin, measured, norm, structure, withSession, worst } from './util.js';
+
+const seed = fc.integer({ min: 0, max: 2 ** 31 - 1 });
+/** The theorems' own cases: compatible generated ones and Example Q. */
+export const theoremCase: fc.Arbitrary<CaseSpec> = fc.oneof({ weight: 5, arbitrary: compatibleCase }, { weight: 0, arbitrary: fc.constant(exampleQCase) });
+
+/** ‖Π_{E⊥}A‖ from the implementation's own Π_E. */
+export async function perp(s: CaseSession, A: Float64Array): Promise<number> {
+  return norm(lin(1, A, -1, await s.project('E', A)));
+}
+
+/** A random point of E: Π_E of a Gaussian. */
+export async function pointInE(s: CaseSession, seed: number, scale = 0.7): Promise<Float64Array> {
+  return s.project('E', gaussian(seed, s.dim, scale));
+}
+
+/**
+ * Round-off budget of a trajectory: `steps` steps whose velocity is assembled from |G|·n samples of O(dim) flops,
+ * on a state of size `scale` — Higham's bound per operation, summed over the steps.
+ */
+function trajectoryTol(spec: CaseSpec, dim: number, steps: number, scale: number): number {
+  const b = structure(spec);
+  return roundoff(Math.max(scale, 1), steps * b.group.order * b.data.count * dim);
+}
+
+const T1 = 1;
+const H1 = 0.05;
+
+/**
+ * Theorem 1(i) and the invariance half of Theorem 3: from A(0) ∈ E, the exact augmented flow (regularized with any
+ * γ ≥ 0) stays in E and equals the equivariant flow.
+ */
+export const theorem1FlowClaim = register({
+  id: 'theorem-1-flow',
+  title: 'from A(0) ∈ E the augmented flow (any γ ≥ 0) stays in E and equals the equivariant flow',
+  source: 'Theorem 1(i), Theorem 3 (invariance)',
+  needs: ['flow', 'projectors'],
+  // each case integrates two flows over 20 Lawson-RK4 steps: 50 cases keep the suite within its budget
+  runs: 50,
+  arbitrary: fc.record({ spec: theoremCase, seed, gamma: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 50, noNaN: true })), kind: fc.constant<DynamicsKind>('augmented') }),
+  check: async (impl, { spec, seed, gamma, kind }) =>
+    withSession(impl, spec, async (s) => {
+      const A0 = await pointInE(s, seed);
+      const times = Array.from({ length: 5 }, (_, k) => ((k + 1) * T1) / 5);
+      const flowKind: DynamicsKind = kind === 'augmented' && gamma > 0 ? 'reg-augmented' : kind;
+      const aug = await s.flow(flowKind, A0, flowKind.startsWith('reg') ? gamma : 0, times, H1);
+      const eq = await s.flow('equivariant', A0, 0, times, H1);
+      const scale = Math.max(norm(A0), ...aug.map((a) => norm(a)));
+      const tol = trajectoryTol(spec, s.dim, T1 / H1, scale);
+      const ms = [];
+      for (let k = 0; k < times.length; k++) {
+        ms.push(measured(await perp(s, aug[k]), tol, `‖Π_{E⊥}A(${times[k]})‖ of the ${flowKind} flow`));
+        ms.push(measured(diff(aug[k], eq[k]), tol, `‖A_aug(${times[k]}) − A_eq(${times[k]})‖`));
+      }
+      return worst(...ms);
+    }),
+  negative: {
+    arbitrary: fc.oneof(
+      fc.record({ spec: outsideHypotheses, seed, gamma: fc.constant(0), kind: fc.constant<DynamicsKind>('augmented') }),
+      fc.record({ spec: compatibleCase, seed, gamma: fc.constant(0), kind: fc.constant<DynamicsKind>('nominal') }),
+    ),
+    description: 'an incompatible support, a non-unitary parametrization, or the nominal flow on asymmetric data',
+  },
+});
+
+/** Theorem 1(i), discrete: exact-average gradient descent (with or without the regularizer) keeps E step by step. */
+export const theorem1StepClaim = register({
+  id: 'theorem-1-gd',
+  title: 'exact-average gradient descent from A ∈ E stays in E step by step (any γ ≥ 0)',
+  source: 'Theorem 1(i) (discrete), Remark R3',
+  needs: ['step', 'projectors'],
+  runs: 100,
+  arbitrary: fc.record({ spec: theoremCase, seed, gamma: fc.double({ min: 0, max: 10, noNaN: true }), eta: fc.double({ min: 0.001, max: 0.1, noNaN: true }) }),
+  check: async (impl, { spec, seed, gamma, eta }) =>
+    withSession(impl, spec, async (s) => {
+      let A = await pointInE(s, seed);
+      const ms = [];
+      for (let k = 1; k <= 5; k++) {
+        A = await s.step(gamma > 0 ? 'reg-augmented' : 'augmented', A, eta, gamma);
+        ms.push(measured(await perp(s, A), trajectoryTol(spec, s.dim, k, norm(A)), `‖Π_{E⊥}A_${k}‖ after ${k} steps`));
+      }
+      return worst(...ms);
+    }),
+  negative: {
+    arbitrary: fc.record({ spec: outsideHypotheses, seed, gamma: fc.constant(0), eta: fc.constant(0.05) }),
+    description: 'an incompatible support or a non-unitary parametrization',
+  },
+});
+
+/**
+ * A stationary point of the equivariant dynamics from the reference solver on E, aiming at ‖Π_E∇R‖ ≤ 1e-10·g_0.
+ * Inputs where R has no stationary point within reach (the solver stops above 1e-6·g_0) are skipped with fc.pre:
+ * they do not test a claim about stationary points. The implementation's numbers are then checked at A*.
+ */
+export function equivariantStationaryPoint(spec: CaseSpec, seed: number): { A: Float64Array; gradientNorm: number } {
+  const b = structure(spec);
+  const start = gaussian(seed, b.model.space.dim, 0.5);
+  const g = new Float64Array(b.model.space.dim);
+  b.R.gradient(b.P.piE(start), g);
+  const g0 = Math.max(1, norm(b.P.piE(g)));
+  const r = stationaryOnE(b.R, b.P, start, 1e-10 * g0, 200, true);
+  fc.pre(r.gradientNorm <= 1e-6 * g0);
+  return r;
+}
+
+/** Theorem 1(ii): a stationary point of equivariant training on E is stationary for augmented training. */
+export const theorem1StationaryClaim = register({
+  id: 'theorem-1-stationary',
+  title: 'A ∈ E with Π_E∇R(A) = 0 has Π_L∇R^aug(A) = 0 (same stationary points on E)',
+  source: 'Theorem 1(ii)',
+  needs: ['risk', 'projectors'],
+  // each case runs a Newton solve on E: 50 cases keep the suite within budget
+  runs: 50,
+  arbitrary: fc.record({ spec: theoremCase, seed }),
+  check: async (impl, { spec, seed }) => {
+    const { A, gradientNorm } = equivariantStationaryPoint(spec, seed);
+    return withSession(impl, spec, async (s) => {
+      const aug = await s.risk('augmented', A);
+      const v = await s.project('L', aug.gradient);
+      // the solver's residual plus the round-off of one gradient
+      const tol = 10 * gradientNorm + trajectoryTol(spec, s.dim, 1, norm(aug.gradient));
+      return measured(norm(v), tol, '‖Π_L∇R^aug(A*)‖ at a stationary point of the equivariant flow');
+    });
+  },
+  negative: { arbitrary: fc.record({ spec: fc.oneof(incompatibleCase, incompatibleCnnCase), seed }), description: 'an incompatible support (THEORY.md §6)' },
+});
+
+export const theorem1Claims = [theorem1FlowClaim, theorem1StepClaim, theorem1StationaryClaim];
