@@ -101,8 +101,17 @@ export const cnnCase: fc.Arbitrary<CaseSpec> = fc
       admissible: { kind: 'support', support }, data: { kind: 'synthetic', seed, count },
     }));
 
-/** Example Q of THEORY.md §6 (closed form). */
-export const exampleQCase: CaseSpec = parseCase({ name: 'example-q', group: { kind: 'cyclic', n: 2 }, model: { kind: 'example-q' }, data: { kind: 'example-q' } });
+/**
+ * Example Q of THEORY.md §6 as an ordinary Case: Φ_A(x) = (Ax)² on R² with the swap, data (x = (1,1)/√2, y = 1)
+ * and (x = (1,0), y = 4) with weights ½ each.
+ */
+export const exampleQCase: CaseSpec = parseCase({
+  name: 'example-q', group: { kind: 'cyclic', n: 2 },
+  model: { kind: 'mlp', input: { kind: 'shift', dim: 2 }, hidden: [], output: { kind: 'trivial' }, outputActivation: 'square' },
+  data: { kind: 'explicit', x: [[Math.SQRT1_2, Math.SQRT1_2], [1, 0]], y: [[1], [4]] },
+});
+
+export const isExampleQ = (spec: CaseSpec): boolean => spec.name === 'example-q';
 
 /** Cases for the lemmas (A1–A3): any equivariant σ. */
 export const lemmaCase: fc.Arbitrary<CaseSpec> = fc.oneof({ weight: 3, arbitrary: mlpAnyCase }, { weight: 1, arbitrary: cnnCase });

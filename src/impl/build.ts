@@ -93,8 +93,6 @@ export function buildModel(G: FiniteGroup, spec: ModelSpec): Model {
           return { outChannels: b.outChannels, pool: b.pool, layerNorm: b.layerNorm, activation: pointwise(b.activation) };
         }),
       });
-    case 'example-q':
-      throw new EqflowError('unsupported', 'model', 'example-q is not wired yet');
   }
 }
 
@@ -131,8 +129,6 @@ export function buildData(model: Model, spec: DataSpec, field = 'data'): Dataset
       m.labels.forEach((l, s) => { y[s * 10 + l] = 1; });
       return dataset(m.images, y, 784, 10);
     }
-    case 'example-q':
-      throw new EqflowError('unsupported', field, 'example-q is not wired yet');
   }
 }
 

@@ -70,7 +70,6 @@ export const ModelSpec = z.discriminatedUnion('kind', [
     kind: z.literal('mlp'), input: RepSpec, hidden: z.array(RepSpec), output: RepSpec,
     activation: Activation.default('tanh'), outputActivation: Activation.default('identity'), bias: z.boolean().default(false),
   }).strict(),
-  z.object({ kind: z.literal('example-q') }).strict(),
   z.object({ kind: z.literal('cnn'), imageSize: posInt, inChannels: posInt, blocks: z.array(ConvBlock), outputs: posInt }).strict(),
 ]);
 export type ModelSpec = z.infer<typeof ModelSpec>;
@@ -89,8 +88,7 @@ export type DataSpec =
   | { kind: 'synthetic'; seed: string | number; count: number; targets?: 'regression' | 'one-hot' }
   | { kind: 'explicit'; x: number[][]; y: number[][] }
   | { kind: 'orbit'; of: DataSpec }
-  | { kind: 'mnist'; count: number; offset?: number }
-  | { kind: 'example-q' };
+  | { kind: 'mnist'; count: number; offset?: number };
 
 export const DataSpec: z.ZodType<DataSpec> = z.lazy(() =>
   z.discriminatedUnion('kind', [
@@ -98,7 +96,6 @@ export const DataSpec: z.ZodType<DataSpec> = z.lazy(() =>
     z.object({ kind: z.literal('explicit'), x: z.array(z.array(finite)).min(1), y: z.array(z.array(finite)).min(1) }).strict(),
     z.object({ kind: z.literal('orbit'), of: DataSpec }).strict(),
     z.object({ kind: z.literal('mnist'), count: posInt.max(10_000), offset: z.number().int().min(0).optional() }).strict(),
-    z.object({ kind: z.literal('example-q') }).strict(),
   ]),
 );
 

@@ -1,0 +1,20 @@
+import { conformanceClaims } from './conformance.js';
+import { RegisteredClaim } from './engine.js';
+import { lemmaClaims } from './lemmas.js';
+import { remarkClaims } from './remarks.js';
+import { theorem1Claims } from './theorem1.js';
+import { theorem2Claims } from './theorem2.js';
+import { theorem3Claims } from './theorem3.js';
+
+/** Every claim eqflow verifies, in the order of THEORY.md. */
+export const allClaims: readonly RegisteredClaim[] = [
+  ...conformanceClaims, ...lemmaClaims, ...theorem1Claims, ...theorem2Claims, ...theorem3Claims, ...remarkClaims,
+];
+
+export function claimById(id: string): RegisteredClaim | undefined {
+  return allClaims.find((c) => c.id === id);
+}
+
+export type { RegisteredClaim };
+export { runClaim, register } from './engine.js';
+export type { ClaimResult, Measurement, RunOptions, Verdict } from './engine.js';

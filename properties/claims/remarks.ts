@@ -1,0 +1,118 @@
+import fc from 'fast-check';
+import { roundoff } from '../../src/core/tolerance.js';
+import { CaseSession } from '../../src/impl/implementation.js';
+import { compatibleCase, incompatibleCase, orbitClosedCase, outsideHypotheses } from './cases.js';
+import { register } from './engine.js';
+import { perp, pointInE, theoremCase } from './theorem1.js';
+import { EPS, gaussian, inner, lin, measured, norm, structure, withSession, worst } from './util.js';
+
+const seed = fc.integer({ min: 0, max: 2 ** 31 - 1 });
+
+/** |⟨d, ∇²R^aug(A)d⟩|/‖d‖²: the curvature scale along d, by a central difference of the implementation's gradients. */
+async function curvatureAlong(s: CaseSession, A: Float64Array, d: Float64Array, mode: 'nominal' | 'augmented'): Promise<number> {
+  const dn = norm(d);
+  const eps = (Math.cbrt(EPS) * Math.max(1, norm(A))) / dn;
+  const gp = (await s.risk(mode, lin(1, A, eps, d))).gradient, gm = (await s.risk(mode, lin(1, A, -eps, d))).gradient;
+  return Math.abs(inner(d, gp) - inner(d, gm)) / (2 * eps * dn * dn);
+}
+
+/**
+ * Remark R1: the regularized nominal flow from A ∈ E settles at a distance d(γ) ≈ β/γ from E (β = ‖Π_{E⊥}Π_L∇R‖,
+ * the nominal E⊥-velocity), not zero: d(γ)/d(2γ) = 2(1 + O(κ/γ)·(1 + ‖∇R‖/β)). The O(κ/γ) is the quasi-static
+ * correction (γ + Π_⊥TΠ_⊥)^{-1} vs γ^{-1}; the ‖∇R‖/β factor is A_⊥'s lag behind its moving target as the E-part
+ * moves at speed ≤ ‖∇R‖. κ = the largest |curvature| of R seen along A_⊥ and three seeded directions. Tolerance
+ * 2·4κ/γ·(1 + ‖∇R‖/β) + 1e-3 (the e^{−10} transient); d(γ) must exceed 10⁶ round-off units.
+ */
+export const remark1Claim = register({
+  id: 'remark-r1',
+  title: 'the regularized nominal flow settles at distance ≈ β/γ from E: d(γ)/d(2γ) ≈ 2, d(γ) > 0',
+  source: 'Remark R1',
+  needs: ['flow', 'projectors', 'risk'],
+  // two flows per case: 50 cases keep the suite within budget
+  runs: 50,
+  arbitrary: fc.record({ spec: compatibleCase, seed, gamma: fc.double({ min: 100, max: 500, noNaN: true }) }),
+  check: async (impl, { spec, seed, gamma }) =>
+    withSession(impl, spec, async (s) => {
+      const A0 = await pointInE(s, seed);
+      const T = 10 / gamma;
+      const [a1] = await s.flow('reg-nominal', A0, gamma, [T], Math.min(0.01, T / 50));
+      const [a2] = await s.flow('reg-nominal', A0, 2 * gamma, [T], Math.min(0.01, T / 50));
+      const d1 = await perp(s, a1), d2 = await perp(s, a2);
+      const floor = 1e6 * roundoff(norm(A0) + 1, structure(spec).data.count * s.dim);
+      if (!(d1 > floor)) return { ratio: floor / Math.max(d1, 1e-300), detail: `d(γ) = ${d1.toExponential(2)}: no floor above round-off` };
+      const dirs = [lin(1, a1, -1, await s.project('E', a1)), ...[1, 2, 3].map((k) => gaussian(seed + 10 + k, s.dim))];
+      let kappa = 0;
+      for (const d of dirs) kappa = Math.max(kappa, await curvatureAlong(s, a1, d, 'nominal'));
+      const g = (await s.risk('nominal', a1)).gradient;
+      const pl = await s.project('L', g);
+      const beta = norm(lin(1, pl, -1, await s.project('E', pl)));
+      const tol = 2 * ((4 * kappa) / gamma) * (1 + norm(g) / beta) + 1e-3;
+      return measured(Math.abs(d1 / d2 - 2), tol, `d(γ)/d(2γ) = ${(d1 / d2).toFixed(4)} at γ = ${gamma.toFixed(1)}, γ·d(γ) = ${(gamma * d1).toExponential(3)} vs β = ${beta.toExponential(3)}`);
+    }),
+  negative: { arbitrary: fc.record({ spec: orbitClosedCase, seed, gamma: fc.double({ min: 100, max: 500, noNaN: true }) }), description: 'orbit-closed data: R = R^aug, the nominal flow keeps E (no floor)' },
+});
+
+/**
+ * Remark R3: gradient descent with step η contracts the E⊥ part when K < γ < 2/η − K (K the curvature scale near the
+ * start, measured): after 30 steps ‖Π_{E⊥}A‖ has shrunk (ratio end/start ≤ 1 passes).
+ */
+export const remark3Claim = register({
+  id: 'remark-r3',
+  title: 'gradient descent contracts the E⊥ part when K < γ < 2/η − K',
+  source: 'Remark R3',
+  needs: ['step', 'projectors', 'risk'],
+  runs: 100,
+  arbitrary: fc.record({ spec: theoremCase, seed, eta: fc.double({ min: 0.005, max: 0.02, noNaN: true }), etaGamma: fc.double({ min: 0.3, max: 1.7, noNaN: true }) }),
+  check: async (impl, { spec, seed, eta, etaGamma }) =>
+    withSession(impl, spec, async (s) => {
+      const gamma = etaGamma / eta;
+      const e = await pointInE(s, seed, 0.5);
+      const x = gaussian(seed + 1, s.dim);
+      const f = lin(1, await s.project('L', x), -1, await s.project('E', x));
+      fc.pre(norm(f) > 1e-8);
+      let A = lin(1, e, 1e-3 / norm(f), f);
+      const K = await curvatureAlong(s, A, f, 'augmented');
+      // R3's lower bound K < γ, and ηK < 0.1 so that ηγ ≤ 1.7 implies γ < 2/η − K (the upper bound)
+      fc.pre(K < gamma && eta * K < 0.1);
+      const p0 = await perp(s, A);
+      for (let k = 0; k < 30; k++) A = await s.step('reg-augmented', A, eta, gamma);
+      const p1 = await perp(s, A);
+      return { ratio: p1 / p0, detail: `‖Π_{E⊥}A‖ ${p0.toExponential(2)} → ${p1.toExponential(2)} in 30 steps (ηγ = ${etaGamma.toFixed(2)}, ηK = ${(eta * K).toFixed(3)})` };
+    }),
+  negative: {
+    arbitrary: fc.record({ spec: theoremCase, seed, eta: fc.double({ min: 0.005, max: 0.02, noNaN: true }), etaGamma: fc.double({ min: 2.2, max: 3, noNaN: true }) }),
+    description: 'ηγ > 2: the E⊥ part diverges',
+  },
+});
+
+/**
+ * Remark R4 / Lemma 2(e): from A ∈ E, an SGD step with sampled augmentation (one g per sample) leaves E, while the
+ * exact-average step stays (round-off level).
+ */
+export const remark4Claim = register({
+  id: 'remark-r4',
+  title: 'from A ∈ E, a sampled-augmentation SGD step leaves E while the g-averaged step stays in E',
+  source: 'Remark R4, Lemma 2(e)',
+  needs: ['step', 'sampled-step', 'projectors'],
+  runs: 100,
+  arbitrary: fc.record({ spec: compatibleCase, seed, draw: fc.integer({ min: 0, max: 2 ** 31 - 1 }) }),
+  check: async (impl, { spec, seed, draw }) =>
+    withSession(impl, spec, async (s) => {
+      const b = structure(spec);
+      const A = await pointInE(s, seed);
+      const eta = 0.05;
+      const exact = await s.step('augmented', A, eta, 0);
+      const rng = gaussian(draw, b.data.count);
+      const elements = Int32Array.from(rng, (v) => Math.floor(Math.abs(v) * 1e6) % b.group.order);
+      const sampled = await s.sampledStep(A, eta, 0, elements);
+      const tol = roundoff(norm(A) + 1, b.group.order * b.data.count * s.dim);
+      const pe = await perp(s, exact), ps = await perp(s, sampled);
+      return worst(
+        measured(pe, tol, '‖Π_{E⊥}‖ of the exact-average step'),
+        { ratio: (1e3 * tol) / Math.max(ps, 1e-300), detail: `‖Π_{E⊥}‖ of the sampled step = ${ps.toExponential(2)} (must exceed 10³ round-off units)` },
+      );
+    }),
+  negative: { arbitrary: fc.record({ spec: fc.oneof(incompatibleCase, outsideHypotheses), seed, draw: fc.integer({ min: 0, max: 2 ** 31 - 1 }) }), description: 'an incompatible support: the averaged step leaves E too' },
+});
+
+export const remarkClaims = [remark1Claim, remark3Claim, remark4Claim];

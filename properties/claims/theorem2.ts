@@ -1,0 +1,147 @@
+import fc from 'fast-check';
+import { minEigenvalue, symmetricEigen } from '../../src/analysis/eigen.js';
+import { splitBases } from '../../src/analysis/hessian.js';
+import { CaseSession, RiskMode } from '../../src/impl/implementation.js';
+import { exampleQCase, isExampleQ } from './cases.js';
+import { register } from './engine.js';
+import { equivariantStationaryPoint, theoremCase } from './theorem1.js';
+import { roundoff } from '../../src/core/tolerance.js';
+import { CaseSpec } from '../../src/impl/caseSpec.js';
+import { EPS, lin, measured, norm, structure, withSession, worst } from './util.js';
+
+const seed = fc.integer({ min: 0, max: 2 ** 31 - 1 });
+
+/** A Hessian block and the estimated error of its entries. */
+export interface Block {
+  H: number[][];
+  /** Richardson estimate of the truncation error |D(2ε) − D(ε)|/3 plus the gradient's round-off bound / ε */
+  err: number;
+}
+
+/**
+ * Bᵀ∇²f(A)C from central differences of the implementation's exact gradients at ε = cbrt(eps)·max(1, ‖A‖) per unit
+ * direction, with its error estimated from the same differences at 2ε (the truncation error is O(ε²), so
+ * D(ε) − true ≈ (D(2ε) − D(ε))/3). A gradient summed over |G|·n samples of O(dim) flops carries Higham's round-off
+ * bound on the scale of its terms (|R| + ‖∇R‖ + 1; near a stationary point ‖∇R‖ alone hides the terms' size), which
+ * the difference quotient divides by ε. With γ > 0 the gradient is that of S_γ = R^aug + γ/2‖Π_{E⊥}A‖².
+ */
+export async function hessianBlock(s: CaseSession, mode: RiskMode, A: Float64Array, B: Float64Array[], C: Float64Array[] = B, gamma = 0, spec?: CaseSpec): Promise<Block> {
+  const eps = Math.cbrt(EPS) * Math.max(1, norm(A));
+  const grad = async (X: Float64Array) => {
+    const g = (await s.risk(mode, X)).gradient;
+    if (gamma === 0) return g;
+    const pe = await s.project('E', X);
+    return g.map((v, i) => v + gamma * (X[i] - pe[i]));
+  };
+  const r0 = await s.risk(mode, A);
+  const termScale = Math.abs(r0.value) + norm(r0.gradient) + 1;
+  const ops = spec ? structure(spec).group.order * structure(spec).data.count * s.dim : s.dim;
+  const T1: Float64Array[] = [], T2: Float64Array[] = [];
+  for (const c of C) {
+    for (const [k, T] of [[1, T1], [2, T2]] as const) {
+      const gp = await grad(lin(1, A, k * eps, c)), gm = await grad(lin(1, A, -k * eps, c));
+      T.push(gp.map((v, i) => (v - gm[i]) / (2 * k * eps)));
+    }
+  }
+  const dot = (b: Float64Array, t: Float64Array) => b.reduce((acc, v, i) => acc + v * t[i], 0);
+  const H = B.map((b) => T1.map((t) => dot(b, t)));
+  let err = 0;
+  B.forEach((b, i) => T2.forEach((t, j) => { err = Math.max(err, Math.abs(dot(b, t) - H[i][j]) / 3); }));
+  return { H, err: err + roundoff(termScale, ops) / eps };
+}
+
+const sym = (m: number[][]) => m.map((r, i) => r.map((v, j) => 0.5 * (v + m[j][i])));
+const maxAbs = (m: number[][]) => m.reduce((a, r) => r.reduce((b, v) => Math.max(b, Math.abs(v)), a), 0);
+const maxDiff = (a: number[][], b: number[][]) => a.reduce((m, r, i) => r.reduce((mm, v, j) => Math.max(mm, Math.abs(v - b[i][j])), m), 0);
+
+/** Tolerance for comparing blocks: 4× the summed error estimates (estimates of O(ε²) terms are good to a factor ~2). */
+const fdTol = (...blocks: Block[]) => 4 * blocks.reduce((a, b) => a + b.err, 0);
+
+/**
+ * Lemma 3 / Theorem 2: at a stationary A* ∈ E the augmented Hessian on L_0 is block diagonal in E_0 ⊕ F_0 and its
+ * E_0 block is the equivariant Hessian (of R restricted to E); hence stable for augmented ⇒ stable for
+ * equivariant (λ_min(H_eq) ≥ λ_min of the whole L_0 Hessian).
+ */
+export const theorem2BlocksClaim = register({
+  id: 'theorem-2-blocks',
+  title: 'at stationary A* ∈ E, ∇²R^aug = H_eq ⊕ H_⊥ on E_0 ⊕ F_0, H_eq = equivariant Hessian; aug-stable ⇒ eq-stable',
+  source: 'Lemma 3, Theorem 2',
+  needs: ['risk', 'projectors'],
+  // a Newton solve and dim L_0 Hessian-vector products per case: 50 cases keep the suite in budget
+  runs: 50,
+  arbitrary: fc.record({ spec: theoremCase, seed, offset: fc.constant<number>(0) }),
+  check: async (impl, { spec, seed, offset }) => {
+    const b = structure(spec);
+    const { A: Astar } = equivariantStationaryPoint(spec, seed);
+    // negative control: move off E along F_0, where Lemma 3's hypothesis A ∈ E fails
+    const { E, F } = splitBases(b.P);
+    const A = offset === 0 || F.length === 0 ? Astar : lin(1, Astar, offset, F[seed % F.length]);
+    return withSession(impl, spec, async (s) => {
+      const heq = await hessianBlock(s, 'augmented', A, E, E, 0, spec);
+      const off = await hessianBlock(s, 'augmented', A, E, F, 0, spec);
+      const nominal = await hessianBlock(s, 'nominal', A, E, E, 0, spec);
+      const full = await hessianBlock(s, 'augmented', A, [...E, ...F], [...E, ...F], 0, spec);
+      // eigenvalues move by at most the perturbation's norm, ≤ dim·(max entry error) (Weyl)
+      const eigTol = (E.length + F.length) * fdTol(full, heq);
+      return worst(
+        measured(maxAbs(off.H), fdTol(off), 'off-diagonal block Π_{E_0}TΠ_{F_0}'),
+        measured(maxDiff(sym(heq.H), sym(nominal.H)), fdTol(heq, nominal), 'E_0 block of ∇²R^aug vs equivariant Hessian ∇²R|_{E_0}'),
+        measured(Math.max(0, minEigenvalue(sym(full.H)) - minEigenvalue(sym(heq.H))), eigTol, 'λ_min(L_0 Hessian) ≤ λ_min(H_eq)'),
+      );
+    });
+  },
+  negative: { arbitrary: fc.record({ spec: theoremCase, seed, offset: fc.constant<number>(0.5) }), description: 'A ∉ E (moved off E along F_0)' },
+});
+
+/** Example Q's closed form (THEORY.md §6): A* = √(6/5)(1,1), H_eq = 6, H_⊥ = −1/5, γ_loc = 1/5. */
+export const EXAMPLE_Q = { aStar: Math.sqrt(6 / 5), Heq: 6, Hperp: -1 / 5, gammaLoc: 1 / 5, mu: 2 } as const;
+
+/**
+ * Theorem 2, regularized corollary: the S_γ Hessian at A* is H_eq ⊕ (H_⊥ + γI), so a point with H_eq ≻ 0 is stable
+ * for the regularized augmented flow iff γ > γ_loc = max(0, −λ_min(H_⊥)). On Example Q the numbers are the closed
+ * form (H_eq = 6, H_⊥ = −1/5): stable for equivariant training, a saddle of augmented training.
+ */
+export const theorem2RegularizedClaim = register({
+  id: 'theorem-2-regularized',
+  title: 'S_γ Hessian at A* is H_eq ⊕ (H_⊥ + γI): stable iff γ > γ_loc; Example Q: H_eq = 6, H_⊥ = −1/5',
+  source: 'Theorem 2 (corollary), THEORY.md §6 Example Q',
+  needs: ['risk', 'projectors'],
+  // a Newton solve per case: 50 cases keep the suite within budget
+  runs: 50,
+  arbitrary: fc.record({ spec: fc.oneof(fc.constant(exampleQCase), theoremCase), seed, gamma: fc.double({ min: 0, max: 2, noNaN: true }), predictor: fc.constant<'theorem' | 'converse'>('theorem') }),
+  check: async (impl, { spec, seed, gamma, predictor }) => {
+    const b = structure(spec);
+    const isQ = isExampleQ(spec);
+    const Astar = isQ ? Float64Array.from([EXAMPLE_Q.aStar, EXAMPLE_Q.aStar]) : equivariantStationaryPoint(spec, seed).A;
+    const { E, F } = splitBases(b.P);
+    return withSession(impl, spec, async (s) => {
+      const heq = await hessianBlock(s, 'augmented', Astar, E, E, 0, spec);
+      const hperp = await hessianBlock(s, 'augmented', Astar, F, F, 0, spec);
+      const sperp = await hessianBlock(s, 'augmented', Astar, F, F, gamma, spec);
+      const Heq = sym(heq.H), Hperp = sym(hperp.H);
+      const lamEq = minEigenvalue(Heq), lamPerp = minEigenvalue(Hperp), lamS = minEigenvalue(sym(sperp.H));
+      fc.pre(F.length > 0 && lamEq > 0);
+      // Weyl: eigenvalues move by at most dim·(max entry error)
+      const tol = (E.length + F.length) * fdTol(heq, hperp, sperp);
+      const gammaLoc = Math.max(0, -lamPerp);
+      // the theorem predicts stability iff γ > γ_loc; the converse of "aug-stable ⇒ eq-stable" predicts it always
+      const predictedStable = predictor === 'theorem' ? gamma > gammaLoc : true;
+      fc.pre(Math.abs(gamma - gammaLoc) > 10 * tol); // too close to the threshold to call
+      const ms = [
+        measured(Math.abs(lamS - (lamPerp + gamma)), tol, 'λ_min(F_0 block of ∇²S_γ) vs λ_min(H_⊥) + γ'),
+        measured((lamS > 0) === predictedStable ? 0 : Math.abs(lamS), tol, `stability at γ = ${gamma.toFixed(3)} (γ_loc = ${gammaLoc.toFixed(4)})`),
+      ];
+      if (isQ) {
+        const eig = (m: number[][]) => symmetricEigen(m).values[0];
+        ms.push(measured(Math.abs(eig(Heq) - EXAMPLE_Q.Heq), tol, 'Example Q: H_eq vs 6'), measured(Math.abs(eig(Hperp) - EXAMPLE_Q.Hperp), tol, 'Example Q: H_⊥ vs −1/5'));
+      }
+      return worst(...ms);
+    });
+  },
+  negative: {
+    arbitrary: fc.record({ spec: fc.constant(exampleQCase), seed, gamma: fc.double({ min: 0, max: 0.15, noNaN: true }), predictor: fc.constant<'theorem' | 'converse'>('converse') }),
+    description: 'the converse "eq-stable ⇒ aug-stable" on Example Q for γ < γ_loc = 1/5',
+  },
+});
+
+export const theorem2Claims = [theorem2BlocksClaim, theorem2RegularizedClaim];
