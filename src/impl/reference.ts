@@ -1,6 +1,6 @@
 import { EqflowError, requireFinite, requireLength } from '../core/errors.js';
 import { RandomStream } from '../core/rng.js';
-import { DynamicsKind, dynamics, velocity } from '../flows/dynamics.js';
+import { DynamicsKind, VectorField, dynamics, velocity } from '../flows/dynamics.js';
 import { integrate } from '../flows/integrators.js';
 import { SampledAugmentation } from '../risk/risk.js';
 import { BuiltCase, buildCase } from './build.js';
@@ -8,7 +8,7 @@ import { CaseSpec } from './caseSpec.js';
 import { CAPABILITIES, CaseSession, Implementation, ProjectorName, RiskMode } from './implementation.js';
 
 /** The vector field of `kind` on a built case (K replaces Π_L for a matrix parametrization). */
-export function fieldOf(c: BuiltCase, kind: DynamicsKind, gamma: number) {
+export function fieldOf(c: BuiltCase, kind: DynamicsKind, gamma: number): VectorField {
   return dynamics({ kind, projectors: c.P, nominal: c.R, augmented: c.Raug, gamma, K: c.K ?? undefined });
 }
 
@@ -30,7 +30,7 @@ export class ReferenceSession implements CaseSession {
     this.check(A);
     if (!Number.isInteger(g) || g < 0 || g >= this.built.group.order) throw new EqflowError('invalid-argument', 'g', `expected an element index in 0..${this.built.group.order - 1}, got ${g}`);
     const out = new Float64Array(this.dim);
-    this.built.model.space.action.apply(g, A, out);
+    this.built.P.space.action.apply(g, A, out);
     return out;
   }
 
@@ -47,9 +47,14 @@ export class ReferenceSession implements CaseSession {
     return { value, gradient };
   }
 
+  /** The vector field of `kind` (steps and flows both use it; a mutant overrides it). */
+  protected field(kind: DynamicsKind, gamma: number): VectorField {
+    return fieldOf(this.built, kind, gamma);
+  }
+
   async step(kind: DynamicsKind, A: Float64Array, eta: number, gamma: number): Promise<Float64Array> {
     this.check(A);
-    const v = velocity(fieldOf(this.built, kind, gamma), A, new Float64Array(this.dim));
+    const v = velocity(this.field(kind, gamma), A, new Float64Array(this.dim));
     return A.map((a, i) => a + eta * v[i]);
   }
 
@@ -67,7 +72,7 @@ export class ReferenceSession implements CaseSession {
 
   async flow(kind: DynamicsKind, A: Float64Array, gamma: number, times: number[], step: number): Promise<Float64Array[]> {
     this.check(A);
-    const f = fieldOf(this.built, kind, gamma);
+    const f = this.field(kind, gamma);
     const x = Float64Array.from(A);
     const out: Float64Array[] = [];
     let t = 0;
@@ -85,7 +90,11 @@ export class ReferenceSession implements CaseSession {
 
 /** Builds sessions on demand, one per distinct Case (cached by its JSON). */
 export class ReferenceImplementation implements Implementation {
-  readonly name: string = 'reference';
+  readonly name: string;
+
+  constructor(name = 'reference') {
+    this.name = name;
+  }
   readonly capabilities = new Set(CAPABILITIES);
   private readonly cache = new Map<string, BuiltCase>();
 
@@ -94,7 +103,7 @@ export class ReferenceImplementation implements Implementation {
     const key = JSON.stringify(spec);
     let b = this.cache.get(key);
     if (!b) {
-      b = buildCase(spec);
+      b = this.buildCase(spec);
       if (this.cache.size > 64) this.cache.clear(); // bound memory over long property runs
       this.cache.set(key, b);
     }
@@ -102,7 +111,17 @@ export class ReferenceImplementation implements Implementation {
   }
 
   async open(spec: CaseSpec): Promise<CaseSession> {
-    return new ReferenceSession(this.built(spec));
+    return this.session(this.built(spec));
+  }
+
+  /** Builds a case's objects; a mutant overrides this to plant a bug in them. */
+  protected buildCase(spec: CaseSpec): BuiltCase {
+    return buildCase(spec);
+  }
+
+  /** A session over built objects; a mutant overrides this to plant a bug in a method. */
+  protected session(b: BuiltCase): CaseSession {
+    return new ReferenceSession(b);
   }
 
   async close(): Promise<void> {

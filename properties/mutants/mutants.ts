@@ -1,0 +1,178 @@
+import { DynamicsKind, VectorField, dynamics, velocity } from '../../src/flows/dynamics.js';
+import { FiniteGroup } from '../../src/groups/group.js';
+import { BuiltCase } from '../../src/impl/build.js';
+import { CaseSession } from '../../src/impl/implementation.js';
+import { ReferenceImplementation, ReferenceSession } from '../../src/impl/reference.js';
+import { DenseNetwork } from '../../src/models/dense.js';
+import { Model } from '../../src/models/model.js';
+import { DenseRep, MonomialRep, Representation } from '../../src/reps/representation.js';
+import { directSum, tensor, trivial } from '../../src/reps/builders.js';
+import { orbitDataset } from '../../src/risk/dataset.js';
+import { augmentedRisk, nominalRisk, SampledAugmentation } from '../../src/risk/risk.js';
+import { Admissible, basisSpace, fullSpace, maskSpace } from '../../src/space/admissible.js';
+import { ParamSpace } from '../../src/space/paramSpace.js';
+import { Projectors } from '../../src/space/projectors.js';
+import { RandomStream } from '../../src/core/rng.js';
+
+/**
+ * Implementations with one planted bug each. The theorem suite must reject every one: a claim that holds on the
+ * reference is violated on the mutant. Each plants its bug where a real implementation would (the action, the
+ * twirl, the augmentation, the regularizer, the optimizer step, the image rotation, the backpropagation), so
+ * that every method built on it inherits it.
+ */
+export interface Mutant {
+  readonly id: string;
+  readonly bug: string;
+  readonly impl: ReferenceImplementation;
+}
+
+class Mutated extends ReferenceImplementation {
+  constructor(name: string, private readonly mutate: (b: BuiltCase) => BuiltCase, private readonly sessionOf?: (b: BuiltCase) => CaseSession) {
+    super(name);
+  }
+  protected override buildCase(spec: Parameters<ReferenceImplementation['built']>[0]): BuiltCase {
+    return this.mutate(super.buildCase(spec));
+  }
+  protected override session(b: BuiltCase): CaseSession {
+    return this.sessionOf ? this.sessionOf(b) : super.session(b);
+  }
+}
+
+/** g ↦ ρ(g^{-1}) = ρ(g)ᵀ: what an action gets when ρ(g) is used where ρ(g)^{-1} belongs. */
+function transposed(rep: Representation): Representation {
+  const G: FiniteGroup = rep.group;
+  const inv = (g: number) => G.inv(g);
+  if (rep.monomial) {
+    const m = rep.monomial;
+    return new MonomialRep(G, rep.dim, `${rep.name}ᵀ`, G.elements().map((g) => m.perm[inv(g)]), G.elements().map((g) => m.sign[inv(g)]));
+  }
+  return new DenseRep(G, rep.dim, `${rep.name}ᵀ`, G.elements().map((g) => rep.matrix(inv(g))));
+}
+
+/** The same admissible set over another layout of the same flat vector. */
+function rebase(L: Admissible, space: ParamSpace): Admissible {
+  switch (L.kind) {
+    case 'full': return fullSpace(space);
+    case 'mask': return maskSpace(space, L.mask, L.name);
+    case 'basis': return basisSpace(space, L.basis, L.name);
+  }
+}
+
+/** (1) (ρ̄(g)A)_i = ρ_{i+1}(g) A_i ρ_i(g) instead of ρ_{i+1}(g) A_i ρ_i(g)^{-1} (dense networks). */
+const actionWithoutInverse = new Mutated('mutant:action-without-inverse', (b) => {
+  if (!(b.model instanceof DenseNetwork)) return b;
+  const net = b.model;
+  const space = new ParamSpace(net.space.segments.map((seg, i) => {
+    const input = net.bias[i] ? directSum(net.reps[i], trivial(net.reps[i].group, 1)) : net.reps[i];
+    return { name: seg.name, shape: seg.shape.slice(), rep: tensor(net.reps[i + 1], transposed(input)) };
+  }));
+  return { ...b, P: new Projectors(rebase(b.L, space)) };
+});
+
+/** (2) The twirl averages over G minus its last element. */
+class TwirlMissingOne extends Projectors {
+  override piG(x: Float64Array, out: Float64Array = new Float64Array(x.length)): Float64Array {
+    const G = this.rep.group;
+    const src = out === x ? Float64Array.from(x) : x;
+    const t = new Float64Array(x.length);
+    out.fill(0);
+    for (let g = 0; g < G.order - 1; g++) {
+      this.rep.apply(g, src, t);
+      for (let i = 0; i < t.length; i++) out[i] += t[i] / G.order;
+    }
+    return out;
+  }
+}
+const twirlMissingElement = new Mutated('mutant:twirl-missing-element', (b) => ({ ...b, P: new TwirlMissingOne(b.L) }));
+
+/** (3) Augmentation transforms x but leaves an equivariant y untransformed. */
+const augmentXNotY = new Mutated('mutant:augment-x-not-y', (b) => {
+  const d = orbitDataset(b.data, b.model.inputRep, b.model.outputRep);
+  const n = b.data.count;
+  const y = new Float64Array(d.y.length);
+  for (let r = 0; r < d.count; r++) y.set(b.data.y.subarray((r % n) * d.outputDim, ((r % n) + 1) * d.outputDim), r * d.outputDim);
+  return { ...b, Raug: nominalRisk(b.model, { ...d, y }, b.loss) };
+});
+
+/** (4) Π_E := Π_LΠ_G even when L is incompatible (the regularizer and the flows use it). */
+class ProductAsProjector extends Projectors {
+  override piE(x: Float64Array, out: Float64Array = new Float64Array(x.length)): Float64Array {
+    this.piG(x, out);
+    return this.piL(out, out);
+  }
+}
+const regularizerIncompatible = new Mutated('mutant:regularizer-uses-PiL-PiG', (b) => ({ ...b, P: new ProductAsProjector(b.L) }));
+
+/** (5) The regularizer's gradient has the wrong sign: −γΠ_{E⊥}A becomes +γΠ_{E⊥}A in every step and flow. */
+class SignSession extends ReferenceSession {
+  protected override field(kind: DynamicsKind, gamma: number): VectorField {
+    const f = super.field(kind, gamma);
+    return { ...f, gamma: -f.gamma, nonlinear: f.nonlinear };
+  }
+}
+const regularizerSign = new Mutated('mutant:regularizer-sign', (b) => b, (b) => new SignSession(b));
+
+/** (6) The "exact-average" step reuses one sampled g for the whole batch. */
+class OneGSession extends ReferenceSession {
+  private readonly rng = new RandomStream('one-g');
+  override async step(kind: DynamicsKind, A: Float64Array, eta: number, gamma: number): Promise<Float64Array> {
+    if (kind !== 'augmented' && kind !== 'reg-augmented') return super.step(kind, A, eta, gamma);
+    const b = this.built;
+    const g = this.rng.int(b.group.order);
+    const sampler = new SampledAugmentation(b.model, b.data, b.loss, this.rng);
+    const oneG = { dim: b.R.dim, value: (X: Float64Array) => b.Raug.value(X), gradient: (X: Float64Array, out: Float64Array) => sampler.gradientWith(X, new Int32Array(b.data.count).fill(g), out) };
+    const v = velocity(dynamics({ kind, projectors: b.P, augmented: oneG, gamma }), A, new Float64Array(A.length));
+    return A.map((a, i) => a + eta * v[i]);
+  }
+}
+const sgdOneG = new Mutated('mutant:step-reuses-one-g', (b) => b, (b) => new OneGSession(b));
+
+/** (7) rot90 with an off-by-one: (i, j) ↦ ((k − j) mod k, i), a rotation about the corner with wrap-around. */
+function rot90OffByOne(rep: Representation, k: number, channels: number): Representation {
+  const G = rep.group;
+  const kk = k * k;
+  const perm = G.elements().map((g) => Int32Array.from({ length: channels * kk }, (_, idx) => {
+    const c = Math.floor(idx / kk);
+    let i = Math.floor((idx % kk) / k), j = idx % k;
+    const a = g % 4, f = Math.floor(g / 4);
+    if (f) j = k - 1 - j;
+    for (let t = 0; t < a; t++) [i, j] = [(k - j) % k, i];
+    return c * kk + i * k + j;
+  }));
+  return new MonomialRep(G, rep.dim, `${rep.name}-off-by-one`, perm, perm.map(() => new Float64Array(rep.dim).fill(1)));
+}
+const rot90OffByOneMutant = new Mutated('mutant:rot90-off-by-one', (b) => {
+  const rep = b.model.inputRep;
+  const m = /rot90(?:\+flip)?\((\d+)×(\d+)×\d+\)/.exec(rep.name);
+  if (!m) return b;
+  const wrong = rot90OffByOne(rep, Number(m[2]), Number(m[1]));
+  const model: Model = Object.assign(Object.create(Object.getPrototypeOf(b.model)) as Model, b.model, { inputRep: wrong });
+  return { ...b, Raug: augmentedRisk(model, b.data, b.loss) };
+});
+
+/** (8) A backpropagation slip: the first layer's gradient is off by a factor 1.25 (a lost chain-rule term). */
+const backpropSlip = new Mutated('mutant:backprop-slip', (b) => {
+  const seg = b.model.space.segments[0];
+  const slip = (model: Model): Model => Object.assign(Object.create(Object.getPrototypeOf(model)) as Model, model, {
+    lossGradient: (...args: Parameters<Model['lossGradient']>) => {
+      const grad = args[6];
+      const before = grad ? grad.slice(seg.offset, seg.offset + seg.size) : null;
+      const v = model.lossGradient(...args);
+      if (grad && before) for (let i = 0; i < seg.size; i++) grad[seg.offset + i] = before[i] + 1.25 * (grad[seg.offset + i] - before[i]);
+      return v;
+    },
+  });
+  const m = slip(b.model);
+  return { ...b, model: m, R: nominalRisk(m, b.data, b.loss), Raug: augmentedRisk(m, b.data, b.loss) };
+});
+
+export const mutants: readonly Mutant[] = [
+  { id: 'action-without-inverse', bug: 'the induced action uses ρ_i(g) where ρ_i(g)^{-1} belongs', impl: actionWithoutInverse },
+  { id: 'twirl-missing-element', bug: 'Π_G averages over all but one group element', impl: twirlMissingElement },
+  { id: 'augment-x-not-y', bug: 'augmentation transforms x but not an equivariant y', impl: augmentXNotY },
+  { id: 'regularizer-uses-PiL-PiG', bug: 'Π_E = Π_LΠ_G used on an incompatible L (regularizer and flows)', impl: regularizerIncompatible },
+  { id: 'regularizer-sign', bug: 'the regularizer gradient has the wrong sign', impl: regularizerSign },
+  { id: 'step-reuses-one-g', bug: 'the exact-average step reuses one g for the whole batch', impl: sgdOneG },
+  { id: 'rot90-off-by-one', bug: 'rot90 on the data rotates about the corner (off by one)', impl: rot90OffByOneMutant },
+  { id: 'backprop-slip', bug: "the first layer's gradient is off by a factor 1.25", impl: backpropSlip },
+];
