@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { ACTIVATIONS, CaseInput, CaseSpec, ModelSpec, RepSpec, parseCase } from '../../src/impl/caseSpec.js';
 import { supports } from '../../src/space/supports.js';
+import { exampleQSpec } from '../../src/impl/examples.js';
 
 /**
  * Generated Cases (plain JSON) for the theorem claims. Families inside the hypotheses (compatible L, unitary
@@ -101,15 +102,8 @@ export const cnnCase: fc.Arbitrary<CaseSpec> = fc
       admissible: { kind: 'support', support }, data: { kind: 'synthetic', seed, count },
     }));
 
-/**
- * Example Q of THEORY.md §6 as an ordinary Case: Φ_A(x) = (Ax)² on R² with the swap, data (x = (1,1)/√2, y = 1)
- * and (x = (1,0), y = 4) with weights ½ each.
- */
-export const exampleQCase: CaseSpec = parseCase({
-  name: 'example-q', group: { kind: 'cyclic', n: 2 },
-  model: { kind: 'mlp', input: { kind: 'shift', dim: 2 }, hidden: [], output: { kind: 'trivial' }, outputActivation: 'square' },
-  data: { kind: 'explicit', x: [[Math.SQRT1_2, Math.SQRT1_2], [1, 0]], y: [[1], [4]] },
-});
+/** Example Q of THEORY.md §6 (closed form), from the built-in examples. */
+export const exampleQCase: CaseSpec = exampleQSpec;
 
 export const isExampleQ = (spec: CaseSpec): boolean => spec.name === 'example-q';
 

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { minEigenvalue, symmetricEigen } from '../../src/analysis/eigen.js';
 import { splitBases } from '../../src/analysis/hessian.js';
 import { CaseSession, RiskMode } from '../../src/impl/implementation.js';
+import { EXAMPLE_Q } from '../../src/impl/examples.js';
 import { exampleQCase, isExampleQ } from './cases.js';
 import { register } from './engine.js';
 import { equivariantStationaryPoint, theoremCase } from './theorem1.js';
@@ -93,8 +94,7 @@ export const theorem2BlocksClaim = register({
   negative: { arbitrary: fc.record({ spec: theoremCase, seed, offset: fc.constant<number>(0.5) }), description: 'A ∉ E (moved off E along F_0)' },
 });
 
-/** Example Q's closed form (THEORY.md §6): A* = √(6/5)(1,1), H_eq = 6, H_⊥ = −1/5, γ_loc = 1/5. */
-export const EXAMPLE_Q = { aStar: Math.sqrt(6 / 5), Heq: 6, Hperp: -1 / 5, gammaLoc: 1 / 5, mu: 2 } as const;
+export { EXAMPLE_Q };
 
 /**
  * Theorem 2, regularized corollary: the S_γ Hessian at A* is H_eq ⊕ (H_⊥ + γI), so a point with H_eq ≻ 0 is stable

@@ -1,7 +1,8 @@
 /**
  * Float64Array kernels of the hot loop. Row-major matrices, explicit offsets so callers never allocate
- * subarrays per step. The gemm variants unroll four rows of C at a time: each loaded row of B is reused
- * four times, which is what makes a JS gemm run near 4 GFLOP/s here (see bench/kernels.bench.ts).
+ * subarrays per step. The gemm variants work on register blocks: four rows of C × eight k-steps (gemm, gemmTN)
+ * or a 4×2 block of dot products (gemmNT), which is what makes a scalar JS gemm run near 6 GFLOP/s here where
+ * the four-rows × one-k-step version ran at 1–2.5 (before/after per real shape: bench/kernels.bench.ts).
  */
 
 export function dot(x: Float64Array, y: Float64Array, n = x.length, xOff = 0, yOff = 0): number {
@@ -31,7 +32,7 @@ export function norm(x: Float64Array, n = x.length, off = 0): number {
   let m = 0;
   for (let i = 0; i < n; i++) {
     const a = Math.abs(x[off + i]);
-    if (a > m) m = a;
+    if (a > m || a !== a) m = a; // a NaN entry makes the result NaN (never a silent 0)
   }
   if (m === 0 || !Number.isFinite(m)) return m;
   let s = 0;
@@ -66,14 +67,113 @@ export function maxAbs(x: ArrayLike<number>): number {
   let m = 0;
   for (let i = 0; i < x.length; i++) {
     const a = Math.abs(x[i]);
-    if (a > m) m = a;
+    if (a > m || a !== a) m = a; // a NaN entry makes the result NaN (never a silent 0)
   }
   return m;
 }
 
 /**
+ * Width of the column panels of B (and C) in gemm/gemmTN: a k×PANEL panel stays in L2 while every block of four
+ * rows of A sweeps it (measured: 16×7840×144 runs ~1.4× faster with 512 than unpanelled; smaller shapes are one panel).
+ */
+const PANEL = 512;
+
+/** C ← beta·C over an m×n block (beta = 0 overwrites, so NaN garbage in C never survives: BLAS semantics). */
+function scaleBlock(m: number, n: number, c: Float64Array, cOff: number, beta: number): void {
+  if (beta === 0) c.fill(0, cOff, cOff + m * n);
+  else if (beta !== 1) for (let i = 0, e = m * n; i < e; i++) c[cOff + i] *= beta;
+}
+
+/**
+ * C += Â·B where Â (m×k) is read from `a` with element (i, p) at aOff + i·rs + p·cs: rs = k, cs = 1 for A itself
+ * (gemm), rs = 1, cs = m for Aᵀ (gemmTN). Micro-kernel: four rows of C × eight k-steps per pass over a row panel of B,
+ * so each C entry is loaded and stored once per eight multiply-adds (the one-k-step version moved C through the
+ * cache k times and ran at ~1 GFLOP/s once four rows of C outgrew L1). Tails: one four-k-step pass, then single steps.
+ */
+function accumulate(
+  m: number, n: number, k: number,
+  a: Float64Array, aOff: number, rs: number, cs: number,
+  b: Float64Array, bOff: number,
+  c: Float64Array, cOff: number,
+): void {
+  for (let j0 = 0; j0 < n; j0 += PANEL) {
+    const j1 = j0 + PANEL < n ? j0 + PANEL : n;
+    let i = 0;
+    for (; i + 3 < m; i += 4) {
+      const c0 = cOff + i * n, c1 = c0 + n, c2 = c1 + n, c3 = c2 + n;
+      const r0 = aOff + i * rs, r1 = r0 + rs, r2 = r1 + rs, r3 = r2 + rs;
+      let p = 0;
+      for (; p + 7 < k; p += 8) {
+        const q1 = p * cs, q2 = q1 + cs, q3 = q2 + cs, q4 = q3 + cs, q5 = q4 + cs, q6 = q5 + cs, q7 = q6 + cs, q8 = q7 + cs;
+        const x00 = a[r0 + q1], x01 = a[r0 + q2], x02 = a[r0 + q3], x03 = a[r0 + q4], x04 = a[r0 + q5], x05 = a[r0 + q6], x06 = a[r0 + q7], x07 = a[r0 + q8];
+        const x10 = a[r1 + q1], x11 = a[r1 + q2], x12 = a[r1 + q3], x13 = a[r1 + q4], x14 = a[r1 + q5], x15 = a[r1 + q6], x16 = a[r1 + q7], x17 = a[r1 + q8];
+        const x20 = a[r2 + q1], x21 = a[r2 + q2], x22 = a[r2 + q3], x23 = a[r2 + q4], x24 = a[r2 + q5], x25 = a[r2 + q6], x26 = a[r2 + q7], x27 = a[r2 + q8];
+        const x30 = a[r3 + q1], x31 = a[r3 + q2], x32 = a[r3 + q3], x33 = a[r3 + q4], x34 = a[r3 + q5], x35 = a[r3 + q6], x36 = a[r3 + q7], x37 = a[r3 + q8];
+        const bp = bOff + p * n, n2 = 2 * n, n3 = 3 * n, n4 = 4 * n, n5 = 5 * n, n6 = 6 * n, n7 = 7 * n;
+        for (let j = j0; j < j1; j++) {
+          const t = bp + j;
+          const b0 = b[t], b1 = b[t + n], b2 = b[t + n2], b3 = b[t + n3], b4 = b[t + n4], b5 = b[t + n5], b6 = b[t + n6], b7 = b[t + n7];
+          c[c0 + j] += x00 * b0 + x01 * b1 + x02 * b2 + x03 * b3 + x04 * b4 + x05 * b5 + x06 * b6 + x07 * b7;
+          c[c1 + j] += x10 * b0 + x11 * b1 + x12 * b2 + x13 * b3 + x14 * b4 + x15 * b5 + x16 * b6 + x17 * b7;
+          c[c2 + j] += x20 * b0 + x21 * b1 + x22 * b2 + x23 * b3 + x24 * b4 + x25 * b5 + x26 * b6 + x27 * b7;
+          c[c3 + j] += x30 * b0 + x31 * b1 + x32 * b2 + x33 * b3 + x34 * b4 + x35 * b5 + x36 * b6 + x37 * b7;
+        }
+      }
+      if (p + 3 < k) {
+        const q1 = p * cs, q2 = q1 + cs, q3 = q2 + cs, q4 = q3 + cs;
+        const x00 = a[r0 + q1], x01 = a[r0 + q2], x02 = a[r0 + q3], x03 = a[r0 + q4];
+        const x10 = a[r1 + q1], x11 = a[r1 + q2], x12 = a[r1 + q3], x13 = a[r1 + q4];
+        const x20 = a[r2 + q1], x21 = a[r2 + q2], x22 = a[r2 + q3], x23 = a[r2 + q4];
+        const x30 = a[r3 + q1], x31 = a[r3 + q2], x32 = a[r3 + q3], x33 = a[r3 + q4];
+        const bp = bOff + p * n, n2 = 2 * n, n3 = 3 * n;
+        for (let j = j0; j < j1; j++) {
+          const t = bp + j;
+          const b0 = b[t], b1 = b[t + n], b2 = b[t + n2], b3 = b[t + n3];
+          c[c0 + j] += x00 * b0 + x01 * b1 + x02 * b2 + x03 * b3;
+          c[c1 + j] += x10 * b0 + x11 * b1 + x12 * b2 + x13 * b3;
+          c[c2 + j] += x20 * b0 + x21 * b1 + x22 * b2 + x23 * b3;
+          c[c3 + j] += x30 * b0 + x31 * b1 + x32 * b2 + x33 * b3;
+        }
+        p += 4;
+      }
+      for (; p < k; p++) {
+        const q = p * cs;
+        const x0 = a[r0 + q], x1 = a[r1 + q], x2 = a[r2 + q], x3 = a[r3 + q];
+        const bp = bOff + p * n;
+        for (let j = j0; j < j1; j++) {
+          const bv = b[bp + j];
+          c[c0 + j] += x0 * bv;
+          c[c1 + j] += x1 * bv;
+          c[c2 + j] += x2 * bv;
+          c[c3 + j] += x3 * bv;
+        }
+      }
+    }
+    // the last m mod 4 rows: one row × eight k-steps
+    for (; i < m; i++) {
+      const c0 = cOff + i * n, r0 = aOff + i * rs;
+      let p = 0;
+      for (; p + 7 < k; p += 8) {
+        const q = r0 + p * cs;
+        const x0 = a[q], x1 = a[q + cs], x2 = a[q + 2 * cs], x3 = a[q + 3 * cs], x4 = a[q + 4 * cs], x5 = a[q + 5 * cs], x6 = a[q + 6 * cs], x7 = a[q + 7 * cs];
+        const bp = bOff + p * n, n2 = 2 * n, n3 = 3 * n, n4 = 4 * n, n5 = 5 * n, n6 = 6 * n, n7 = 7 * n;
+        for (let j = j0; j < j1; j++) {
+          const t = bp + j;
+          c[c0 + j] += x0 * b[t] + x1 * b[t + n] + x2 * b[t + n2] + x3 * b[t + n3] + x4 * b[t + n4] + x5 * b[t + n5] + x6 * b[t + n6] + x7 * b[t + n7];
+        }
+      }
+      for (; p < k; p++) {
+        const x0 = a[r0 + p * cs];
+        const bp = bOff + p * n;
+        for (let j = j0; j < j1; j++) c[c0 + j] += x0 * b[bp + j];
+      }
+    }
+  }
+}
+
+/**
  * C ← A·B + beta·C with A m×k, B k×n, C m×n (row-major, at the given offsets).
- * Four rows of C per pass over B.
+ * Four rows of C × eight k-steps per pass over a column panel of B (see `accumulate`).
  */
 export function gemm(
   m: number, n: number, k: number,
@@ -82,37 +182,13 @@ export function gemm(
   c: Float64Array, cOff: number,
   beta = 0,
 ): void {
-  if (beta === 0) c.fill(0, cOff, cOff + m * n);
-  else if (beta !== 1) for (let i = 0; i < m * n; i++) c[cOff + i] *= beta;
-  let i = 0;
-  for (; i + 3 < m; i += 4) {
-    const c0 = cOff + i * n, c1 = c0 + n, c2 = c1 + n, c3 = c2 + n;
-    const a0 = aOff + i * k, a1 = a0 + k, a2 = a1 + k, a3 = a2 + k;
-    for (let p = 0; p < k; p++) {
-      const x0 = a[a0 + p], x1 = a[a1 + p], x2 = a[a2 + p], x3 = a[a3 + p];
-      const bp = bOff + p * n;
-      for (let j = 0; j < n; j++) {
-        const bv = b[bp + j];
-        c[c0 + j] += x0 * bv;
-        c[c1 + j] += x1 * bv;
-        c[c2 + j] += x2 * bv;
-        c[c3 + j] += x3 * bv;
-      }
-    }
-  }
-  for (; i < m; i++) {
-    const c0 = cOff + i * n;
-    const a0 = aOff + i * k;
-    for (let p = 0; p < k; p++) {
-      const x0 = a[a0 + p];
-      const bp = bOff + p * n;
-      for (let j = 0; j < n; j++) c[c0 + j] += x0 * b[bp + j];
-    }
-  }
+  scaleBlock(m, n, c, cOff, beta);
+  accumulate(m, n, k, a, aOff, k, 1, b, bOff, c, cOff);
 }
 
 /**
  * C ← Aᵀ·B + beta·C with A k×m (so Aᵀ is m×k), B k×n, C m×n. Used for weight gradients (δᵀ·x).
+ * The same micro-kernel as gemm, reading Aᵀ through strides (its 4×8 block of A is loaded once per pass).
  */
 export function gemmTN(
   m: number, n: number, k: number,
@@ -121,36 +197,14 @@ export function gemmTN(
   c: Float64Array, cOff: number,
   beta = 0,
 ): void {
-  if (beta === 0) c.fill(0, cOff, cOff + m * n);
-  else if (beta !== 1) for (let i = 0; i < m * n; i++) c[cOff + i] *= beta;
-  let i = 0;
-  for (; i + 3 < m; i += 4) {
-    const c0 = cOff + i * n, c1 = c0 + n, c2 = c1 + n, c3 = c2 + n;
-    for (let p = 0; p < k; p++) {
-      const ap = aOff + p * m + i;
-      const x0 = a[ap], x1 = a[ap + 1], x2 = a[ap + 2], x3 = a[ap + 3];
-      const bp = bOff + p * n;
-      for (let j = 0; j < n; j++) {
-        const bv = b[bp + j];
-        c[c0 + j] += x0 * bv;
-        c[c1 + j] += x1 * bv;
-        c[c2 + j] += x2 * bv;
-        c[c3 + j] += x3 * bv;
-      }
-    }
-  }
-  for (; i < m; i++) {
-    const c0 = cOff + i * n;
-    for (let p = 0; p < k; p++) {
-      const x0 = a[aOff + p * m + i];
-      const bp = bOff + p * n;
-      for (let j = 0; j < n; j++) c[c0 + j] += x0 * b[bp + j];
-    }
-  }
+  scaleBlock(m, n, c, cOff, beta);
+  accumulate(m, n, k, a, aOff, 1, m, b, bOff, c, cOff);
 }
 
 /**
- * C ← A·Bᵀ + beta·C with A m×k, B n×k, C m×n. Inner products of rows; four rows of A share each row of B.
+ * C ← A·Bᵀ + beta·C with A m×k, B n×k, C m×n. Inner products of rows: a 4×2 block of C (four rows of A against two
+ * rows of B) in eight independent accumulators, so each loaded entry feeds two or four multiply-adds (the 4×1 block
+ * fed 1.25 per load and ran at ~1 GFLOP/s on 16×144×1960).
  */
 export function gemmNT(
   m: number, n: number, k: number,
@@ -162,33 +216,67 @@ export function gemmNT(
   let i = 0;
   for (; i + 3 < m; i += 4) {
     const a0 = aOff + i * k, a1 = a0 + k, a2 = a1 + k, a3 = a2 + k;
-    for (let j = 0; j < n; j++) {
-      const bj = bOff + j * k;
+    const c0 = cOff + i * n, c1 = c0 + n, c2 = c1 + n, c3 = c2 + n;
+    let j = 0;
+    for (; j + 1 < n; j += 2) {
+      const b0 = bOff + j * k, b1 = b0 + k;
+      let s00 = 0, s01 = 0, s10 = 0, s11 = 0, s20 = 0, s21 = 0, s30 = 0, s31 = 0;
+      for (let p = 0; p < k; p++) {
+        const u = b[b0 + p], v = b[b1 + p];
+        const x0 = a[a0 + p], x1 = a[a1 + p], x2 = a[a2 + p], x3 = a[a3 + p];
+        s00 += x0 * u; s01 += x0 * v;
+        s10 += x1 * u; s11 += x1 * v;
+        s20 += x2 * u; s21 += x2 * v;
+        s30 += x3 * u; s31 += x3 * v;
+      }
+      if (beta === 0) {
+        c[c0 + j] = s00; c[c0 + j + 1] = s01; c[c1 + j] = s10; c[c1 + j + 1] = s11;
+        c[c2 + j] = s20; c[c2 + j + 1] = s21; c[c3 + j] = s30; c[c3 + j + 1] = s31;
+      } else {
+        c[c0 + j] = beta * c[c0 + j] + s00; c[c0 + j + 1] = beta * c[c0 + j + 1] + s01;
+        c[c1 + j] = beta * c[c1 + j] + s10; c[c1 + j + 1] = beta * c[c1 + j + 1] + s11;
+        c[c2 + j] = beta * c[c2 + j] + s20; c[c2 + j + 1] = beta * c[c2 + j + 1] + s21;
+        c[c3 + j] = beta * c[c3 + j] + s30; c[c3 + j + 1] = beta * c[c3 + j + 1] + s31;
+      }
+    }
+    if (j < n) {
+      const b0 = bOff + j * k;
       let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
       for (let p = 0; p < k; p++) {
-        const bv = b[bj + p];
-        s0 += a[a0 + p] * bv;
-        s1 += a[a1 + p] * bv;
-        s2 += a[a2 + p] * bv;
-        s3 += a[a3 + p] * bv;
+        const u = b[b0 + p];
+        s0 += a[a0 + p] * u; s1 += a[a1 + p] * u; s2 += a[a2 + p] * u; s3 += a[a3 + p] * u;
       }
-      const c0 = cOff + i * n + j;
       if (beta === 0) {
-        c[c0] = s0; c[c0 + n] = s1; c[c0 + 2 * n] = s2; c[c0 + 3 * n] = s3;
+        c[c0 + j] = s0; c[c1 + j] = s1; c[c2 + j] = s2; c[c3 + j] = s3;
       } else {
-        c[c0] = beta * c[c0] + s0; c[c0 + n] = beta * c[c0 + n] + s1;
-        c[c0 + 2 * n] = beta * c[c0 + 2 * n] + s2; c[c0 + 3 * n] = beta * c[c0 + 3 * n] + s3;
+        c[c0 + j] = beta * c[c0 + j] + s0; c[c1 + j] = beta * c[c1 + j] + s1;
+        c[c2 + j] = beta * c[c2 + j] + s2; c[c3 + j] = beta * c[c3 + j] + s3;
       }
     }
   }
+  // the last m mod 4 rows: one row of A against four rows of B
   for (; i < m; i++) {
-    const a0 = aOff + i * k;
-    for (let j = 0; j < n; j++) {
-      const bj = bOff + j * k;
+    const a0 = aOff + i * k, c0 = cOff + i * n;
+    let j = 0;
+    for (; j + 3 < n; j += 4) {
+      const b0 = bOff + j * k, b1 = b0 + k, b2 = b1 + k, b3 = b2 + k;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let p = 0; p < k; p++) {
+        const x = a[a0 + p];
+        s0 += x * b[b0 + p]; s1 += x * b[b1 + p]; s2 += x * b[b2 + p]; s3 += x * b[b3 + p];
+      }
+      if (beta === 0) {
+        c[c0 + j] = s0; c[c0 + j + 1] = s1; c[c0 + j + 2] = s2; c[c0 + j + 3] = s3;
+      } else {
+        c[c0 + j] = beta * c[c0 + j] + s0; c[c0 + j + 1] = beta * c[c0 + j + 1] + s1;
+        c[c0 + j + 2] = beta * c[c0 + j + 2] + s2; c[c0 + j + 3] = beta * c[c0 + j + 3] + s3;
+      }
+    }
+    for (; j < n; j++) {
+      const b0 = bOff + j * k;
       let s = 0;
-      for (let p = 0; p < k; p++) s += a[a0 + p] * b[bj + p];
-      const c0 = cOff + i * n + j;
-      c[c0] = beta === 0 ? s : beta * c[c0] + s;
+      for (let p = 0; p < k; p++) s += a[a0 + p] * b[b0 + p];
+      c[c0 + j] = beta === 0 ? s : beta * c[c0 + j] + s;
     }
   }
 }

@@ -9,7 +9,7 @@ export const EPS = Number.EPSILON; // 2.22e-16, float64 unit round-off ×2
  * error grows at most like ops·eps·scale (Higham's γ_n bound); we take a safety factor of 16.
  */
 export function roundoff(scale: number, ops: number): number {
-  return 16 * Math.max(1, ops) * EPS * Math.max(scale, Number.MIN_VALUE);
+  return Math.max(16 * Math.max(1, ops) * EPS * scale, Number.MIN_VALUE); // clamp after the product: it underflows for tiny scales
 }
 
 /** error / tolerance, the figure every check reports (≤ 1 passes). */

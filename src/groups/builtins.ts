@@ -40,8 +40,8 @@ function checkPermutation(p: ArrayLike<number>, degree: number, field: string): 
   const out = new Int32Array(degree);
   for (let i = 0; i < degree; i++) {
     const v = p[i];
-    if (!Number.isInteger(v) || v < 0 || v >= degree) throw new EqflowError('not-a-group', `${field}[${i}]`, `expected a point in 0..${degree - 1}, got ${v}`);
-    if (seen[v]) throw new EqflowError('not-a-group', field, `not a permutation: ${v} appears twice`);
+    if (!Number.isInteger(v) || v < 0 || v >= degree) throw new EqflowError('not-a-group', `${field}[${i}]`, `closure fails: expected a point in 0..${degree - 1}, got ${v}`);
+    if (seen[v]) throw new EqflowError('not-a-group', field, `inverse fails: not a permutation (${v} appears twice, so the map has no inverse)`);
     seen[v] = 1;
     out[i] = v;
   }

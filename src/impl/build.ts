@@ -111,17 +111,31 @@ export function buildAdmissible(model: Model, spec: AdmissibleSpec): Admissible 
   }
 }
 
-export function buildData(model: Model, spec: DataSpec, field = 'data'): Dataset {
+export function buildData(model: Model, spec: DataSpec, field = 'data', P?: Projectors): Dataset {
   const nIn = model.inputRep.dim, nOut = model.outputRep.dim;
   switch (spec.kind) {
     case 'synthetic': return syntheticDataset(new RandomStream(spec.seed), nIn, nOut, spec.count, spec.targets ?? 'regression');
+    case 'teacher': {
+      const rng = new RandomStream(spec.seed);
+      const x = rng.child('x').gaussianVector(spec.count * nIn);
+      let teacher = rng.child('teacher').gaussianVector(model.space.dim, spec.scale ?? 0.5);
+      if (spec.equivariant) {
+        if (!P) throw new EqflowError('invalid-argument', `${field}.equivariant`, 'an equivariant teacher needs the case\'s projectors');
+        teacher = P.piE(teacher);
+      }
+      const y = new Float64Array(spec.count * nOut);
+      model.forward(teacher, x, spec.count, y);
+      const noise = rng.child('noise');
+      for (let i = 0; i < y.length; i++) y[i] += (spec.noise ?? 0.1) * noise.gaussian();
+      return dataset(x, y, nIn, nOut);
+    }
     case 'explicit': {
       spec.x.forEach((r, i) => { if (r.length !== nIn) throw new EqflowError('dimension-mismatch', `${field}.x[${i}]`, `expected ${nIn} entries, got ${r.length}`); });
       spec.y.forEach((r, i) => { if (r.length !== nOut) throw new EqflowError('dimension-mismatch', `${field}.y[${i}]`, `expected ${nOut} entries, got ${r.length}`); });
       if (spec.x.length !== spec.y.length) throw new EqflowError('dimension-mismatch', `${field}.y`, `${spec.x.length} inputs but ${spec.y.length} targets`);
       return dataset(spec.x.flat(), spec.y.flat(), nIn, nOut);
     }
-    case 'orbit': return orbitDataset(buildData(model, spec.of, `${field}.of`), model.inputRep, model.outputRep);
+    case 'orbit': return orbitDataset(buildData(model, spec.of, `${field}.of`, P), model.inputRep, model.outputRep);
     case 'mnist': {
       if (nIn !== 784 || nOut !== 10) throw new EqflowError('dimension-mismatch', field, `MNIST needs a model R^784 → R^10, got R^${nIn} → R^${nOut}`);
       const m = loadMnist({ count: spec.count, offset: spec.offset ?? 0 });
@@ -155,7 +169,7 @@ export function buildCase(spec: CaseSpec): BuiltCase {
   const model = buildModel(group, spec.model);
   const L = buildAdmissible(model, spec.admissible);
   const P = new Projectors(L);
-  const data = buildData(model, spec.data);
+  const data = buildData(model, spec.data, 'data', P);
   const loss = losses[spec.loss];
   const K = spec.parametrization.kind === 'matrix' ? buildK(spec.parametrization.M, model.space.dim) : null;
   return { spec, group, model, L, P, data, loss, R: nominalRisk(model, data, loss), Raug: augmentedRisk(model, data, loss), K };

@@ -86,6 +86,7 @@ export type AdmissibleSpec = z.infer<typeof AdmissibleSpec>;
 
 export type DataSpec =
   | { kind: 'synthetic'; seed: string | number; count: number; targets?: 'regression' | 'one-hot' }
+  | { kind: 'teacher'; seed: string | number; count: number; scale?: number; noise?: number; equivariant?: boolean }
   | { kind: 'explicit'; x: number[][]; y: number[][] }
   | { kind: 'orbit'; of: DataSpec }
   | { kind: 'mnist'; count: number; offset?: number };
@@ -93,6 +94,12 @@ export type DataSpec =
 export const DataSpec: z.ZodType<DataSpec> = z.lazy(() =>
   z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('synthetic'), seed: z.union([z.string(), z.number()]), count: posInt.max(100_000), targets: z.enum(['regression', 'one-hot']).optional() }).strict(),
+    /**
+     * y = Φ_{A_t}(x) + noise·N(0,1) for a seeded teacher A_t ~ N(0, scale²), projected onto E when `equivariant`:
+     * the student's minimum on E then lies near A_t at finite weights (tanh students chasing unreachable targets
+     * saturate and have no finite minimum); the inputs stay asymmetric, so R ≠ R^aug.
+     */
+    z.object({ kind: z.literal('teacher'), seed: z.union([z.string(), z.number()]), count: posInt.max(100_000), scale: finite.optional(), noise: finite.optional(), equivariant: z.boolean().optional() }).strict(),
     z.object({ kind: z.literal('explicit'), x: z.array(z.array(finite)).min(1), y: z.array(z.array(finite)).min(1) }).strict(),
     z.object({ kind: z.literal('orbit'), of: DataSpec }).strict(),
     z.object({ kind: z.literal('mnist'), count: posInt.max(10_000), offset: z.number().int().min(0).optional() }).strict(),

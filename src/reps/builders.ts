@@ -118,7 +118,7 @@ export function cyclicShift(G: FiniteGroup, dim: number, step?: number): Represe
   requireInteger(dim, 'dim');
   const s = step ?? dim / n;
   if (!Number.isInteger(s) || (n * s) % dim !== 0) throw new EqflowError('not-a-representation', 'step', `shift step ${s} on R^${dim} does not satisfy r^${n} = e`);
-  return monomialFrom(G, dim, `shift${s}(R^${dim})`, (g, i) => (i + g * s) % dim);
+  return monomialFrom(G, dim, `shift${s}(R^${dim})`, (g, i) => (((i + g * s) % dim) + dim) % dim);
 }
 
 /**

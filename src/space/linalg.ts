@@ -25,32 +25,25 @@ export function nullspace(m: Matrix): Float64Array[] {
 }
 
 /**
- * Modified Gram–Schmidt (twice, for orthogonality to round-off) over `vectors`; drops vectors whose residual is
- * below 1e-10·max(their norm, `scale`) — numerically dependent, or round-off images of a projection (pass the
- * norm of the vectors before projecting as `scale`). Returns orthonormal rows spanning the same space.
+ * An orthonormal basis (rows) of span(vectors), rank-revealing: the left singular vectors of the dim×k matrix
+ * [v_1 … v_k] whose singular values exceed 10·max(dim, k)·eps·max(σ_max, scale). Gram–Schmidt in input order would
+ * leave many nearly dependent vectors ~1e-11 off their span (enough to misjudge compatibility); the SVD does not.
+ * Pass as `scale` the norm the vectors had before a projection, so that round-off images of a projection onto {0}
+ * (σ_max ≈ 1e-17) are dropped rather than normalized into spurious basis vectors.
  */
 export function orthonormalize(vectors: Float64Array[], scale = 0): Float64Array[] {
+  const vs = vectors.filter((v) => v.some((x) => x !== 0));
+  if (vs.length === 0) return [];
+  const dim = vs[0].length;
+  const m = new Matrix(dim, vs.length);
+  vs.forEach((v, j) => { for (let i = 0; i < dim; i++) m.set(i, j, v[i]); });
+  const svd = new SVD(m, { computeLeftSingularVectors: true, computeRightSingularVectors: false, autoTranspose: true });
+  const s = svd.diagonal;
+  const U = svd.leftSingularVectors;
+  const smax = s.reduce((a, b) => Math.max(a, b), 0);
+  const tol = 10 * Math.max(dim, vs.length) * EPS * Math.max(smax, scale);
   const out: Float64Array[] = [];
-  for (const v0 of vectors) {
-    const v = Float64Array.from(v0);
-    let n0 = 0;
-    for (let i = 0; i < v.length; i++) n0 += v[i] * v[i];
-    n0 = Math.sqrt(n0);
-    if (n0 === 0) continue;
-    for (let pass = 0; pass < 2; pass++) {
-      for (const q of out) {
-        let d = 0;
-        for (let i = 0; i < v.length; i++) d += q[i] * v[i];
-        for (let i = 0; i < v.length; i++) v[i] -= d * q[i];
-      }
-    }
-    let n = 0;
-    for (let i = 0; i < v.length; i++) n += v[i] * v[i];
-    n = Math.sqrt(n);
-    if (n <= 1e-10 * Math.max(n0, scale)) continue;
-    for (let i = 0; i < v.length; i++) v[i] /= n;
-    out.push(v);
-  }
+  for (let j = 0; j < s.length; j++) if (s[j] > tol) out.push(Float64Array.from(U.getColumn(j)));
   return out;
 }
 

@@ -1,0 +1,123 @@
+import { join } from 'node:path';
+import { Implementation } from '../impl/implementation.js';
+import { writeFileAtomic, writeJsonAtomic } from '../report/atomic.js';
+import { ClaimResult, RegisteredClaim } from '../../properties/claims/index.js';
+
+export const VERIFICATION_VERSION = 1;
+
+/** A claim's result with its negative control (run on inputs outside its hypotheses, which must fail). */
+export interface ClaimReport extends ClaimResult {
+  /** 'fails as predicted' when the check rejected the negative inputs, 'did not fail' otherwise, or why not run */
+  negativeControl: { description: string; verdict: 'fails as predicted' | 'did not fail' | 'by mutants' | 'not run'; worstRatio?: number };
+  /** where a failing case was saved (replay with `eqflow replay FILE`) */
+  counterexampleFile?: string;
+}
+
+/** What `eqflow verify` writes: deterministic for a seed except `generatedAt` and `durationMs`. */
+export interface VerificationReport {
+  version: number;
+  implementation: string;
+  seed: number;
+  runs: number | 'default';
+  claims: ClaimReport[];
+  summary: { holds: number; violated: number; notTested: number; controlsFailing: number };
+  generatedAt: string;
+  durationMs: number;
+}
+
+export interface VerifyOptions {
+  seed: number;
+  /** cases per claim; undefined = each claim's default */
+  runs?: number;
+  claims: readonly RegisteredClaim[];
+  controls: boolean;
+  /** where counterexamples are saved */
+  outDir: string;
+  onClaim?: (done: number, total: number, id: string) => void;
+}
+
+/** Runs every claim (and its negative control) against `impl`; saves each counterexample for `eqflow replay`. */
+export async function runVerify(impl: Implementation, opts: VerifyOptions): Promise<VerificationReport> {
+  const t0 = Date.now();
+  const claims: ClaimReport[] = [];
+  let k = 0;
+  for (const claim of opts.claims) {
+    opts.onClaim?.(k++, opts.claims.length, claim.id);
+    const r = await claim.run(impl, { seed: opts.seed, runs: opts.runs });
+    let negativeControl: ClaimReport['negativeControl'] = { description: claim.negativeDescription, verdict: claim.hasNegativeInputs ? 'not run' : 'by mutants' };
+    if (opts.controls && claim.hasNegativeInputs && r.verdict !== 'not tested') {
+      const n = await claim.run(impl, { seed: opts.seed, negative: true });
+      negativeControl = { description: claim.negativeDescription, verdict: n.verdict === 'violated' ? 'fails as predicted' : 'did not fail', worstRatio: n.worstRatio };
+    }
+    const report: ClaimReport = { ...r, negativeControl };
+    if (r.verdict === 'violated') {
+      const file = join(opts.outDir, 'counterexamples', `${claim.id}-${opts.seed}.json`);
+      await writeJsonAtomic(file, { claim: claim.id, implementation: impl.name, seed: r.seed, path: r.path, input: r.counterexample, message: r.message });
+      report.counterexampleFile = file;
+    }
+    claims.push(report);
+  }
+  opts.onClaim?.(k, opts.claims.length, 'done');
+  const count = (v: string) => claims.filter((c) => c.verdict === v).length;
+  return {
+    version: VERIFICATION_VERSION,
+    implementation: impl.name,
+    seed: opts.seed,
+    runs: opts.runs ?? 'default',
+    claims,
+    summary: { holds: count('holds'), violated: count('violated'), notTested: count('not tested'), controlsFailing: claims.filter((c) => c.negativeControl.verdict === 'did not fail').length },
+    generatedAt: new Date(t0).toISOString(),
+    durationMs: Date.now() - t0,
+  };
+}
+
+const fmtRatio = (c: ClaimReport) => (c.verdict === 'not tested' ? '—' : c.worstRatio.toExponential(2));
+
+/** The claims table as rows: claim, source, cases, worst error/tolerance, verdict, negative control, seed. */
+export function claimRows(r: VerificationReport): string[][] {
+  return r.claims.map((c) => [
+    c.id, c.source, c.verdict === 'not tested' ? '0' : `${c.cases}${c.skipped ? ` (+${c.skipped} skipped)` : ''}`, fmtRatio(c), c.verdict,
+    c.negativeControl.verdict, String(c.seed),
+  ]);
+}
+
+export const CLAIM_COLUMNS = ['claim', 'source', 'cases', 'worst error/tol', 'verdict', 'negative control', 'seed'];
+
+/** A plain-text table for the terminal. */
+export function formatTable(columns: string[], rows: string[][]): string {
+  const w = columns.map((h, k) => Math.max(h.length, ...rows.map((r) => r[k].length)));
+  const line = (cells: string[]) => cells.map((c, k) => c.padEnd(w[k])).join('  ').trimEnd();
+  return [line(columns), w.map((n) => '-'.repeat(n)).join('  '), ...rows.map(line)].join('\n');
+}
+
+/** The Markdown report: the table, then each claim's statement and last measurement, and replay lines. */
+export function verificationMarkdown(r: VerificationReport): string {
+  const esc = (s: string) => s.replace(/\|/g, '\\|');
+  const lines = [
+    `# eqflow verification — ${r.implementation}`,
+    '',
+    `seed ${r.seed}, cases per claim: ${r.runs}. ${r.summary.holds} hold, ${r.summary.violated} violated, ${r.summary.notTested} not tested; ` +
+      `${r.summary.controlsFailing} negative controls did not fail.`,
+    '',
+    `| ${CLAIM_COLUMNS.join(' | ')} |`,
+    `|${CLAIM_COLUMNS.map(() => '---').join('|')}|`,
+    ...claimRows(r).map((row) => `| ${row.map(esc).join(' | ')} |`),
+    '',
+    '## Claims',
+    '',
+    ...r.claims.flatMap((c) => [
+      `- **${c.id}** (${esc(c.source)}): ${esc(c.title)}.`,
+      `  ${c.verdict === 'not tested' ? `Not tested: ${c.message}.` : `Last measurement: ${esc(c.message ?? '')}.`}`,
+      `  Negative control (${esc(c.negativeControl.description)}): ${c.negativeControl.verdict}.`,
+      ...(c.counterexampleFile ? [`  Counterexample: \`${c.counterexampleFile}\`; replay with \`eqflow replay ${c.counterexampleFile}\`.`] : []),
+    ]),
+    '',
+  ];
+  return lines.join('\n');
+}
+
+/** Writes reports/verification.{json,md} atomically. */
+export async function writeVerification(dir: string, r: VerificationReport): Promise<void> {
+  await writeJsonAtomic(join(dir, 'verification.json'), r);
+  await writeFileAtomic(join(dir, 'verification.md'), verificationMarkdown(r));
+}

@@ -1,0 +1,632 @@
+import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { z } from 'zod';
+import { ErrorCode, EqflowError, requireFinite, requireLength } from '../core/errors.js';
+import { DYNAMICS, DynamicsKind } from '../flows/dynamics.js';
+import { buildData, buildGroup, buildModel } from './build.js';
+import { CaseSpec } from './caseSpec.js';
+import { CAPABILITIES, Capability, CaseSession, Implementation, ProjectorName, RiskMode, notOffered } from './implementation.js';
+
+/**
+ * ExternalImplementation: drives an implementation in another process over the JSON-lines protocol "eqflow/1"
+ * (docs/protocol.md). Every answer is validated with zod; every failure of the other side (timeout, crash, hang,
+ * malformed line, wrong length, NaN, unknown id) rejects the pending request with an EqflowError whose field names
+ * the request (`op#id`) and the offending field, e.g. `risk#12.gradient[3]`. Nothing waits forever: a request that
+ * times out kills the process, and the process's exit rejects everything still pending.
+ */
+
+export const PROTOCOL_VERSION = 'eqflow/1';
+
+export const OPS = ['hello', 'open', 'act', 'project', 'risk', 'step', 'sampledStep', 'flow', 'close'] as const;
+export type ExternalOp = (typeof OPS)[number];
+
+export interface ExternalOptions {
+  /** ms to wait for each answer, handshake included (default 10 000) */
+  timeoutMs?: number;
+  /** per-op overrides of timeoutMs, e.g. { flow: 120_000 } for long flows */
+  opTimeoutMs?: Partial<Record<ExternalOp, number>>;
+  /** ms to wait for a clean exit after stdin is closed before the process group is killed (default 1000) */
+  exitGraceMs?: number;
+  /** start a fresh process on the next open() when the previous one died or was killed (default true) */
+  respawn?: boolean;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** 'pipe' keeps the last 4 KiB of stderr for error messages (default); 'inherit' also forwards it to ours */
+  stderr?: 'pipe' | 'inherit';
+}
+
+/** Request counters, for throughput measurements. */
+export interface ExternalStats {
+  /** requests answered successfully (handshakes excluded) */
+  requests: number;
+  /** requests rejected for any reason */
+  failures: number;
+  /** processes started */
+  spawns: number;
+}
+
+const ERROR_CODES: readonly ErrorCode[] = [
+  'invalid-argument', 'dimension-mismatch', 'not-finite', 'not-a-group', 'not-a-representation', 'not-orthogonal',
+  'incompatible', 'not-converged', 'unsupported', 'io',
+];
+const isErrorCode = (c: string): c is ErrorCode => (ERROR_CODES as readonly string[]).includes(c);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Answer schemas. A custom issue carries the EqflowError code in params.eqflow (plain zod issues map to
+// 'invalid-argument'), so a wrong length says 'dimension-mismatch' and a NaN says 'not-finite'.
+
+function describe(v: unknown): string {
+  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return `an array of length ${v.length}`;
+  return typeof v === 'object' ? 'an object' : `${typeof v} ${String(v)}`;
+}
+
+/** A JSON number that is finite; NaN/±Infinity arrive as the strings "NaN", "Infinity", "-Infinity" (see parseLine). */
+function finiteIssue(v: unknown): { message: string; code: ErrorCode } | null {
+  if (typeof v === 'number' && Number.isFinite(v)) return null;
+  if (v === 'NaN' || v === 'Infinity' || v === '-Infinity') return { message: `expected a finite number, got ${v} (a bare ${v} token is not JSON)`, code: 'not-finite' };
+  return { message: `expected a finite number, got ${describe(v)}`, code: 'invalid-argument' };
+}
+
+const finiteNumber = z.unknown().transform((v, ctx): number => {
+  const bad = finiteIssue(v);
+  if (!bad) return v as number;
+  ctx.addIssue({ code: 'custom', message: bad.message, params: { eqflow: bad.code } });
+  return z.NEVER;
+});
+
+/** A float64 vector of exactly `n` finite entries, decoded into a Float64Array. */
+function vector(n: number): z.ZodType<Float64Array, unknown> {
+  return z.unknown().transform((v, ctx): Float64Array => {
+    if (!Array.isArray(v)) {
+      ctx.addIssue({ code: 'custom', message: `expected an array of ${n} numbers, got ${describe(v)}`, params: { eqflow: 'invalid-argument' } });
+      return z.NEVER;
+    }
+    if (v.length !== n) {
+      ctx.addIssue({ code: 'custom', message: `expected length ${n} (dim), got ${v.length}`, params: { eqflow: 'dimension-mismatch' } });
+      return z.NEVER;
+    }
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const bad = finiteIssue(v[i]);
+      if (bad) {
+        ctx.addIssue({ code: 'custom', message: bad.message, path: [i], params: { eqflow: bad.code } });
+        return z.NEVER;
+      }
+      out[i] = v[i] as number;
+    }
+    return out;
+  });
+}
+
+const requestId = z.number().int().min(1);
+const SessionId = z.union([z.string().min(1), z.number().int().min(0)]);
+type SessionId = z.infer<typeof SessionId>;
+
+const HelloAnswer = z.object({
+  protocol: z.string(),
+  name: z.string().min(1),
+  capabilities: z.array(z.string()),
+});
+
+const OpenAnswer = z.object({ id: requestId, session: SessionId, dim: z.number().int().min(1) });
+const CloseAnswer = z.object({ id: requestId });
+const ErrorAnswer = z.object({
+  id: requestId.optional(),
+  error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }),
+});
+
+/** Schemas of the answers that carry vectors, built once per session (they depend on dim). */
+interface SessionSchemas {
+  point: z.ZodType<{ id: number; A: Float64Array }, unknown>;
+  risk: z.ZodType<{ id: number; value: number; gradient: Float64Array }, unknown>;
+}
+
+function sessionSchemas(dim: number): SessionSchemas {
+  return {
+    point: z.object({ id: requestId, A: vector(dim) }),
+    risk: z.object({ id: requestId, value: finiteNumber, gradient: vector(dim) }),
+  };
+}
+
+function flowSchema(dim: number, count: number): z.ZodType<{ id: number; points: Float64Array[] }, unknown> {
+  return z.object({
+    id: requestId,
+    points: z.array(vector(dim)).refine((p) => p.length === count, {
+      message: `expected ${count} points (one per requested time)`,
+      params: { eqflow: 'dimension-mismatch' },
+    }),
+  });
+}
+
+/** The first issue of a failed validation as (code, path, message); path in the `a.b[3]` style of zodError. */
+function firstIssue(err: z.ZodError): { code: ErrorCode; path: string; message: string } {
+  const issue = err.issues[0];
+  const path = issue.path.reduce<string>((p, k) => (typeof k === 'number' ? `${p}[${k}]` : `${p}.${String(k)}`), '');
+  const params = issue.code === 'custom' ? (issue.params as Record<string, unknown> | undefined) : undefined;
+  const raw = params?.eqflow;
+  const code: ErrorCode = typeof raw === 'string' && isErrorCode(raw) ? raw : 'invalid-argument';
+  return { code, path, message: issue.message };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Line parsing
+
+/**
+ * JSON.parse, and on failure a second try that turns the bare tokens NaN, Infinity, -Infinity (which Python's
+ * json.dumps writes by default) into strings, so that validation can name the field holding them.
+ */
+function parseLine(line: string): { ok: true; value: unknown } | { ok: false; error: string } {
+  try {
+    return { ok: true, value: JSON.parse(line) };
+  } catch (e) {
+    const tolerant = line.replace(/([[,:]\s*)(-?Infinity|NaN)(?=\s*[,\]}])/g, '$1"$2"');
+    if (tolerant !== line) {
+      try {
+        return { ok: true, value: JSON.parse(tolerant) };
+      } catch {
+        // fall through: the line is malformed beyond the bare tokens
+      }
+    }
+    return { ok: false, error: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+const clip = (s: string, n = 200): string => (s.length > n ? `${s.slice(0, n)}… (${s.length} characters)` : s);
+
+// ---------------------------------------------------------------------------------------------------------------
+// One child process and its pending requests
+
+interface Pending {
+  readonly op: ExternalOp;
+  readonly schema: z.ZodType<unknown, unknown>;
+  readonly resolve: (v: unknown) => void;
+  readonly reject: (e: EqflowError) => void;
+  readonly timer: NodeJS.Timeout;
+}
+
+/** Process groups still alive, killed when node exits so that no implementation outlives us. */
+const liveGroups = new Set<number>();
+let exitHookInstalled = false;
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL'); // the shell and whatever it started: spawned detached, so pid is the group id
+  } catch {
+    // already gone
+  }
+}
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const pid of liveGroups) killGroup(pid);
+  });
+}
+
+/** Largest accepted line (64 MiB): a process that never writes a newline must not exhaust memory. */
+const MAX_LINE = 64 * 1024 * 1024;
+
+class Connection {
+  private readonly child: ChildProcessWithoutNullStreams;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private buffer = '';
+  private stderrTail = '';
+  private exitInfo: string | null = null;
+  private finalized = false;
+  private hello: Pending | null = null;
+  private readonly closed: Promise<void>;
+  private markClosed: () => void = () => {};
+  /** why the process was killed, when we killed it (prefixes the rejection of the other pending requests) */
+  private killReason: string | null = null;
+
+  constructor(readonly command: string, private readonly opts: Required<Pick<ExternalOptions, 'timeoutMs' | 'exitGraceMs'>> & ExternalOptions, private readonly stats: ExternalStats) {
+    installExitHook();
+    this.closed = new Promise((resolve) => { this.markClosed = resolve; });
+    this.child = spawn(command, { shell: true, detached: true, cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    stats.spawns++;
+    if (this.child.pid !== undefined) liveGroups.add(this.child.pid);
+    this.child.stdout.setEncoding('utf8');
+    this.child.stdout.on('data', (chunk: string) => this.onData(chunk));
+    this.child.stderr.setEncoding('utf8');
+    this.child.stderr.on('data', (chunk: string) => {
+      this.stderrTail = (this.stderrTail + chunk).slice(-4096);
+      if (opts.stderr === 'inherit') process.stderr.write(chunk);
+    });
+    // a write to a dead process fails with EPIPE: the exit handler reports it, so only record it here
+    this.child.stdin.on('error', () => {});
+    this.child.on('error', (e) => this.finalize(`could not run "${command}": ${e.message}`));
+    this.child.on('exit', (code, signal) => {
+      this.exitInfo = signal ? `killed by ${signal}` : `exited with code ${code}`;
+      // answers written just before exiting may still be in the pipe: let 'close' (stdout drained) finalize,
+      // with a short fallback when a grandchild keeps the pipe open
+      setTimeout(() => this.finalize(this.exitInfo ?? 'exited'), 200).unref();
+    });
+    this.child.on('close', () => this.finalize(this.exitInfo ?? 'exited'));
+  }
+
+  get alive(): boolean {
+    return !this.finalized && this.exitInfo === null && this.killReason === null;
+  }
+
+  private timeoutFor(op: ExternalOp): number {
+    return this.opts.opTimeoutMs?.[op] ?? this.opts.timeoutMs;
+  }
+
+  private stderrNote(): string {
+    const t = this.stderrTail.trim();
+    return t ? `; its stderr ends with: ${clip(t.split('\n').slice(-5).join(' | '), 600)}` : '';
+  }
+
+  /** The handshake: {"hello": "eqflow/1"} → {"protocol", "name", "capabilities"}. */
+  handshake(): Promise<z.infer<typeof HelloAnswer>> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => this.onTimeout('hello', 0), this.timeoutFor('hello'));
+      this.hello = { op: 'hello', schema: HelloAnswer, resolve: (v) => resolve(v as z.infer<typeof HelloAnswer>), reject, timer };
+      this.write({ hello: PROTOCOL_VERSION });
+    });
+  }
+
+  /** Sends one request; resolves with the validated answer or rejects with an EqflowError naming `op#id`. */
+  request<T>(op: ExternalOp, body: Record<string, unknown>, schema: z.ZodType<T, unknown>): Promise<T> {
+    const id = this.nextId++;
+    if (!this.alive) {
+      this.stats.failures++;
+      return Promise.reject(new EqflowError('io', `${op}#${id}`, `the implementation "${this.command}" is not running (${this.killReason ?? this.exitInfo ?? 'stopped'})`));
+    }
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => this.onTimeout(op, id), this.timeoutFor(op));
+      this.pending.set(id, { op, schema, resolve: (v) => resolve(v as T), reject, timer });
+      this.write({ id, op, ...body });
+    });
+  }
+
+  private write(msg: Record<string, unknown>): void {
+    // JSON.stringify writes the shortest decimal that round-trips each float64 (docs/protocol.md, Numbers)
+    this.child.stdin.write(`${JSON.stringify(msg)}\n`);
+  }
+
+  private onTimeout(op: ExternalOp, id: number): void {
+    const ms = this.timeoutFor(op);
+    const field = op === 'hello' ? 'hello' : `${op}#${id}`;
+    const err = new EqflowError('io', field, `no answer within ${ms} ms; the implementation "${this.command}" was killed (hung or too slow: raise the timeout)`);
+    if (op === 'hello' && this.hello) {
+      this.hello.reject(err);
+      this.hello = null;
+    } else {
+      const p = this.pending.get(id);
+      if (!p) return;
+      this.pending.delete(id);
+      this.stats.failures++;
+      p.reject(err);
+    }
+    this.kill(`killed after ${field} timed out`);
+  }
+
+  private onData(chunk: string): void {
+    this.buffer += chunk;
+    let nl: number;
+    while ((nl = this.buffer.indexOf('\n')) >= 0) {
+      const line = this.buffer.slice(0, nl).replace(/\r$/, '');
+      this.buffer = this.buffer.slice(nl + 1);
+      if (line.trim() !== '') this.onLine(line);
+    }
+    if (this.buffer.length > MAX_LINE) {
+      this.buffer = '';
+      this.violation(null, `an answer line longer than ${MAX_LINE} characters (no newline)`);
+      this.kill('killed after an over-long answer line');
+    }
+  }
+
+  /** Rejects the request `id` (or every pending one when the line cannot be attributed) with an 'io' error. */
+  private violation(id: number | null, what: string): void {
+    if (this.hello) {
+      const h = this.hello;
+      this.hello = null;
+      clearTimeout(h.timer);
+      h.reject(new EqflowError('io', 'hello', `${what}; expected the handshake answer {"protocol": "${PROTOCOL_VERSION}", "name", "capabilities"}`));
+      return;
+    }
+    const targets = id !== null && this.pending.has(id) ? [id] : [...this.pending.keys()];
+    for (const t of targets) {
+      const p = this.pending.get(t) as Pending;
+      this.pending.delete(t);
+      clearTimeout(p.timer);
+      this.stats.failures++;
+      p.reject(new EqflowError('io', `${p.op}#${t}`, what));
+    }
+  }
+
+  private onLine(line: string): void {
+    const parsed = parseLine(line);
+    if (!parsed.ok) {
+      // attribute the line by its id when one can be read, else it concerns every pending request
+      const m = /"id"\s*:\s*(\d+)/.exec(line);
+      this.violation(m ? Number(m[1]) : null, `malformed JSON in the answer (${parsed.error}): ${clip(line)}`);
+      return;
+    }
+    const msg = parsed.value;
+    if (this.hello) {
+      const h = this.hello;
+      this.hello = null;
+      clearTimeout(h.timer);
+      const err = ErrorAnswer.safeParse(msg);
+      if (err.success) {
+        h.reject(new EqflowError('unsupported', 'hello', `the implementation refused the handshake: ${err.data.error.code}: ${err.data.error.message}`));
+        return;
+      }
+      const r = HelloAnswer.safeParse(msg);
+      if (!r.success) {
+        const i = firstIssue(r.error);
+        h.reject(new EqflowError(i.code, `hello${i.path}`, `${i.message} in the handshake answer ${clip(line)}`));
+        return;
+      }
+      h.resolve(r.data);
+      return;
+    }
+    if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) {
+      this.violation(null, `an answer that is not a JSON object: ${clip(line)}`);
+      return;
+    }
+    const rawId: unknown = (msg as { id?: unknown }).id;
+    if (typeof rawId !== 'number' || !Number.isInteger(rawId)) {
+      this.violation(null, `an answer without an integer "id": ${clip(line)}`);
+      return;
+    }
+    const p = this.pending.get(rawId);
+    if (!p) {
+      const open = [...this.pending.entries()].map(([k, v]) => `${v.op}#${k}`).join(', ') || 'none';
+      this.violation(null, `the implementation answered request id ${rawId}, which is not pending (pending: ${open})`);
+      return;
+    }
+    this.pending.delete(rawId);
+    clearTimeout(p.timer);
+    const field = `${p.op}#${rawId}`;
+    if ('error' in msg) {
+      const e = ErrorAnswer.safeParse(msg);
+      this.stats.failures++;
+      if (!e.success) {
+        const i = firstIssue(e.error);
+        p.reject(new EqflowError('io', `${field}${i.path}`, `a malformed error answer: ${i.message}`));
+        return;
+      }
+      const { code, message, field: f } = e.data.error;
+      p.reject(new EqflowError(isErrorCode(code) ? code : 'io', f ? `${field}.${f}` : field, `the implementation answered ${code}: ${message}`));
+      return;
+    }
+    const r = p.schema.safeParse(msg);
+    if (!r.success) {
+      const i = firstIssue(r.error);
+      this.stats.failures++;
+      p.reject(new EqflowError(i.code, `${field}${i.path}`, i.message));
+      return;
+    }
+    this.stats.requests++;
+    p.resolve(r.data);
+  }
+
+  /** Kills the whole process group; the exit handler then rejects what is still pending. */
+  kill(reason: string): void {
+    if (this.killReason === null) this.killReason = reason;
+    if (this.child.pid !== undefined) killGroup(this.child.pid);
+  }
+
+  /** Rejects everything pending once the process is gone (exactly once). */
+  private finalize(how: string): void {
+    if (this.finalized) return;
+    this.finalized = true;
+    if (this.child.pid !== undefined) liveGroups.delete(this.child.pid);
+    const why = this.killReason ? `${this.killReason} (${how})` : `the implementation "${this.command}" ${how} while the request was pending`;
+    if (this.hello) {
+      clearTimeout(this.hello.timer);
+      this.hello.reject(new EqflowError('io', 'hello', `${why}${this.stderrNote()}`));
+      this.hello = null;
+    }
+    for (const [id, p] of this.pending) {
+      clearTimeout(p.timer);
+      this.stats.failures++;
+      p.reject(new EqflowError('io', `${p.op}#${id}`, `${why}${this.stderrNote()}`));
+    }
+    this.pending.clear();
+    this.markClosed();
+  }
+
+  /** Closes stdin (the protocol's shutdown), waits up to exitGraceMs for the exit, then kills the group. */
+  async shutdown(): Promise<void> {
+    if (this.finalized) return;
+    this.child.stdin.end();
+    const grace = new Promise<'grace'>((resolve) => setTimeout(() => resolve('grace'), this.opts.exitGraceMs).unref());
+    if ((await Promise.race([this.closed.then(() => 'closed' as const), grace])) === 'grace') {
+      this.kill('killed after close(): it did not exit when its stdin was closed');
+      await Promise.race([this.closed, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Cases on the wire
+
+/** A Case as sent: defaults filled in by parseCase and the data made explicit (docs/protocol.md, Data). */
+interface WireCase {
+  readonly json: Record<string, unknown>;
+  /** dim H from eqflow's own build of the model, checked against the implementation's answer */
+  readonly dim: number;
+}
+
+/**
+ * The Case with its data replaced by {"kind": "explicit", x, y}: synthetic data come from eqflow's seeded
+ * generator (seedrandom), orbit data from eqflow's group action, MNIST from its package — none of which another
+ * language can reproduce bit for bit, so the implementation receives the numbers themselves.
+ */
+export function wireCase(spec: CaseSpec): WireCase {
+  const group = buildGroup(spec.group);
+  const model = buildModel(group, spec.model);
+  const d = buildData(model, spec.data);
+  const rows = (v: Float64Array, n: number): number[][] => Array.from({ length: d.count }, (_, s) => Array.from(v.subarray(s * n, (s + 1) * n)));
+  const json: Record<string, unknown> = { ...spec, data: { kind: 'explicit', x: rows(d.x, d.inputDim), y: rows(d.y, d.outputDim) } };
+  return { json, dim: model.space.dim };
+}
+
+function checkVector(A: Float64Array, dim: number, field: string): number[] {
+  requireLength(A, dim, field);
+  requireFinite(A, field); // JSON has no NaN: JSON.stringify would send null
+  return Array.from(A);
+}
+
+function checkScalar(v: number, field: string): number {
+  if (!Number.isFinite(v)) throw new EqflowError('not-finite', field, `expected a finite number, got ${v}`);
+  return v;
+}
+
+class ExternalSession implements CaseSession {
+  private readonly schemas: SessionSchemas;
+  private closed = false;
+
+  constructor(private readonly impl: ExternalImplementation, private readonly conn: Connection, private readonly session: SessionId, readonly dim: number) {
+    this.schemas = sessionSchemas(dim);
+  }
+
+  private need(c: Capability): void {
+    if (!this.impl.capabilities.has(c)) throw notOffered(this.impl.name, c);
+  }
+
+  async act(g: number, A: Float64Array): Promise<Float64Array> {
+    this.need('action');
+    if (!Number.isInteger(g) || g < 0) throw new EqflowError('invalid-argument', 'g', `expected an element index ≥ 0, got ${g}`);
+    return (await this.conn.request('act', { session: this.session, g, A: checkVector(A, this.dim, 'A') }, this.schemas.point)).A;
+  }
+
+  async project(which: ProjectorName, A: Float64Array): Promise<Float64Array> {
+    this.need('projectors');
+    return (await this.conn.request('project', { session: this.session, which, A: checkVector(A, this.dim, 'A') }, this.schemas.point)).A;
+  }
+
+  async risk(mode: RiskMode, A: Float64Array): Promise<{ value: number; gradient: Float64Array }> {
+    this.need('risk');
+    const r = await this.conn.request('risk', { session: this.session, mode, A: checkVector(A, this.dim, 'A') }, this.schemas.risk);
+    return { value: r.value, gradient: r.gradient };
+  }
+
+  async step(kind: DynamicsKind, A: Float64Array, eta: number, gamma: number): Promise<Float64Array> {
+    this.need('step');
+    if (!(DYNAMICS as readonly string[]).includes(kind)) throw new EqflowError('invalid-argument', 'kind', `unknown dynamics ${kind}`);
+    const body = { session: this.session, kind, A: checkVector(A, this.dim, 'A'), eta: checkScalar(eta, 'eta'), gamma: checkScalar(gamma, 'gamma') };
+    return (await this.conn.request('step', body, this.schemas.point)).A;
+  }
+
+  async sampledStep(A: Float64Array, eta: number, gamma: number, elements: Int32Array): Promise<Float64Array> {
+    this.need('sampled-step');
+    const body = { session: this.session, A: checkVector(A, this.dim, 'A'), eta: checkScalar(eta, 'eta'), gamma: checkScalar(gamma, 'gamma'), elements: Array.from(elements) };
+    return (await this.conn.request('sampledStep', body, this.schemas.point)).A;
+  }
+
+  async flow(kind: DynamicsKind, A: Float64Array, gamma: number, times: number[], step: number): Promise<Float64Array[]> {
+    this.need('flow');
+    if (!(DYNAMICS as readonly string[]).includes(kind)) throw new EqflowError('invalid-argument', 'kind', `unknown dynamics ${kind}`);
+    times.forEach((t, i) => checkScalar(t, `times[${i}]`));
+    const body = { session: this.session, kind, A: checkVector(A, this.dim, 'A'), gamma: checkScalar(gamma, 'gamma'), times, step: checkScalar(step, 'step') };
+    return (await this.conn.request('flow', body, flowSchema(this.dim, times.length))).points;
+  }
+
+  /** Never throws once the process is gone, so that withSession's finally cannot mask the error that killed it. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (!this.conn.alive) return;
+    await this.conn.request('close', { session: this.session }, CloseAnswer);
+  }
+}
+
+/** An Implementation in another process, speaking "eqflow/1" on its stdin/stdout. Create with `start`. */
+export class ExternalImplementation implements Implementation {
+  private readonly wire = new Map<string, WireCase>();
+  private conn: Connection;
+  private starting: Promise<void> | null = null;
+
+  private constructor(
+    readonly command: string,
+    readonly name: string,
+    readonly capabilities: ReadonlySet<Capability>,
+    /** capability names the implementation offered that this eqflow does not know (ignored) */
+    readonly unknownCapabilities: readonly string[],
+    private readonly opts: Required<Pick<ExternalOptions, 'timeoutMs' | 'exitGraceMs'>> & ExternalOptions,
+    conn: Connection,
+    /** counters shared with every process this implementation starts */
+    readonly stats: ExternalStats,
+  ) {
+    this.conn = conn;
+  }
+
+  /** Spawns `command` (a shell command line) and performs the handshake. */
+  static async start(command: string, options: ExternalOptions = {}): Promise<ExternalImplementation> {
+    const opts = { ...options, timeoutMs: options.timeoutMs ?? 10_000, exitGraceMs: options.exitGraceMs ?? 1000 };
+    for (const [k, v] of Object.entries({ timeoutMs: opts.timeoutMs, exitGraceMs: opts.exitGraceMs, ...opts.opTimeoutMs })) {
+      if (!(typeof v === 'number' && v > 0 && Number.isFinite(v))) throw new EqflowError('invalid-argument', k, `expected a positive number of ms, got ${v}`);
+    }
+    const stats: ExternalStats = { requests: 0, failures: 0, spawns: 0 };
+    const { conn, name, capabilities, unknown } = await ExternalImplementation.connect(command, opts, stats);
+    return new ExternalImplementation(command, name, capabilities, unknown, opts, conn, stats);
+  }
+
+  private static async connect(command: string, opts: Required<Pick<ExternalOptions, 'timeoutMs' | 'exitGraceMs'>> & ExternalOptions, stats: ExternalStats): Promise<{ conn: Connection; name: string; capabilities: Set<Capability>; unknown: string[] }> {
+    const conn = new Connection(command, opts, stats);
+    let hello: z.infer<typeof HelloAnswer>;
+    try {
+      hello = await conn.handshake();
+    } catch (e) {
+      conn.kill('killed after a failed handshake');
+      throw e;
+    }
+    if (hello.protocol !== PROTOCOL_VERSION) {
+      conn.kill('killed after a protocol mismatch');
+      throw new EqflowError('unsupported', 'hello.protocol', `the implementation speaks "${hello.protocol}", eqflow speaks "${PROTOCOL_VERSION}"`);
+    }
+    const known = hello.capabilities.filter((c): c is Capability => (CAPABILITIES as readonly string[]).includes(c));
+    return { conn, name: hello.name, capabilities: new Set(known), unknown: hello.capabilities.filter((c) => !(CAPABILITIES as readonly string[]).includes(c)) };
+  }
+
+  /** A fresh process when the previous one died (a crash or a timeout), so one bad case does not end a run. */
+  private async ensureRunning(): Promise<void> {
+    if (this.conn.alive) return;
+    if (this.opts.respawn === false) return; // request() then reports the dead process
+    if (!this.starting) {
+      this.starting = (async () => {
+        const { conn, name, capabilities } = await ExternalImplementation.connect(this.command, this.opts, this.stats);
+        const same = name === this.name && capabilities.size === this.capabilities.size && [...capabilities].every((c) => this.capabilities.has(c));
+        if (!same) {
+          conn.kill('killed: a restarted implementation must announce the same name and capabilities');
+          throw new EqflowError('io', 'hello', `the restarted implementation announced "${name}" with [${[...capabilities].join(', ')}], not "${this.name}" with [${[...this.capabilities].join(', ')}]`);
+        }
+        this.conn = conn;
+      })().finally(() => { this.starting = null; });
+    }
+    await this.starting;
+  }
+
+  private wireOf(spec: CaseSpec): WireCase {
+    const key = JSON.stringify(spec);
+    let w = this.wire.get(key);
+    if (!w) {
+      if (this.wire.size > 64) this.wire.clear(); // bounded over long property runs
+      w = wireCase(spec);
+      this.wire.set(key, w);
+    }
+    return w;
+  }
+
+  async open(spec: CaseSpec): Promise<CaseSession> {
+    const w = this.wireOf(spec);
+    await this.ensureRunning();
+    const conn = this.conn;
+    const r = await conn.request('open', { case: w.json }, OpenAnswer);
+    if (r.dim !== w.dim) {
+      if (conn.alive) await conn.request('close', { session: r.session }, CloseAnswer).catch(() => undefined);
+      throw new EqflowError('dimension-mismatch', `open#${r.id}.dim`, `the implementation's parameter space has dim ${r.dim}, eqflow's layout of case "${spec.name}" has ${w.dim}`);
+    }
+    return new ExternalSession(this, conn, r.session, r.dim);
+  }
+
+  async close(): Promise<void> {
+    await this.conn.shutdown();
+  }
+}
