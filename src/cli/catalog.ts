@@ -5,6 +5,7 @@ import { Admissible, basisSpace, fullSpace, maskSpace, segmentMask } from '../sp
 import { ParamSpace, layerSpace } from '../space/paramSpace.js';
 import { Projectors } from '../space/projectors.js';
 import { kernelSupportSpace, supports } from '../space/supports.js';
+import { formatTable } from './table.js';
 
 /** One row of the catalog: a built-in (group, representation, support) pair and its dimensions. */
 export interface CatalogRow {
@@ -101,8 +102,6 @@ export function catalog(): CatalogRow[] {
 export function formatCatalog(rows: CatalogRow[]): string {
   const head = ['group', 'representation', 'support L', 'dim H', 'dim H_G', 'dim L', 'dim E', '‖Π_LΠ_G − Π_GΠ_L‖_F', 'compatible'];
   const body = rows.map((r) => [r.group, r.representation, r.support, String(r.dimH), String(r.dimHG), String(r.dimL), String(r.dimE), r.defect.toFixed(6), r.compatible ? 'yes' : 'no']);
-  const w = head.map((h, k) => Math.max(h.length, ...body.map((b) => b[k].length)));
-  const line = (cells: string[]) => cells.map((c, k) => c.padEnd(w[k])).join('  ');
-  return [line(head), w.map((n) => '-'.repeat(n)).join('  '), ...body.map(line)].join('\n');
+  return formatTable(head, body);
 }
 

@@ -1,17 +1,214 @@
 #!/usr/bin/env node
-import { Command } from 'commander';
-import { catalog, formatCatalog } from './catalog.js';
+import { Command, CommanderError, Option } from 'commander';
+import { SingleBar } from 'cli-progress';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { EqflowError } from '../core/errors.js';
+import { DYNAMICS, DynamicsKind } from '../flows/dynamics.js';
+import type { Implementation } from '../impl/implementation.js';
+import { integer, nonNegative, positive, vector } from './options.js';
+
+// Each command imports what it needs when it runs: `eqflow --help` or a bad option should not load vega or
+// the whole theorem suite.
+
+/** The default seed of `eqflow verify`, so that `npm start` writes the same report every time. */
+const DEFAULT_SEED = 2025;
+
+interface Common {
+  quiet?: boolean;
+  json?: boolean;
+}
+
+/** Progress on stderr only for a person watching: a TTY, and neither --quiet nor --json. */
+function progress(opts: Common, total: number, label: string): { tick: (done: number, what: string) => void; stop: () => void } {
+  if (!process.stderr.isTTY || opts.quiet || opts.json) return { tick: () => {}, stop: () => {} };
+  const bar = new SingleBar({ stream: process.stderr, format: `${label} [{bar}] {value}/{total} {what}`, hideCursor: true, clearOnComplete: true }, undefined);
+  bar.start(total, 0, { what: '' });
+  return { tick: (done, what) => bar.update(done, { what }), stop: () => bar.stop() };
+}
+
+/** An implementation from --impl: a TS/JS module exporting `implementation` (or default), or the reference. */
+async function loadImplementation(spec: string | undefined): Promise<Implementation> {
+  if (!spec) return new (await import('../impl/reference.js')).ReferenceImplementation();
+  if (/\.(m?[jt]s)$/.test(spec)) {
+    let mod: Record<string, unknown>;
+    try {
+      mod = (await import(new URL(spec, `file://${process.cwd()}/`).href)) as Record<string, unknown>;
+    } catch (e) {
+      throw new EqflowError('io', '--impl', `cannot load module ${spec}: ${(e as Error).message}`);
+    }
+    const impl = (mod.implementation ?? mod.default) as Implementation | undefined;
+    if (!impl || typeof impl.open !== 'function' || !(impl.capabilities instanceof Set)) throw new EqflowError('invalid-argument', '--impl', `${spec} exports no Implementation (export const implementation = …)`);
+    return impl;
+  }
+  const { ExternalImplementation } = await import('../impl/external.js');
+  return ExternalImplementation.start(spec);
+}
 
 const program = new Command();
-program.name('eqflow').description('Machine-checks the theory of learning group equivariance through data augmentation and regularization.');
+program
+  .name('eqflow')
+  .description('Machine-checks the theory of learning group equivariance through data augmentation and regularization.')
+  .showHelpAfterError(false)
+  .exitOverride();
 
 program
-  .command('catalog', { isDefault: true })
+  .command('verify', { isDefault: true })
+  .description('run the theorem suite against the reference (or --impl) and write reports/verification.{json,md}')
+  .option('--runs <n>', 'generated cases per claim (default: each claim\'s own count)', integer(1, 1_000_000))
+  .option('--seed <s>', 'the fast-check seed', integer(0, 2 ** 31 - 1), DEFAULT_SEED)
+  .option('--only <claims>', 'comma-separated claim ids')
+  .option('--impl <path|command>', 'a TS/JS module exporting `implementation`, or a command speaking docs/protocol.md')
+  .option('--no-controls', 'skip the negative controls')
+  .option('--out <dir>', 'where reports go', 'reports')
+  .option('--json', 'print the report as JSON only')
+  .option('--quiet', 'no progress, only the table')
+  .action(async (opts: Common & { runs?: number; seed: number; only?: string; impl?: string; controls: boolean; out: string }) => {
+    const { allClaims, claimById } = await import('../../properties/claims/index.js');
+    const { CLAIM_COLUMNS, claimRows, formatTable, runVerify, writeVerification } = await import('./verify.js');
+    const claims = opts.only ? opts.only.split(',').map((id) => {
+      const c = claimById(id.trim());
+      if (!c) throw new EqflowError('invalid-argument', '--only', `unknown claim '${id}' (known: ${allClaims.map((x) => x.id).join(', ')})`);
+      return c;
+    }) : allClaims;
+    const impl = await loadImplementation(opts.impl);
+    const bar = progress(opts, claims.length, 'verify');
+    let report;
+    try {
+      report = await runVerify(impl, { seed: opts.seed, runs: opts.runs, claims, controls: opts.controls, outDir: opts.out, onClaim: (d, _t, id) => bar.tick(d, id) });
+    } finally {
+      bar.stop();
+      await impl.close();
+    }
+    await writeVerification(opts.out, report);
+    if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    else {
+      const s = report.summary;
+      process.stdout.write(`${formatTable(CLAIM_COLUMNS, claimRows(report))}\n\n`);
+      process.stdout.write(`${report.implementation}: ${s.holds} hold, ${s.violated} violated, ${s.notTested} not tested; ${s.controlsFailing} negative controls did not fail (seed ${report.seed}, ${(report.durationMs / 1000).toFixed(1)} s).\n`);
+      process.stdout.write(`reports: ${join(opts.out, 'verification.json')}, ${join(opts.out, 'verification.md')}\n`);
+      for (const c of report.claims.filter((x) => x.counterexampleFile)) process.stdout.write(`replay ${c.id}: eqflow replay ${c.counterexampleFile}${opts.impl ? ` --impl '${opts.impl}'` : ''}\n`);
+    }
+    if (report.summary.violated > 0 || report.summary.controlsFailing > 0) process.exitCode = 1;
+  });
+
+program
+  .command('replay <file>')
+  .description('re-check one saved counterexample (written by a failing verify)')
+  .option('--impl <path|command>', 'the implementation to replay against (default: the reference)')
+  .action(async (file: string, opts: { impl?: string }) => {
+    const { claimById } = await import('../../properties/claims/index.js');
+    let saved: { claim?: unknown; input?: unknown };
+    try {
+      saved = JSON.parse(readFileSync(file, 'utf8')) as typeof saved;
+    } catch (e) {
+      throw new EqflowError('io', 'FILE', `cannot read counterexample ${file}: ${(e as Error).message}`);
+    }
+    const claim = typeof saved.claim === 'string' ? claimById(saved.claim) : undefined;
+    if (!claim) throw new EqflowError('invalid-argument', `${file}: claim`, `no known claim '${String(saved.claim)}'`);
+    if (saved.input === undefined) throw new EqflowError('invalid-argument', `${file}: input`, 'the counterexample has no input');
+    const impl = await loadImplementation(opts.impl);
+    try {
+      const m = await claim.replay(impl, saved.input);
+      process.stdout.write(`${claim.id}: error/tolerance = ${m.ratio.toExponential(3)} — ${m.detail}\n${m.ratio <= 1 ? 'holds on this input' : 'VIOLATED on this input'}\n`);
+      if (!(m.ratio <= 1)) process.exitCode = 1;
+    } finally {
+      await impl.close();
+    }
+  });
+
+program
+  .command('catalog')
   .description('dim H_G, dim L, dim E and the compatibility defect of every built-in (group, representation, support) pair')
   .option('--json', 'print JSON instead of a table')
-  .action((opts: { json?: boolean }) => {
+  .action(async (opts: { json?: boolean }) => {
+    const { catalog, formatCatalog } = await import('./catalog.js');
     const rows = catalog();
     process.stdout.write(opts.json ? `${JSON.stringify(rows, null, 2)}\n` : `${formatCatalog(rows)}\n`);
   });
 
-program.parse();
+program
+  .command('flow')
+  .description('integrate one flow from a start point and print its trajectory')
+  .option('--case <name|file>', 'a built-in case (see --list) or a case file')
+  .addOption(new Option('--dynamics <kind>', 'the dynamics').choices([...DYNAMICS]).default('reg-augmented'))
+  .option('--gamma <γ>', 'the regularization strength (regularized dynamics only)', nonNegative, 0)
+  .option('--t <T>', 'the final time', positive, 5)
+  .option('--from <json>', 'the start point: the flat parameter vector as a JSON array', vector)
+  .option('--points <n>', 'how many times to report', integer(2, 100_000), 21)
+  .option('--step <h>', 'the Lawson-RK4 step', positive, 0.01)
+  .option('--list', 'list the built-in cases with their parameter layout')
+  .option('--json', 'print JSON only')
+  .action(async (opts: { case?: string; dynamics: DynamicsKind; gamma: number; t: number; from?: number[]; points: number; step: number; list?: boolean; json?: boolean }) => {
+    const { listCases, runFlow } = await import('./flowCommand.js');
+    const { formatTable } = await import('./table.js');
+    if (opts.list) {
+      process.stdout.write(`${listCases()}\n`);
+      return;
+    }
+    if (!opts.case) throw new EqflowError('invalid-argument', '--case', 'give a built-in case name (eqflow flow --list) or a case file');
+    const out = runFlow({ caseRef: opts.case, dynamics: opts.dynamics, gamma: opts.gamma, t: opts.t, from: opts.from, points: opts.points, step: opts.step });
+    if (opts.json) {
+      process.stdout.write(`${JSON.stringify(out)}\n`);
+      return;
+    }
+    process.stdout.write(`${out.case}: ${out.dynamics} flow, γ = ${out.gamma}\n`);
+    process.stdout.write(`${formatTable(['t', '‖Π_{E⊥}A‖', 'risk'], out.trajectory.map((p) => [p.t.toFixed(4), p.projectionError.toExponential(4), p.risk.toExponential(6)]))}\n`);
+    process.stdout.write(`final: ${JSON.stringify(out.final.length > 12 ? [...out.final.slice(0, 12).map((v) => +v.toPrecision(6)), `… ${out.final.length - 12} more (use --json)`] : out.final)}\n`);
+  });
+
+const experiment = program.command('experiment').description('regenerate the papers\' figures');
+experiment
+  .command('attractor')
+  .description('Figure 1: ‖Π_{E⊥}A(t)‖ for a sweep of γ around the thresholds (Example Q, toy CNN)')
+  .option('--out <dir>', 'where results go', 'reports')
+  .option('--json', 'print the result as JSON only')
+  .action(async (opts: { out: string; json?: boolean }) => {
+    const { renderAttractorFigure, runAttractor } = await import('../experiments/attractor.js');
+    const { writeFileAtomic, writeJsonAtomic } = await import('../report/atomic.js');
+    const { formatTable } = await import('./table.js');
+    const r = runAttractor();
+    await writeJsonAtomic(join(opts.out, 'experiments', 'attractor.json'), r);
+    await writeFileAtomic(join(opts.out, 'figures', 'attractor.svg'), await renderAttractorFigure(r));
+    if (opts.json) {
+      process.stdout.write(`${JSON.stringify(r)}\n`);
+      return;
+    }
+    const rows = r.panels.flatMap((p) => p.series.map((s) => [p.name, s.gamma.toFixed(3), s.predictedRate.toFixed(4), s.fittedRate === null ? '—' : s.fittedRate.toFixed(4), s.projectionError[s.projectionError.length - 1].toExponential(2)]));
+    process.stdout.write(`${formatTable(['panel', 'γ', 'predicted rate', 'fitted rate', 'final ‖Π_{E⊥}A‖'], rows)}\n`);
+    process.stdout.write(`wrote ${join(opts.out, 'experiments', 'attractor.json')} and ${join(opts.out, 'figures', 'attractor.svg')}\n`);
+  });
+
+program
+  .command('report')
+  .description('regenerate reports/index.html from the saved results (claims, figures, benchmarks)')
+  .option('--dir <dir>', 'the reports folder', 'reports')
+  .action(async (opts: { dir: string }) => {
+    const { writeReport } = await import('../report/site.js');
+    process.stdout.write(`wrote ${await writeReport(opts.dir)}\n`);
+  });
+
+/** Maps every failure to one line and exit code 2 (bad input) — never a stack trace. */
+async function main(): Promise<void> {
+  try {
+    await program.parseAsync(process.argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') {
+        process.exitCode = 0;
+        return;
+      }
+      process.exitCode = 2;
+      return; // commander already printed its one-line message
+    }
+    if (e instanceof EqflowError) {
+      process.stderr.write(`eqflow: ${e.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    process.stderr.write(`eqflow: internal error: ${(e as Error).message ?? String(e)}\n`);
+    process.exitCode = 3;
+  }
+}
+
+await main();

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { Implementation } from '../impl/implementation.js';
 import { writeFileAtomic, writeJsonAtomic } from '../report/atomic.js';
-import { ClaimResult, RegisteredClaim } from '../../properties/claims/index.js';
+import type { ClaimResult, RegisteredClaim } from '../../properties/claims/index.js';
+export { formatTable } from './table.js';
 
 export const VERIFICATION_VERSION = 1;
 
@@ -82,13 +83,6 @@ export function claimRows(r: VerificationReport): string[][] {
 }
 
 export const CLAIM_COLUMNS = ['claim', 'source', 'cases', 'worst error/tol', 'verdict', 'negative control', 'seed'];
-
-/** A plain-text table for the terminal. */
-export function formatTable(columns: string[], rows: string[][]): string {
-  const w = columns.map((h, k) => Math.max(h.length, ...rows.map((r) => r[k].length)));
-  const line = (cells: string[]) => cells.map((c, k) => c.padEnd(w[k])).join('  ').trimEnd();
-  return [line(columns), w.map((n) => '-'.repeat(n)).join('  '), ...rows.map(line)].join('\n');
-}
 
 /** The Markdown report: the table, then each claim's statement and last measurement, and replay lines. */
 export function verificationMarkdown(r: VerificationReport): string {

@@ -98,8 +98,10 @@ export async function renderAttractorFigure(r: AttractorResult): Promise<string>
     for (const s of p.series) {
       const p0 = s.projectionError[0];
       series.push({ name: `${p.name}: γ = ${s.gamma.toFixed(2)} measured`, legend: `γ = ${s.gamma.toFixed(2)}`, group: p.name, x: s.t, y: s.projectionError, style: 'bold' });
-      series.push({ name: `${p.name}: γ = ${s.gamma.toFixed(2)} predicted`, legend: `γ = ${s.gamma.toFixed(2)}`, group: p.name, x: s.t, y: s.t.map((t) => p0 * Math.exp(-s.predictedRate * t)), style: 'dashed' });
+      // the prediction is drawn down to the measurement's round-off floor (1e-16 of the start), not below
+      const keep = s.t.map((t) => p0 * Math.exp(-s.predictedRate * t)).map((y, i) => [s.t[i], y] as const).filter(([, y]) => y >= 1e-16 * p0);
+      series.push({ name: `${p.name}: γ = ${s.gamma.toFixed(2)} predicted`, legend: `γ = ${s.gamma.toFixed(2)}`, group: p.name, x: keep.map(([t]) => t), y: keep.map(([, y]) => y), style: 'dashed' });
     }
   }
-  return lineChartLogY({ title: 'Figure 1: ‖Π_{E⊥}A(t)‖ under the regularized augmented flow (solid: measured, dashed: predicted)', xTitle: 't', yTitle: '‖Π_{E⊥}A(t)‖', series, panels: true, columns: 1, width: 520, height: 220 });
+  return lineChartLogY({ title: 'Figure 1: ‖Π_{E⊥}A(t)‖ under the regularized augmented flow (solid: measured, dashed: predicted)', xTitle: 't', yTitle: '‖Π_{E⊥}A(t)‖', series, panels: true, columns: 1, width: 640, height: 240, independentScales: true });
 }

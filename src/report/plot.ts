@@ -34,6 +34,8 @@ export interface LineChartOptions {
   height?: number;
   /** Panels per row when `panels` is set. */
   columns?: number;
+  /** With `panels`: each panel gets its own x and y scale (panels over different time spans). */
+  independentScales?: boolean;
 }
 
 /** Renders a Vega-Lite spec to a standalone SVG string in Node, without a browser or canvas. */
@@ -123,7 +125,8 @@ export function lineChartSpec(opts: LineChartOptions, yScale: 'log' | 'linear'):
     x: { field: 'x', type: 'quantitative', title: opts.xTitle, scale: { zero: false, nice: false }, axis: integerX ? { tickMinStep: 1, format: 'd' } : {} },
     y: { field: 'y', type: 'quantitative', title: opts.yTitle, scale: yScale === 'log' ? { type: 'log' } : { zero: false } },
     // Legend swatches would otherwise inherit the faint thin-run style of the first layer.
-    color: { field: 'legend', type: 'nominal', title: null, scale: { domain: legends, scheme: 'tableau10' }, legend: { symbolOpacity: 1, symbolStrokeWidth: 3 } },
+    // a fixed domain keeps legend order; independent panels each take the domain of their own series instead
+    color: { field: 'legend', type: 'nominal', title: null, scale: opts.independentScales ? { scheme: 'tableau10' } : { domain: legends, scheme: 'tableau10' }, legend: { symbolOpacity: 1, symbolStrokeWidth: 3 } },
     detail: { field: 'id', type: 'nominal' },
     // Lets a reader (and a test) tell which <path> is which series.
     description: { field: 'name', type: 'nominal' },
@@ -154,6 +157,7 @@ export function lineChartSpec(opts: LineChartOptions, yScale: 'log' | 'linear'):
       facet: { field: 'group', type: 'nominal', title: null, sort: groups },
       columns,
       spec: { width, height, layer },
+      ...(opts.independentScales ? { resolve: { scale: { x: 'independent', y: 'independent', color: 'independent' }, legend: { color: 'independent' } } } : {}),
     };
     return faceted;
   }

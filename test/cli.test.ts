@@ -1,0 +1,65 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+
+/** Runs the real CLI as a user would (node bin/eqflow.mjs …). */
+function eqflow(...args: string[]): { code: number; out: string; err: string } {
+  const r = spawnSync(process.execPath, ['bin/eqflow.mjs', ...args], { encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+}
+
+describe('eqflow CLI', () => {
+  test('bad input: one line naming the option, exit 2, no stack trace', () => {
+    for (const args of [
+      ['verify', '--runs', 'abc'], ['verify', '--only', 'nope'], ['flow', '--case', 'nope'], ['flow', '--case', 'example-q', '--gamma', '-1'],
+      ['flow', '--case', 'example-q', '--dynamics', 'augmented', '--gamma', '2'], ['flow', '--case', 'example-q', '--from', '[1,2,3]'],
+      ['flow', '--case', '/nonexistent/case.json'], ['flow', '--case', 'example-q', '--t', '0'], ['replay', '/nonexistent.json'],
+    ]) {
+      const r = eqflow(...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      const text = r.err + r.out;
+      expect(text.trim().split('\n')).toHaveLength(1);
+      expect(text).not.toMatch(/\n\s+at /);
+      expect(text).toMatch(/--\w+|case|FILE/);
+    }
+  });
+
+  test('flow --json prints only JSON with the documented fields', () => {
+    const r = eqflow('flow', '--case', 'example-q', '--dynamics', 'reg-augmented', '--gamma', '1', '--t', '2', '--points', '3', '--json');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out) as { case: string; dynamics: string; gamma: number; trajectory: Array<{ t: number; projectionError: number; risk: number }>; final: number[] };
+    expect(j).toMatchObject({ case: 'example-q', dynamics: 'reg-augmented', gamma: 1 });
+    expect(j.trajectory.map((p) => p.t)).toEqual([0, 1, 2]);
+    expect(j.final).toHaveLength(2);
+    // Example Q near A*: ‖Π_{E⊥}A‖ decays at γ − 1/5 = 0.8 (THEORY.md §6); one unit of time multiplies it by e^{−0.8}
+    expect(j.trajectory[2].projectionError / j.trajectory[1].projectionError).toBeCloseTo(Math.exp(-0.8), 2);
+  });
+
+  test('verify: same seed, same report (minus timestamps); a mutant fails and its counterexample replays', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eqflow-cli-'));
+    const a = eqflow('verify', '--only', 'action,lemma-2d', '--runs', '30', '--seed', '7', '--out', join(dir, 'a'), '--json');
+    const b = eqflow('verify', '--only', 'action,lemma-2d', '--runs', '30', '--seed', '7', '--out', join(dir, 'b'), '--quiet');
+    expect(a.code).toBe(0);
+    expect(b.code).toBe(0);
+    const strip = (s: string) => { const j = JSON.parse(s) as Record<string, unknown>; delete j.generatedAt; delete j.durationMs; return j; };
+    expect(strip(readFileSync(join(dir, 'a', 'verification.json'), 'utf8'))).toEqual(strip(readFileSync(join(dir, 'b', 'verification.json'), 'utf8')));
+    expect(readFileSync(join(dir, 'a', 'verification.md'), 'utf8')).toMatch(/\| action \|/);
+
+    const m = eqflow('verify', '--only', 'action', '--runs', '30', '--seed', '7', '--out', join(dir, 'm'), '--impl', 'test/fixtures/mutant-impl.ts');
+    expect(m.code).toBe(1);
+    expect(m.out).toMatch(/violated/);
+    const files = readdirSync(join(dir, 'm', 'counterexamples'));
+    expect(files).toHaveLength(1);
+    const line = m.out.split('\n').find((l) => l.startsWith('replay action:'));
+    expect(line).toBeDefined();
+    const file = join(dir, 'm', 'counterexamples', files[0]);
+    const onMutant = eqflow('replay', file, '--impl', 'test/fixtures/mutant-impl.ts');
+    expect(onMutant.code).toBe(1);
+    expect(onMutant.out).toMatch(/VIOLATED/);
+    const onReference = eqflow('replay', file);
+    expect(onReference.code).toBe(0);
+    expect(onReference.out).toMatch(/holds on this input/);
+  });
+});
