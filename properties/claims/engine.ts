@@ -77,7 +77,15 @@ export async function runClaim<T>(claim: Claim<T>, impl: Implementation, opts: R
   const arb = opts.negative ? claim.negative.arbitrary : claim.arbitrary;
   if (!arb) throw new EqflowError('invalid-argument', 'negative', `claim ${claim.id} has no negative inputs (${claim.negative.description})`);
   const prop = fc.asyncProperty(arb, async (input) => {
-    const m = await claim.check(impl, input);
+    let m: Measurement;
+    try {
+      m = await claim.check(impl, input);
+    } catch (e) {
+      // a case the implementation declares it cannot handle (e.g. a CNN for an MLP-only implementation) is not
+      // evidence either way: skip it, and report the claim "not tested" if every case was refused
+      if (e instanceof EqflowError && e.code === 'unsupported') fc.pre(false);
+      throw e;
+    }
     if (Number.isNaN(m.ratio)) throw new EqflowError('not-finite', 'ratio', `the check produced NaN (${m.detail})`);
     worst = Math.max(worst, m.ratio);
     lastDetail = m.detail;
@@ -86,6 +94,9 @@ export async function runClaim<T>(claim: Claim<T>, impl: Implementation, opts: R
   const params: fc.Parameters<[T]> = { numRuns: opts.runs ?? claim.runs, seed, endOnFailure: false };
   if (opts.path) params.path = opts.path;
   const details = await fc.check(prop, params);
+  if (details.numRuns === 0 && details.numSkips > 0) {
+    return { ...base, verdict: 'not tested', cases: 0, skipped: details.numSkips, worstRatio: 0, seed, message: 'every generated case was skipped (unsupported by the implementation, or outside a precondition)' };
+  }
   if (!details.failed) return { ...base, verdict: 'holds', cases: details.numRuns, skipped: details.numSkips, worstRatio: worst, seed, message: lastDetail };
   const err = details.errorInstance;
   return {

@@ -27,8 +27,11 @@ function progress(opts: Common, total: number, label: string): { tick: (done: nu
   return { tick: (done, what) => bar.update(done, { what }), stop: () => bar.stop() };
 }
 
-/** An implementation from --impl: a TS/JS module exporting `implementation` (or default), or the reference. */
-async function loadImplementation(spec: string | undefined): Promise<Implementation> {
+/**
+ * An implementation from --impl: a TS/JS module exporting `implementation` (or default), a command speaking
+ * docs/protocol.md (per-request timeout `timeoutMs`; flows get 12× as long), or the reference.
+ */
+async function loadImplementation(spec: string | undefined, timeoutMs = 10_000): Promise<Implementation> {
   if (!spec) return new (await import('../impl/reference.js')).ReferenceImplementation();
   if (/\.(m?[jt]s)$/.test(spec)) {
     let mod: Record<string, unknown>;
@@ -42,7 +45,7 @@ async function loadImplementation(spec: string | undefined): Promise<Implementat
     return impl;
   }
   const { ExternalImplementation } = await import('../impl/external.js');
-  return ExternalImplementation.start(spec);
+  return ExternalImplementation.start(spec, { timeoutMs, opTimeoutMs: { flow: 12 * timeoutMs } });
 }
 
 const program = new Command();
@@ -59,11 +62,12 @@ program
   .option('--seed <s>', 'the fast-check seed', integer(0, 2 ** 31 - 1), DEFAULT_SEED)
   .option('--only <claims>', 'comma-separated claim ids')
   .option('--impl <path|command>', 'a TS/JS module exporting `implementation`, or a command speaking docs/protocol.md')
+  .option('--timeout <ms>', 'per-request timeout for an external implementation (flows get 12×)', integer(100, 3_600_000), 10_000)
   .option('--no-controls', 'skip the negative controls')
   .option('--out <dir>', 'where reports go', 'reports')
   .option('--json', 'print the report as JSON only')
   .option('--quiet', 'no progress, only the table')
-  .action(async (opts: Common & { runs?: number; seed: number; only?: string; impl?: string; controls: boolean; out: string }) => {
+  .action(async (opts: Common & { runs?: number; seed: number; only?: string; impl?: string; timeout: number; controls: boolean; out: string }) => {
     const { allClaims, claimById } = await import('../../properties/claims/index.js');
     const { CLAIM_COLUMNS, claimRows, formatTable, runVerify, writeVerification } = await import('./verify.js');
     const claims = opts.only ? opts.only.split(',').map((id) => {
@@ -71,7 +75,7 @@ program
       if (!c) throw new EqflowError('invalid-argument', '--only', `unknown claim '${id}' (known: ${allClaims.map((x) => x.id).join(', ')})`);
       return c;
     }) : allClaims;
-    const impl = await loadImplementation(opts.impl);
+    const impl = await loadImplementation(opts.impl, opts.timeout);
     const bar = progress(opts, claims.length, 'verify');
     let report;
     try {
@@ -177,6 +181,31 @@ experiment
     const rows = r.panels.flatMap((p) => p.series.map((s) => [p.name, s.gamma.toFixed(3), s.predictedRate.toFixed(4), s.fittedRate === null ? '—' : s.fittedRate.toFixed(4), s.projectionError[s.projectionError.length - 1].toExponential(2)]));
     process.stdout.write(`${formatTable(['panel', 'γ', 'predicted rate', 'fitted rate', 'final ‖Π_{E⊥}A‖'], rows)}\n`);
     process.stdout.write(`wrote ${join(opts.out, 'experiments', 'attractor.json')} and ${join(opts.out, 'figures', 'attractor.svg')}\n`);
+  });
+
+program
+  .command('check-trace <file>')
+  .description('check a recorded training run (JSON, .npz or .npy snapshots) against Theorem 1, Theorem 3 and Remark R1')
+  .option('--case <file>', 'the Case JSON (required for .npy traces; overrides the trace\'s own)')
+  .option('--gamma <γ>', 'the run\'s γ (overrides the trace)', nonNegative)
+  .addOption(new Option('--dynamics <kind>', 'the run\'s dynamics (overrides the trace)').choices([...DYNAMICS]))
+  .option('--mu <μ>', 'Theorem 3\'s μ, when known (else estimated from the case\'s R^aug)', nonNegative)
+  .option('--tolerance <tol>', '"in E" threshold relative to max ‖A‖ (default 1e-9, for float64 runs)', positive)
+  .option('--json', 'print the report as JSON only')
+  .action(async (file: string, opts: { case?: string; gamma?: number; dynamics?: DynamicsKind; mu?: number; tolerance?: number; json?: boolean }) => {
+    const { checkTrace, formatTraceReport, readTraceFile } = await import('../trace/checkTrace.js');
+    let caseJson: unknown;
+    if (opts.case) {
+      try {
+        caseJson = JSON.parse(readFileSync(opts.case, 'utf8')) as unknown;
+      } catch (e) {
+        throw new EqflowError('io', '--case', `cannot read ${opts.case}: ${(e as Error).message}`);
+      }
+    }
+    const o = { case: caseJson, gamma: opts.gamma, dynamics: opts.dynamics, mu: opts.mu, tolerance: opts.tolerance };
+    const report = checkTrace(readTraceFile(file, o), o);
+    process.stdout.write(opts.json ? `${JSON.stringify(report)}\n` : `${formatTraceReport(report)}\n`);
+    if (report.rows.some((r) => r.verdict === 'violated')) process.exitCode = 1;
   });
 
 program

@@ -8,8 +8,11 @@ export const VERIFICATION_VERSION = 1;
 
 /** A claim's result with its negative control (run on inputs outside its hypotheses, which must fail). */
 export interface ClaimReport extends ClaimResult {
-  /** 'fails as predicted' when the check rejected the negative inputs, 'did not fail' otherwise, or why not run */
-  negativeControl: { description: string; verdict: 'fails as predicted' | 'did not fail' | 'by mutants' | 'not run'; worstRatio?: number };
+  /**
+   * 'fails as predicted' when the check rejected the negative inputs, 'did not fail' when it accepted them, 'not
+   * testable' when the implementation refused every negative case; 'by mutants' for conformance claims.
+   */
+  negativeControl: { description: string; verdict: 'fails as predicted' | 'did not fail' | 'not testable' | 'by mutants' | 'not run'; worstRatio?: number };
   /** where a failing case was saved (replay with `eqflow replay FILE`) */
   counterexampleFile?: string;
 }
@@ -48,7 +51,8 @@ export async function runVerify(impl: Implementation, opts: VerifyOptions): Prom
     let negativeControl: ClaimReport['negativeControl'] = { description: claim.negativeDescription, verdict: claim.hasNegativeInputs ? 'not run' : 'by mutants' };
     if (opts.controls && claim.hasNegativeInputs && r.verdict !== 'not tested') {
       const n = await claim.run(impl, { seed: opts.seed, negative: true });
-      negativeControl = { description: claim.negativeDescription, verdict: n.verdict === 'violated' ? 'fails as predicted' : 'did not fail', worstRatio: n.worstRatio };
+      const verdict = n.verdict === 'violated' ? 'fails as predicted' : n.verdict === 'not tested' ? 'not testable' : 'did not fail';
+      negativeControl = { description: claim.negativeDescription, verdict, worstRatio: n.worstRatio };
     }
     const report: ClaimReport = { ...r, negativeControl };
     if (r.verdict === 'violated') {

@@ -1,4 +1,5 @@
 import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { Socket } from 'node:net';
 import { z } from 'zod';
 import { ErrorCode, EqflowError, requireFinite, requireLength } from '../core/errors.js';
 import { DYNAMICS, DynamicsKind } from '../flows/dynamics.js';
@@ -219,6 +220,8 @@ class Connection {
   private markClosed: () => void = () => {};
   /** why the process was killed, when we killed it (prefixes the rejection of the other pending requests) */
   private killReason: string | null = null;
+  /** set by shutdown(): no new requests once stdin is closed */
+  private closing = false;
 
   constructor(readonly command: string, private readonly opts: Required<Pick<ExternalOptions, 'timeoutMs' | 'exitGraceMs'>> & ExternalOptions, private readonly stats: ExternalStats) {
     installExitHook();
@@ -226,6 +229,10 @@ class Connection {
     this.child = spawn(command, { shell: true, detached: true, cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
     stats.spawns++;
     if (this.child.pid !== undefined) liveGroups.add(this.child.pid);
+    // the process and its pipes never keep node alive on their own (a pending request's timer does): a program
+    // that forgets close() still exits, and the exit hook kills the group
+    this.child.unref();
+    for (const s of [this.child.stdin, this.child.stdout, this.child.stderr]) if (s instanceof Socket) s.unref();
     this.child.stdout.setEncoding('utf8');
     this.child.stdout.on('data', (chunk: string) => this.onData(chunk));
     this.child.stderr.setEncoding('utf8');
@@ -246,7 +253,7 @@ class Connection {
   }
 
   get alive(): boolean {
-    return !this.finalized && this.exitInfo === null && this.killReason === null;
+    return !this.finalized && !this.closing && this.exitInfo === null && this.killReason === null;
   }
 
   private timeoutFor(op: ExternalOp): number {
@@ -272,7 +279,8 @@ class Connection {
     const id = this.nextId++;
     if (!this.alive) {
       this.stats.failures++;
-      return Promise.reject(new EqflowError('io', `${op}#${id}`, `the implementation "${this.command}" is not running (${this.killReason ?? this.exitInfo ?? 'stopped'})`));
+      const why = this.killReason ?? this.exitInfo ?? (this.closing ? 'closed by eqflow' : 'stopped');
+      return Promise.reject(new EqflowError('io', `${op}#${id}`, `the implementation "${this.command}" is not running (${why})`));
     }
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => this.onTimeout(op, id), this.timeoutFor(op));
@@ -370,7 +378,9 @@ class Connection {
     }
     const rawId: unknown = (msg as { id?: unknown }).id;
     if (typeof rawId !== 'number' || !Number.isInteger(rawId)) {
-      this.violation(null, `an answer without an integer "id": ${clip(line)}`);
+      const e = ErrorAnswer.safeParse(msg);
+      const said = e.success ? ` (it says ${e.data.error.code}: ${e.data.error.message})` : '';
+      this.violation(null, `an answer without an integer "id"${said}: ${clip(line)}`);
       return;
     }
     const p = this.pending.get(rawId);
@@ -433,12 +443,18 @@ class Connection {
 
   /** Closes stdin (the protocol's shutdown), waits up to exitGraceMs for the exit, then kills the group. */
   async shutdown(): Promise<void> {
+    this.closing = true;
     if (this.finalized) return;
     this.child.stdin.end();
-    const grace = new Promise<'grace'>((resolve) => setTimeout(() => resolve('grace'), this.opts.exitGraceMs).unref());
-    if ((await Promise.race([this.closed.then(() => 'closed' as const), grace])) === 'grace') {
+    // these timers are ref'd: they keep node alive until the process has exited or been killed
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<'grace'>((resolve) => { timer = setTimeout(() => resolve('grace'), this.opts.exitGraceMs); });
+    const how = await Promise.race([this.closed.then(() => 'closed' as const), grace]);
+    clearTimeout(timer);
+    if (how === 'grace') {
       this.kill('killed after close(): it did not exit when its stdin was closed');
-      await Promise.race([this.closed, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
+      await Promise.race([this.closed, new Promise((resolve) => { timer = setTimeout(resolve, 1000); })]);
+      clearTimeout(timer);
     }
   }
 }
@@ -542,6 +558,7 @@ export class ExternalImplementation implements Implementation {
   private readonly wire = new Map<string, WireCase>();
   private conn: Connection;
   private starting: Promise<void> | null = null;
+  private closed = false;
 
   private constructor(
     readonly command: string,
@@ -615,6 +632,7 @@ export class ExternalImplementation implements Implementation {
   }
 
   async open(spec: CaseSpec): Promise<CaseSession> {
+    if (this.closed) throw new EqflowError('io', 'open', `the implementation "${this.command}" was closed`);
     const w = this.wireOf(spec);
     await this.ensureRunning();
     const conn = this.conn;
@@ -626,7 +644,10 @@ export class ExternalImplementation implements Implementation {
     return new ExternalSession(this, conn, r.session, r.dim);
   }
 
+  /** Closes stdin, waits for the exit (killing the process group after exitGraceMs); idempotent. */
   async close(): Promise<void> {
+    this.closed = true;
+    await this.starting?.catch(() => undefined);
     await this.conn.shutdown();
   }
 }
