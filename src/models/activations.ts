@@ -12,6 +12,7 @@ const same = (n: number): number => n;
 /** σ = tanh; Dσ(z) = 1 − tanh²(z), read from the forward output. */
 export const tanh: Activation = {
   name: 'tanh',
+  commutesWith: 'signed-permutation',
   outDim: same,
   forward(z, a, n, count) {
     for (let i = 0, m = n * count; i < m; i++) a[i] = Math.tanh(z[i]);
@@ -24,6 +25,7 @@ export const tanh: Activation = {
 /** σ(z) = 1/(1 + e^{−z}); Dσ = σ(1 − σ). Evaluated without overflow for either sign of z. */
 export const sigmoid: Activation = {
   name: 'sigmoid',
+  commutesWith: 'permutation',
   outDim: same,
   forward(z, a, n, count) {
     for (let i = 0, m = n * count; i < m; i++) {
@@ -43,6 +45,7 @@ export const sigmoid: Activation = {
 /** σ(z) = log(1 + e^z) = max(z, 0) + log1p(e^{−|z|}) (no overflow); Dσ = sigmoid(z). */
 export const softplus: Activation = {
   name: 'softplus',
+  commutesWith: 'permutation',
   outDim: same,
   forward(z, a, n, count) {
     for (let i = 0, m = n * count; i < m; i++) {
@@ -62,6 +65,7 @@ export const softplus: Activation = {
 /** σ(z) = z²: makes the network polynomial in A, so the symbolic oracle applies (Example Q, THEORY.md §6). */
 export const square: Activation = {
   name: 'square',
+  commutesWith: 'permutation',
   outDim: same,
   forward(z, a, n, count) {
     for (let i = 0, m = n * count; i < m; i++) a[i] = z[i] * z[i];
@@ -74,12 +78,13 @@ export const square: Activation = {
 /** σ(z) = z: the usual last layer, and equivariant under every (also dense) representation. */
 export const identity: Activation = {
   name: 'identity',
+  commutesWith: 'orthogonal',
   outDim: same,
   forward(z, a, n, count) {
-    a.set(z.subarray(0, n * count));
+    for (let i = 0, m = n * count; i < m; i++) a[i] = z[i];
   },
   backward(_z, _a, ga, gz, n, count) {
-    gz.set(ga.subarray(0, n * count));
+    for (let i = 0, m = n * count; i < m; i++) gz[i] = ga[i];
   },
 };
 
@@ -91,6 +96,7 @@ export function leakyRelu(slope: number): Activation {
   if (!Number.isFinite(slope)) throw new EqflowError('invalid-argument', 'slope', `expected a finite slope, got ${slope}`);
   return {
     name: `leaky-relu(${slope})`,
+    commutesWith: 'permutation',
     outDim: same,
     forward(z, a, n, count) {
       for (let i = 0, m = n * count; i < m; i++) a[i] = z[i] > 0 ? z[i] : slope * z[i];
@@ -112,6 +118,7 @@ export function biasedTanh(offsets: Float64Array): Activation {
   };
   return {
     name: 'biased-tanh',
+    commutesWith: 'permutation',
     outDim(n) {
       requireWidth(n);
       return n;

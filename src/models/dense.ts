@@ -24,6 +24,8 @@ export interface DenseOptions {
  * Batches are rows (batch × features), so every layer is one gemm: Z_i = X_i A_iᵀ forward, and backward
  * ∇A_i += δ_iᵀ X_i, δX_i = δ_i A_i. Work buffers grow to the largest batch and are then reused; A_iᵀ is refreshed
  * per call (n_{i+1}(n_i + b_i) copies against count times as many multiply-adds).
+ * Lemma 0 (Φ_{ρ̄(g)A}(ρ_0(g)x) = ρ_L(g)Φ_A(x)) holds when every σ_i satisfies A2 on ρ_{i+1}; the constructor cannot
+ * check that (a pointwise σ on a non-permutation ρ_{i+1} breaks it), properties/models.dense.test.ts does.
  */
 export class DenseNetwork implements Model {
   readonly name: string;
@@ -68,6 +70,10 @@ export class DenseNetwork implements Model {
       const m = f.outDim(n);
       // x_{i+1} = σ_i(A_i x_i) must live in X_{i+1}, the next layer's input: a dense layer cannot pool.
       if (m !== n) throw new EqflowError('dimension-mismatch', `activations[${i}]`, `${f.name} maps R^${n} to R^${m}; a dense layer needs σ_${i}: X_${i + 1} → X_${i + 1} (R^${n})`);
+      // A2: a pointwise σ commutes with permutations (signed ones when σ is odd), not with every orthogonal ρ
+      const rep = reps[i + 1], c = f.commutesWith;
+      const ok = c === undefined || c === 'orthogonal' || (rep.monomial !== null && (c === 'signed-permutation' || rep.monomial.sign.every((sg) => sg.every((v) => v === 1))));
+      if (!ok) throw new EqflowError('invalid-argument', `activations[${i}]`, `σ_${i} = ${f.name} commutes only with ${c} representations, but X_${i + 1} carries ${rep.name}: assumption A2 fails`);
     });
     const bias = opts.bias ?? false;
     if (Array.isArray(bias) && bias.length !== L) throw new EqflowError('dimension-mismatch', 'bias', `expected one flag per layer (${L}), got ${bias.length}`);
@@ -102,7 +108,8 @@ export class DenseNetwork implements Model {
     const nL = this.widths[this.layers];
     if (out.length < count * nL) throw new EqflowError('dimension-mismatch', 'out', `expected at least ${count}×${nL} entries, got ${out.length}`);
     this.run(A, x, count);
-    out.set(this.act[this.layers - 1].subarray(0, count * nL));
+    const yhat = this.act[this.layers - 1];
+    for (let k = 0, m = count * nL; k < m; k++) out[k] = yhat[k];
   }
 
   lossGradient(A: Float64Array, x: Float64Array, y: Float64Array, count: number, loss: Loss, weight: number, grad: Float64Array | null): number {
@@ -157,7 +164,7 @@ export class DenseNetwork implements Model {
     if (!this.bias[i]) return src;
     const n = this.widths[i];
     const buf = this.xin[i];
-    for (let s = 0; s < count; s++) buf.set(src.subarray(s * n, s * n + n), s * (n + 1));
+    for (let s = 0; s < count; s++) for (let c = 0, o = s * (n + 1), q = s * n; c < n; c++) buf[o + c] = src[q + c];
     return buf;
   }
 
@@ -193,7 +200,7 @@ export class DenseNetwork implements Model {
       // Row stride of A_i is n + 1, so compute δ[X_i; 1] and drop the constant column.
       gemm(count, k, nOut, gZ, 0, A, seg.offset, this.gIn, 0);
       const ga = this.gAct[i - 1];
-      for (let s = 0; s < count; s++) ga.set(this.gIn.subarray(s * k, s * k + n), s * n);
+      for (let s = 0; s < count; s++) for (let c = 0, o = s * n, q = s * k; c < n; c++) ga[o + c] = this.gIn[q + c];
     }
   }
 }

@@ -17,6 +17,12 @@ export interface Loss {
  */
 export interface Activation {
   readonly name: string;
+  /**
+   * Which orthogonal representations σ commutes with (A2), so that a model can refuse a layer where it does not:
+   * linear maps commute with all, odd pointwise maps with signed permutations, other pointwise maps with
+   * permutations. Undefined for structured maps (pooling, LayerNorm), which their model checks itself.
+   */
+  readonly commutesWith?: 'orthogonal' | 'signed-permutation' | 'permutation';
   /** output length for an input of length n (n for pointwise maps, n/4 for pooling) */
   outDim(n: number): number;
   /** a[s] = σ(z[s]) for each of `count` rows of length n */

@@ -113,8 +113,8 @@ export function denseRiskExpression(net: DenseNetwork, x: Float64Array, y: Float
     if (f.name !== 'square' && f.name !== 'identity') throw new EqflowError('unsupported', `activations[${i}]`, `the symbolic oracle needs a polynomial network (square or identity), got ${f.name}`);
   });
   const w = net.widths;
-  requireLength(x.subarray(0, count * w[0]), count * w[0], 'x');
-  requireLength(y.subarray(0, count * w[net.layers]), count * w[net.layers], 'y');
+  if (x.length < count * w[0]) throw new EqflowError('dimension-mismatch', 'x', `expected at least ${count}×${w[0]} entries, got ${x.length}`);
+  if (y.length < count * w[net.layers]) throw new EqflowError('dimension-mismatch', 'y', `expected at least ${count}×${w[net.layers]} entries, got ${y.length}`);
   const samples: string[] = [];
   for (let s = 0; s < count; s++) {
     let h = Array.from({ length: w[0] }, (_, c) => num(x[s * w[0] + c]));
