@@ -71,7 +71,8 @@ export const projectorsClaim = register({
 
 /**
  * ∇R and ∇R^aug equal central finite differences of the risk along a random direction d. The tolerance is the
- * Richardson estimate of the truncation error |D(2h) − D(h)| plus the round-off eps·|R|/h, doubled.
+ * Richardson estimate of the truncation error |D(2h) − D(h)| plus the round-off of the risk divided by h — Higham's
+ * bound for a sum over |G|·n samples of O(dim) flops, on the scale max(1, |R|) — doubled.
  */
 export const gradientClaim = register({
   id: 'gradient',
@@ -91,7 +92,9 @@ export const gradientClaim = register({
       const D = async (k: number) => ((await at(k)) - (await at(-k))) / (2 * k);
       const d1 = await D(h), d2 = await D(2 * h);
       const exact = inner(gradient, d);
-      const tol = 2 * (Math.abs(d2 - d1) + (EPS * Math.max(1, Math.abs(value))) / h) + roundoff(norm(gradient) * dn, s.dim);
+      const b = structure(spec);
+      const ops = (aug ? b.group.order : 1) * b.data.count * s.dim;
+      const tol = 2 * (Math.abs(d2 - d1) + roundoff(Math.max(1, Math.abs(value)), ops) / h) + roundoff(norm(gradient) * dn, s.dim);
       return measured(Math.abs(exact - d1), tol, `⟨∇R${aug ? '^aug' : ''}, d⟩ vs finite differences`);
     }),
   negative: { description: 'a backpropagation slip: caught by the backprop mutant' },
