@@ -4,7 +4,7 @@ import { CaseSession } from '../../src/impl/implementation.js';
 import { compatibleCase, incompatibleCase, orbitClosedCase, outsideHypotheses } from './cases.js';
 import { register } from './engine.js';
 import { perp, pointInE, theoremCase } from './theorem1.js';
-import { EPS, gaussian, inner, lin, measured, norm, structure, withSession, worst } from './util.js';
+import { EPS, gaussian, inner, lin, measured, norm, structure, withSession, withStableStep, worst } from './util.js';
 
 const seed = fc.integer({ min: 0, max: 2 ** 31 - 1 });
 
@@ -35,8 +35,7 @@ export const remark1Claim = register({
     withSession(impl, spec, async (s) => {
       const A0 = await pointInE(s, seed);
       const T = 10 / gamma;
-      const [a1] = await s.flow('reg-nominal', A0, gamma, [T], Math.min(0.01, T / 50));
-      const [a2] = await s.flow('reg-nominal', A0, 2 * gamma, [T], Math.min(0.01, T / 50));
+      const [[a1], [a2]] = await withStableStep(Math.min(0.01, T / 50), async (h) => [await s.flow('reg-nominal', A0, gamma, [T], h), await s.flow('reg-nominal', A0, 2 * gamma, [T], h)]);
       const d1 = await perp(s, a1), d2 = await perp(s, a2);
       const floor = 1e6 * roundoff(norm(A0) + 1, structure(spec).data.count * s.dim);
       if (!(d1 > floor)) return { ratio: floor / Math.max(d1, 1e-300), detail: `d(γ) = ${d1.toExponential(2)}: no floor above round-off` };

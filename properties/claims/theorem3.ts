@@ -9,7 +9,7 @@ import { exampleQCase, isExampleQ, nonUnitaryCase, outsideHypotheses } from './c
 import { register } from './engine.js';
 import { EXAMPLE_Q, hessianBlock } from './theorem2.js';
 import { equivariantStationaryPoint, perp, theoremCase } from './theorem1.js';
-import { EPS, gaussian, inner, lin, measured, norm, structure, withSession, worst } from './util.js';
+import { EPS, gaussian, inner, lin, measured, norm, structure, withSession, withStableStep, worst } from './util.js';
 
 const seed = fc.integer({ min: 0, max: 2 ** 31 - 1 });
 
@@ -67,10 +67,9 @@ export const theorem3BoundClaim = register({
       const A0 = await farStart(s, seed, far);
       const T = Math.min(8 / gamma, 8), h = 0.01;
       const times = Array.from({ length: 40 }, (_, k) => ((k + 1) * T) / 40);
-      const traj = await s.flow('reg-augmented', A0, gamma, times, h);
+      const { traj, steps } = await withStableStep(h, async (hh) => ({ traj: await s.flow('reg-augmented', A0, gamma, times, hh), steps: T / hh }));
       const mu = await measuredMu(s, [A0, ...traj]);
       const p0 = await perp(s, A0);
-      const steps = T / h;
       const ms = [];
       for (let k = 0; k < times.length; k++) {
         const bound = Math.exp(-(gamma - mu) * times[k]) * p0;
@@ -130,7 +129,7 @@ export const theorem3RateClaim = register({
       const delta = 1e-6;
       const T = 6 / rate;
       const times = Array.from({ length: 20 }, (_, k) => T / 2 + ((k + 1) * T) / 40);
-      const traj = await s.flow('reg-augmented', lin(1, A, delta, v), gamma, times, Math.min(0.01, T / 400));
+      const traj = await withStableStep(Math.min(0.01, T / 400), (hh) => s.flow('reg-augmented', lin(1, A, delta, v), gamma, times, hh));
       const ps = [];
       for (const X of traj) ps.push(await perp(s, X));
       fc.pre(ps.every((p) => p > 0));
@@ -155,7 +154,7 @@ export const theorem3SmallGammaClaim = register({
     withSession(impl, exampleQCase, async (s) => {
       const a = EXAMPLE_Q.aStar, d = (sign ? 1e-3 : -1e-3) / Math.SQRT2;
       const A0 = Float64Array.from([a + d, a - d]);
-      const [end] = await s.flow('reg-augmented', A0, gamma, [30], 0.01);
+      const [end] = await withStableStep(0.01, (hh) => s.flow('reg-augmented', A0, gamma, [30], hh));
       const p0 = await perp(s, A0), p1 = await perp(s, end);
       return { ratio: p0 / p1, detail: `‖Π_{E⊥}A‖ from ${p0.toExponential(2)} to ${p1.toExponential(2)} at γ = ${gamma.toFixed(3)}` };
     }),
