@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -61,5 +61,26 @@ describe('eqflow CLI', () => {
     const onReference = eqflow('replay', file);
     expect(onReference.code).toBe(0);
     expect(onReference.out).toMatch(/holds on this input/);
+  });
+
+  test('an interrupted experiment keeps the previous results and says where the partial ones are', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eqflow-int-'));
+    // any previous result must survive byte for byte: a placeholder stands in for an earlier run's file
+    const result = join(dir, 'experiments', 'mnist.json');
+    mkdirSync(join(dir, 'experiments'), { recursive: true });
+    writeFileSync(result, '{"previous": "run"}\n');
+    copyFileSync(result, join(dir, 'before.json'));
+    const child = spawn(process.execPath, ['bin/eqflow.mjs', 'experiment', 'mnist', '--gammas', '10,100', '--runs', '3', '--images', '3000', '--workers', '1', '--out', dir, '--quiet']);
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    await new Promise((r) => setTimeout(r, 8000)); // mid-run: the whole job needs minutes
+    child.kill('SIGTERM');
+    const code = await new Promise<number | null>((r) => child.on('exit', r));
+    expect(code).toBe(130);
+    expect(err).toMatch(/interrupted by SIGTERM; \d+ finished runs saved to .*mnist\.partial\.json/);
+    expect(readFileSync(result, 'utf8')).toBe(readFileSync(join(dir, 'before.json'), 'utf8'));
+    const partial = JSON.parse(readFileSync(join(dir, 'experiments', 'mnist.partial.json'), 'utf8')) as { interrupted: string; finishedRuns: unknown[] };
+    expect(partial.interrupted).toBe('SIGTERM');
+    expect(Array.isArray(partial.finishedRuns)).toBe(true);
   });
 });

@@ -4,24 +4,16 @@ import { CaseSession } from '../../src/impl/implementation.js';
 import { compatibleCase, incompatibleCase, orbitClosedCase, outsideHypotheses } from './cases.js';
 import { register } from './engine.js';
 import { perp, pointInE, theoremCase } from './theorem1.js';
-import { EPS, gaussian, inner, lin, measured, norm, structure, withSession, withStableStep, worst } from './util.js';
+import { gaussian, hessianNorm, lin, measured, norm, structure, withSession, withStableStep, worst } from './util.js';
 
 const seed = fc.integer({ min: 0, max: 2 ** 31 - 1 });
-
-/** |⟨d, ∇²R^aug(A)d⟩|/‖d‖²: the curvature scale along d, by a central difference of the implementation's gradients. */
-async function curvatureAlong(s: CaseSession, A: Float64Array, d: Float64Array, mode: 'nominal' | 'augmented'): Promise<number> {
-  const dn = norm(d);
-  const eps = (Math.cbrt(EPS) * Math.max(1, norm(A))) / dn;
-  const gp = (await s.risk(mode, lin(1, A, eps, d))).gradient, gm = (await s.risk(mode, lin(1, A, -eps, d))).gradient;
-  return Math.abs(inner(d, gp) - inner(d, gm)) / (2 * eps * dn * dn);
-}
 
 /**
  * Remark R1: the regularized nominal flow from A ∈ E settles at a distance d(γ) ≈ β/γ from E (β = ‖Π_{E⊥}Π_L∇R‖,
  * the nominal E⊥-velocity), not zero: d(γ)/d(2γ) = 2(1 + O(κ/γ)·(1 + ‖∇R‖/β)). The O(κ/γ) is the quasi-static
  * correction (γ + Π_⊥TΠ_⊥)^{-1} vs γ^{-1}; the ‖∇R‖/β factor is A_⊥'s lag behind its moving target as the E-part
- * moves at speed ≤ ‖∇R‖. κ = the largest |curvature| of R seen along A_⊥ and three seeded directions. Tolerance
- * 2·4κ/γ·(1 + ‖∇R‖/β) + 1e-3 (the e^{−10} transient); d(γ) must exceed 10⁶ round-off units.
+ * moves at speed ≤ ‖∇R‖. κ = ‖Π_L∇²RΠ_L‖ by power iteration. Tolerance 2·4κ/γ·(1 + ‖∇R‖/β) + 1e-3 (the e^{−10}
+ * transient); d(γ) must exceed 10⁶ round-off units.
  */
 export const remark1Claim = register({
   id: 'remark-r1',
@@ -39,9 +31,7 @@ export const remark1Claim = register({
       const d1 = await perp(s, a1), d2 = await perp(s, a2);
       const floor = 1e6 * roundoff(norm(A0) + 1, structure(spec).data.count * s.dim);
       if (!(d1 > floor)) return { ratio: floor / Math.max(d1, 1e-300), detail: `d(γ) = ${d1.toExponential(2)}: no floor above round-off` };
-      const dirs = [lin(1, a1, -1, await s.project('E', a1)), ...[1, 2, 3].map((k) => gaussian(seed + 10 + k, s.dim))];
-      let kappa = 0;
-      for (const d of dirs) kappa = Math.max(kappa, await curvatureAlong(s, a1, d, 'nominal'));
+      const kappa = await hessianNorm(s, a1, seed, 'nominal');
       const g = (await s.risk('nominal', a1)).gradient;
       const pl = await s.project('L', g);
       const beta = norm(lin(1, pl, -1, await s.project('E', pl)));
@@ -50,24 +40,6 @@ export const remark1Claim = register({
     }),
   negative: { arbitrary: fc.record({ spec: orbitClosedCase, seed, gamma: fc.double({ min: 100, max: 500, noNaN: true }) }), description: 'orbit-closed data: R = R^aug, the nominal flow keeps E (no floor)' },
 });
-
-/**
- * ‖Π_L∇²R^aug(A)Π_L‖ by 25 power iterations on central differences of the implementation's gradients, ×1.1 for the
- * iteration's underestimate: the local Lipschitz constant K of Π_L∇R^aug that Remark R3 assumes.
- */
-async function lipschitz(s: CaseSession, A: Float64Array, seed: number): Promise<number> {
-  let v = await s.project('L', gaussian(seed + 3, s.dim));
-  let lam = 0;
-  for (let k = 0; k < 25 && norm(v) > 0; k++) {
-    v = lin(1 / norm(v), v, 0, v);
-    const eps = Math.cbrt(EPS) * Math.max(1, norm(A));
-    const gp = (await s.risk('augmented', lin(1, A, eps, v))).gradient, gm = (await s.risk('augmented', lin(1, A, -eps, v))).gradient;
-    const hv = await s.project('L', lin(1 / (2 * eps), gp, -1 / (2 * eps), gm));
-    lam = norm(hv);
-    v = hv;
-  }
-  return 1.1 * lam;
-}
 
 /**
  * Remark R3: gradient descent with step η contracts the E⊥ part when K < γ < 2/η − K, K the Lipschitz constant of
@@ -88,7 +60,7 @@ export const remark3Claim = register({
       const f = lin(1, await s.project('L', x), -1, await s.project('E', x));
       fc.pre(norm(f) > 1e-8);
       let A = lin(1, e, 1e-3 / norm(f), f);
-      const K = await lipschitz(s, A, seed);
+      const K = await hessianNorm(s, A, seed, 'augmented');
       // R3's lower bound K < γ, and ηK < 0.1 so that ηγ ≤ 1.7 implies γ < 2/η − K (the upper bound)
       fc.pre(K < gamma && eta * K < 0.1);
       const p0 = await perp(s, A);

@@ -4,6 +4,8 @@ import { RandomStream } from '../../src/core/rng.js';
 import { EPS } from '../../src/core/tolerance.js';
 import { BuiltCase, buildCase } from '../../src/impl/build.js';
 import { CaseSpec } from '../../src/impl/caseSpec.js';
+import { orbitDataset } from '../../src/risk/dataset.js';
+import { squaredLoss } from '../../src/risk/losses.js';
 import { CaseSession, Implementation } from '../../src/impl/implementation.js';
 
 const cache = new Map<string, BuiltCase>();
@@ -80,4 +82,49 @@ export function measured(error: number, tolerance: number, what: string): { rati
 /** The worst of several measurements (all must pass). */
 export function worst(...ms: Array<{ ratio: number; detail: string }>): { ratio: number; detail: string } {
   return ms.reduce((a, b) => (b.ratio > a.ratio || Number.isNaN(b.ratio) ? b : a));
+}
+
+/**
+ * The scale of a risk gradient's round-off at A, from the reference's model and data (structure, like the group
+ * table): per sample, ∇ℓ = Jᵀr with r = ŷ − y computed to eps·(‖ŷ‖ + ‖y‖), so the error scales with
+ * ‖Jᵀu‖·(‖ŷ‖ + ‖y‖) for a unit u — large for saturated networks even where r ≈ 0 and the sum of the terms
+ * vanishes (a stationary point). Returns the mean over the (transformed) samples of that and of ‖∇ℓ_s‖.
+ */
+export function gradientRoundoffScale(spec: CaseSpec, A: Float64Array, augmented: boolean): number {
+  const b = structure(spec);
+  const d = augmented ? orbitDataset(b.data, b.model.inputRep, b.model.outputRep) : b.data;
+  const m = d.outputDim;
+  const g = new Float64Array(A.length), yhat = new Float64Array(m), target = new Float64Array(m);
+  let sum = 0;
+  for (let k = 0; k < d.count; k++) {
+    const x = d.x.subarray(k * d.inputDim, (k + 1) * d.inputDim), y = d.y.subarray(k * m, (k + 1) * m);
+    g.fill(0);
+    b.model.lossGradient(A, x, y, 1, b.loss, 1, g);
+    const own = norm(g);
+    b.model.forward(A, x, 1, yhat);
+    const c = (norm(yhat) + norm(Float64Array.from(y))) / Math.sqrt(m);
+    for (let i = 0; i < m; i++) target[i] = yhat[i] - c; // squared loss: ∇ℓ = Jᵀ(ŷ − target) = Jᵀ(c·1)
+    g.fill(0);
+    b.model.lossGradient(A, x, target, 1, squaredLoss, 1, g);
+    sum += Math.max(own, norm(g));
+  }
+  return sum / d.count;
+}
+
+/**
+ * ‖Π_L∇²R(A)Π_L‖ (R = R^aug or R) by 25 power iterations on central differences of the implementation's gradients,
+ * ×1.1 for the iteration's underestimate from below: a local Lipschitz constant of Π_L∇R.
+ */
+export async function hessianNorm(s: CaseSession, A: Float64Array, seed: number, mode: 'nominal' | 'augmented'): Promise<number> {
+  let v = await s.project('L', gaussian(seed + 3, s.dim));
+  let lam = 0;
+  for (let k = 0; k < 25 && norm(v) > 0; k++) {
+    v = lin(1 / norm(v), v, 0, v);
+    const eps = Math.cbrt(EPS) * Math.max(1, norm(A));
+    const gp = (await s.risk(mode, lin(1, A, eps, v))).gradient, gm = (await s.risk(mode, lin(1, A, -eps, v))).gradient;
+    const hv = await s.project('L', lin(1 / (2 * eps), gp, -1 / (2 * eps), gm));
+    lam = norm(hv);
+    v = hv;
+  }
+  return 1.1 * lam;
 }
