@@ -9,6 +9,8 @@ import { fixedSeed, runScale } from './arbitraries/config.js';
  */
 const impl = new ReferenceImplementation();
 const seed = fixedSeed() ?? Date.now() % 2 ** 31;
+// a deep run (EQFLOW_RUNS) runs proportionally more cases: its time budget per claim scales with it
+const timeout = 120_000 * Math.max(1, runScale());
 
 describe(`theorem suite on the reference (seed ${seed}; replay with EQFLOW_SEED=${seed})`, () => {
   for (const claim of allClaims) {
@@ -17,13 +19,13 @@ describe(`theorem suite on the reference (seed ${seed}; replay with EQFLOW_SEED=
       const replay = `replay: EQFLOW_SEED=${r.seed} npx vitest run properties/theorems.test.ts -t '${claim.id}'`;
       expect(r.verdict, `${r.message}\ncounterexample: ${JSON.stringify(r.counterexample)}\npath: ${r.path}\n${replay}`).toBe('holds');
       expect(r.cases).toBeGreaterThanOrEqual(Math.min(25, claim.runs));
-    });
+    }, timeout);
     if (claim.hasNegativeInputs) {
       test(`${claim.id} negative control: ${claim.negativeDescription}`, async () => {
         const r = await claim.run(impl, { seed, negative: true });
         expect(r.verdict, `the check did not fail outside its hypotheses (${claim.negativeDescription})`).toBe('violated');
         expect(r.message, 'a negative control must fail by its measurement, not by skipping').toMatch(/error\/tolerance|no floor|‖/);
-      });
+      }, timeout);
     }
   }
 });
