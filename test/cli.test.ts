@@ -37,14 +37,18 @@ describe('eqflow CLI', () => {
     expect(j.trajectory[2].projectionError / j.trajectory[1].projectionError).toBeCloseTo(Math.exp(-0.8), 2);
   });
 
-  test('verify: same seed, same report (minus timestamps); a mutant fails and its counterexample replays', () => {
+  test('verify: same seed, same report (minus timestamps) for any worker count; a mutant fails and its counterexample replays', () => {
     const dir = mkdtempSync(join(tmpdir(), 'eqflow-cli-'));
     const a = eqflow('verify', '--only', 'action,lemma-2d', '--runs', '30', '--seed', '7', '--out', join(dir, 'a'), '--json');
     const b = eqflow('verify', '--only', 'action,lemma-2d', '--runs', '30', '--seed', '7', '--out', join(dir, 'b'), '--quiet');
     expect(a.code).toBe(0);
     expect(b.code).toBe(0);
+    const c = eqflow('verify', '--only', 'action,lemma-2d', '--runs', '30', '--seed', '7', '--out', join(dir, 'c'), '--quiet', '--workers', '2');
+    expect(c.code).toBe(0);
     const strip = (s: string) => { const j = JSON.parse(s) as Record<string, unknown>; delete j.generatedAt; delete j.durationMs; return j; };
     expect(strip(readFileSync(join(dir, 'a', 'verification.json'), 'utf8'))).toEqual(strip(readFileSync(join(dir, 'b', 'verification.json'), 'utf8')));
+    // the worker count changes where claims run, never what they report
+    expect(strip(readFileSync(join(dir, 'c', 'verification.json'), 'utf8'))).toEqual(strip(readFileSync(join(dir, 'a', 'verification.json'), 'utf8')));
     expect(readFileSync(join(dir, 'a', 'verification.md'), 'utf8')).toMatch(/\| action \|/);
 
     const m = eqflow('verify', '--only', 'action', '--runs', '30', '--seed', '7', '--out', join(dir, 'm'), '--impl', 'test/fixtures/mutant-impl.ts');

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EqflowError } from '../core/errors.js';
 import { DYNAMICS, DynamicsKind } from '../flows/dynamics.js';
-import type { Implementation } from '../impl/implementation.js';
+import { loadImplementation } from './implementations.js';
 import { integer, nonNegative, numberList, positive, vector } from './options.js';
 
 // Each command imports what it needs when it runs: `eqflow --help` or a bad option should not load vega or
@@ -27,27 +27,6 @@ function progress(opts: Common, total: number, label: string): { tick: (done: nu
   return { tick: (done, what) => bar.update(done, { what }), stop: () => bar.stop() };
 }
 
-/**
- * An implementation from --impl: a TS/JS module exporting `implementation` (or default), a command speaking
- * docs/protocol.md (per-request timeout `timeoutMs`; flows get 12× as long), or the reference.
- */
-async function loadImplementation(spec: string | undefined, timeoutMs = 10_000): Promise<Implementation> {
-  if (!spec) return new (await import('../impl/reference.js')).ReferenceImplementation();
-  if (/\.(m?[jt]s)$/.test(spec)) {
-    let mod: Record<string, unknown>;
-    try {
-      mod = (await import(new URL(spec, `file://${process.cwd()}/`).href)) as Record<string, unknown>;
-    } catch (e) {
-      throw new EqflowError('io', '--impl', `cannot load module ${spec}: ${(e as Error).message}`);
-    }
-    const impl = (mod.implementation ?? mod.default) as Implementation | undefined;
-    if (!impl || typeof impl.open !== 'function' || !(impl.capabilities instanceof Set)) throw new EqflowError('invalid-argument', '--impl', `${spec} exports no Implementation (export const implementation = …)`);
-    return impl;
-  }
-  const { ExternalImplementation } = await import('../impl/external.js');
-  return ExternalImplementation.start(spec, { timeoutMs, opTimeoutMs: { flow: 12 * timeoutMs } });
-}
-
 const program = new Command();
 program
   .name('eqflow')
@@ -63,11 +42,12 @@ program
   .option('--only <claims>', 'comma-separated claim ids')
   .option('--impl <path|command>', 'a TS/JS module exporting `implementation`, or a command speaking docs/protocol.md')
   .option('--timeout <ms>', 'per-request timeout for an external implementation (flows get 12×)', integer(100, 3_600_000), 10_000)
+  .option('--workers <n>', 'worker threads running claims in parallel (results do not depend on it)', integer(1, 256), 1)
   .option('--no-controls', 'skip the negative controls')
   .option('--out <dir>', 'where reports go', 'reports')
   .option('--json', 'print the report as JSON only')
   .option('--quiet', 'no progress, only the table')
-  .action(async (opts: Common & { runs?: number; seed: number; only?: string; impl?: string; timeout: number; controls: boolean; out: string }) => {
+  .action(async (opts: Common & { runs?: number; seed: number; only?: string; impl?: string; timeout: number; workers: number; controls: boolean; out: string }) => {
     const { allClaims, claimById } = await import('../../properties/claims/index.js');
     const { CLAIM_COLUMNS, claimRows, formatTable, runVerify, writeVerification } = await import('./verify.js');
     const claims = opts.only ? opts.only.split(',').map((id) => {
@@ -79,7 +59,7 @@ program
     const bar = progress(opts, claims.length, 'verify');
     let report;
     try {
-      report = await runVerify(impl, { seed: opts.seed, runs: opts.runs, claims, controls: opts.controls, outDir: opts.out, onClaim: (d, _t, id) => bar.tick(d, id) });
+      report = await runVerify(impl, { seed: opts.seed, runs: opts.runs, claims, controls: opts.controls, outDir: opts.out, onClaim: (d, _t, id) => bar.tick(d, id), workers: opts.workers, implSpec: opts.impl, timeoutMs: opts.timeout });
     } finally {
       bar.stop();
       await impl.close();

@@ -38,19 +38,53 @@ export interface VerifyOptions {
   /** where counterexamples are saved */
   outDir: string;
   onClaim?: (done: number, total: number, id: string) => void;
+  /** > 1: claims run in that many worker threads, each loading `implSpec` itself (same results) */
+  workers?: number;
+  implSpec?: string;
+  timeoutMs?: number;
+}
+
+/** Every claim run (and negative-control run) of a verify, in report order. */
+async function runAll(impl: Implementation, opts: VerifyOptions): Promise<Map<string, ClaimResult>> {
+  const jobs = opts.claims.flatMap((c) => [
+    { claim: c.id, negative: false },
+    ...(opts.controls && c.hasNegativeInputs ? [{ claim: c.id, negative: true }] : []),
+  ]);
+  const key = (j: { claim: string; negative: boolean }) => `${j.claim}${j.negative ? ':negative' : ''}`;
+  const out = new Map<string, ClaimResult>();
+  if ((opts.workers ?? 1) <= 1) {
+    for (const [k, j] of jobs.entries()) {
+      opts.onClaim?.(k, jobs.length, key(j));
+      const claim = opts.claims.find((c) => c.id === j.claim) as RegisteredClaim;
+      out.set(key(j), await claim.run(impl, { seed: opts.seed, runs: j.negative ? undefined : opts.runs, negative: j.negative }));
+    }
+    return out;
+  }
+  const { runPool } = await import('../experiments/pool.js');
+  let done = 0;
+  const results = await runPool<object, ClaimResult>({
+    url: new URL(import.meta.url.endsWith('.ts') ? './verifyWorker.ts' : './verifyWorker.js', import.meta.url),
+    jobs: jobs.map((j) => ({ ...j, seed: opts.seed, runs: opts.runs, impl: opts.implSpec, timeoutMs: opts.timeoutMs ?? 10_000 })),
+    workers: opts.workers ?? 1,
+    decode: (v, i) => {
+      opts.onClaim?.(++done, jobs.length, key(jobs[i]));
+      return v as ClaimResult; // produced by claim.run in the worker: the same type, cloned
+    },
+  });
+  results.forEach((r, i) => out.set(key(jobs[i]), r));
+  return out;
 }
 
 /** Runs every claim (and its negative control) against `impl`; saves each counterexample for `eqflow replay`. */
 export async function runVerify(impl: Implementation, opts: VerifyOptions): Promise<VerificationReport> {
   const t0 = Date.now();
   const claims: ClaimReport[] = [];
-  let k = 0;
+  const results = await runAll(impl, opts);
   for (const claim of opts.claims) {
-    opts.onClaim?.(k++, opts.claims.length, claim.id);
-    const r = await claim.run(impl, { seed: opts.seed, runs: opts.runs });
+    const r = results.get(claim.id) as ClaimResult;
     let negativeControl: ClaimReport['negativeControl'] = { description: claim.negativeDescription, verdict: claim.hasNegativeInputs ? 'not run' : 'by mutants' };
-    if (opts.controls && claim.hasNegativeInputs && r.verdict !== 'not tested') {
-      const n = await claim.run(impl, { seed: opts.seed, negative: true });
+    const n = results.get(`${claim.id}:negative`);
+    if (n && r.verdict !== 'not tested') {
       const verdict = n.verdict === 'violated' ? 'fails as predicted' : n.verdict === 'not tested' ? 'not testable' : 'did not fail';
       negativeControl = { description: claim.negativeDescription, verdict, worstRatio: n.worstRatio };
     }
@@ -62,7 +96,6 @@ export async function runVerify(impl: Implementation, opts: VerifyOptions): Prom
     }
     claims.push(report);
   }
-  opts.onClaim?.(k, opts.claims.length, 'done');
   const count = (v: string) => claims.filter((c) => c.verdict === v).length;
   return {
     version: VERIFICATION_VERSION,

@@ -180,15 +180,16 @@ export function runPool<J, R>(opts: PoolOptions<J, R>): Promise<R[]> {
  * Worker side: answers every job message with `handler(job, progress)`'s result (or its error). `progress(done)`
  * reports units of work finished in the current job. A no-op on the main thread, so importing it is harmless.
  */
-export function serveJobs<J, R>(decodeJob: (value: unknown) => J, handler: (job: J, progress: (done: number) => void) => R): void {
+export function serveJobs<J, R>(decodeJob: (value: unknown) => J, handler: (job: J, progress: (done: number) => void) => R | Promise<R>): void {
   if (isMainThread || parentPort === null) return;
   const port = parentPort;
-  port.on('message', (m: unknown) => {
+  // the main thread sends a worker its next job only after this one's result, so async handlers never overlap
+  port.on('message', async (m: unknown) => {
     const index = typeof m === 'object' && m !== null && typeof (m as { index?: unknown }).index === 'number' ? (m as { index: number }).index : -1;
     try {
       if (typeof m !== 'object' || m === null || (m as { kind?: unknown }).kind !== 'job') throw new EqflowError('invalid-argument', 'job message', 'expected { kind: "job", index, job }');
       const job = decodeJob((m as { job?: unknown }).job);
-      const value = handler(job, (done) => port.postMessage({ kind: 'progress', index, done } satisfies WorkerMessage));
+      const value = await handler(job, (done) => port.postMessage({ kind: 'progress', index, done } satisfies WorkerMessage));
       port.postMessage({ kind: 'result', index, value } satisfies WorkerMessage);
     } catch (e) {
       port.postMessage({ kind: 'error', index, error: serializeError(e) } satisfies WorkerMessage);
