@@ -26,7 +26,7 @@ describe('eqflow CLI', () => {
     }
   });
 
-  test('flow --json prints only JSON with the documented fields', () => {
+  test('flow --json prints only JSON with the documented fields, the same bits every time', () => {
     const r = eqflow('flow', '--case', 'example-q', '--dynamics', 'reg-augmented', '--gamma', '1', '--t', '2', '--points', '3', '--json');
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out) as { case: string; dynamics: string; gamma: number; trajectory: Array<{ t: number; projectionError: number; risk: number }>; final: number[] };
@@ -35,6 +35,8 @@ describe('eqflow CLI', () => {
     expect(j.final).toHaveLength(2);
     // Example Q near A*: ‖Π_{E⊥}A‖ decays at γ − 1/5 = 0.8 (THEORY.md §6); one unit of time multiplies it by e^{−0.8}
     expect(j.trajectory[2].projectionError / j.trajectory[1].projectionError).toBeCloseTo(Math.exp(-0.8), 2);
+    // deterministic: the same command prints the same bits
+    expect(eqflow('flow', '--case', 'example-q', '--dynamics', 'reg-augmented', '--gamma', '1', '--t', '2', '--points', '3', '--json').out).toBe(r.out);
   });
 
   test('verify: same seed, same report (minus timestamps) for any worker count; a mutant fails and its counterexample replays', () => {
