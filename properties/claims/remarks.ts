@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { roundoff } from '../../src/core/tolerance.js';
-import { CaseSession } from '../../src/impl/implementation.js';
 import { compatibleCase, incompatibleCase, orbitClosedCase, outsideHypotheses } from './cases.js';
 import { register } from './engine.js';
 import { perp, pointInE, theoremCase } from './theorem1.js';
+import { farStart } from './theorem3.js';
 import { gaussian, hessianNorm, lin, measured, norm, structure, withSession, withStableStep, worst } from './util.js';
 
 const seed = fc.integer({ min: 0, max: 2 ** 31 - 1 });
@@ -55,11 +55,7 @@ export const remark3Claim = register({
   check: async (impl, { spec, seed, eta, etaGamma }) =>
     withSession(impl, spec, async (s) => {
       const gamma = etaGamma / eta;
-      const e = await pointInE(s, seed, 0.5);
-      const x = gaussian(seed + 1, s.dim);
-      const f = lin(1, await s.project('L', x), -1, await s.project('E', x));
-      fc.pre(norm(f) > 1e-8);
-      let A = lin(1, e, 1e-3 / norm(f), f);
+      let A = await farStart(s, seed, 1e-3); // near E: a point of E plus 1e-3 along F_0
       const K = await hessianNorm(s, A, seed, 'augmented');
       // R3's lower bound K < γ, and ηK < 0.1 so that ηγ ≤ 1.7 implies γ < 2/η − K (the upper bound)
       fc.pre(K < gamma && eta * K < 0.1);

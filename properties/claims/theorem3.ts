@@ -45,8 +45,8 @@ async function measuredMu(s: CaseSession, points: Float64Array[]): Promise<numbe
   return mu + variation;
 }
 
-/** A start in L far from E: a point of E plus `far` times a unit F_0 direction (Π_L x − Π_E x). */
-async function farStart(s: CaseSession, seed: number, far: number): Promise<Float64Array> {
+/** A start in L at distance `far` from E: a point of E plus `far` times a unit F_0 direction (Π_L x − Π_E x). */
+export async function farStart(s: CaseSession, seed: number, far: number): Promise<Float64Array> {
   const e = await s.project('E', gaussian(seed, s.dim, 0.7));
   const x = gaussian(seed + 1, s.dim);
   const f = lin(1, await s.project('L', x), -1, await s.project('E', x));
