@@ -45,3 +45,17 @@ export function requireLength(x: ArrayLike<number>, n: number, field: string): v
 export function requireInteger(n: number, field: string, min = 1): void {
   if (!Number.isSafeInteger(n) || n < min) throw new EqflowError('invalid-argument', field, `expected an integer ≥ ${min}, got ${n}`);
 }
+
+/**
+ * Size limits for what eqflow allocates from input sizes (a Case's dimensions and counts), so that an absurd size is
+ * refused at once instead of exhausting memory or running for minutes: 2^25 entries for the per-element tables of a
+ * representation (≈ 800× the largest built-in case, paper-cnn's 4 × 10 288) and 2^27 float64 (1 GiB) for a dataset
+ * (≈ 4× the C4 orbit of all 10 000 MNIST digits).
+ */
+export const MAX_TABLE_ENTRIES = 2 ** 25;
+export const MAX_DATA_ENTRIES = 2 ** 27;
+
+/** Rejects an allocation of `entries` entries above `limit` (NaN too), naming the field and what it was for. */
+export function requireSize(entries: number, limit: number, field: string, what: string): void {
+  if (!(entries <= limit)) throw new EqflowError('invalid-argument', field, `${what} would need ${entries} entries, more than the limit of ${limit}`);
+}

@@ -57,6 +57,17 @@ export interface CayleyOptions {
 }
 
 /**
+ * Largest group order eqflow builds: |S_7| = 5040. The Cayley table has |G|² entries (25 M here, ~0.1 GB and a few
+ * seconds to check); S_8's 1.6·10⁹ would exhaust memory after minutes instead of failing.
+ */
+export const MAX_ORDER = 5040;
+
+/** Refuses an order above MAX_ORDER before anything of size order² is allocated. */
+export function requireOrder(order: number, field: string): void {
+  if (!(order <= MAX_ORDER)) throw new EqflowError('invalid-argument', field, `a group of order ${order} is too large (at most ${MAX_ORDER}: its Cayley table has order² entries)`);
+}
+
+/**
  * Builds a group from its Cayley table (table[a][b] = a·b) after checking the axioms: closure, identity,
  * inverses, associativity. Associativity is checked by Light's test over a generating set (O(|G|²·|S|)):
  * the elements a with (x·a)·y = x·(a·y) for all x, y form a closed set containing e.
@@ -65,6 +76,7 @@ export interface CayleyOptions {
 export function fromCayleyTable(rows: ArrayLike<ArrayLike<number>>, opts: CayleyOptions = {}): FiniteGroup {
   const n = rows.length;
   if (n < 1) throw new EqflowError('not-a-group', 'table', 'a group needs at least one element (the identity)');
+  requireOrder(n, 'table');
   const table = new Int32Array(n * n);
   for (let a = 0; a < n; a++) {
     const row = rows[a];

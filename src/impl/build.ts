@@ -1,4 +1,4 @@
-import { EqflowError } from '../core/errors.js';
+import { EqflowError, MAX_DATA_ENTRIES, requireSize } from '../core/errors.js';
 import { RandomStream } from '../core/rng.js';
 import { loadMnist } from '../data/mnist.js';
 import { FiniteGroup, fromCayleyTable } from '../groups/group.js';
@@ -116,6 +116,7 @@ export function buildData(model: Model, spec: DataSpec, field = 'data', P?: Proj
   switch (spec.kind) {
     case 'synthetic': return syntheticDataset(new RandomStream(spec.seed), nIn, nOut, spec.count, spec.targets ?? 'regression');
     case 'teacher': {
+      requireSize(spec.count * (nIn + nOut), MAX_DATA_ENTRIES, `${field}.count`, `${spec.count} samples in R^${nIn} × R^${nOut}`);
       const rng = new RandomStream(spec.seed);
       const x = rng.child('x').gaussianVector(spec.count * nIn);
       let teacher = rng.child('teacher').gaussianVector(model.space.dim, spec.scale ?? 0.5);

@@ -132,8 +132,30 @@ export function zodError(err: z.ZodError, root: string): EqflowError {
   return new EqflowError('invalid-argument', path, issue.message);
 }
 
+/**
+ * Deepest JSON nesting a Case may have. Real Cases nest a few levels per `sum`/`tensor`/`factor`/`orbit`/`product`
+ * (≈ 20 in the built-ins); the recursive schema overflows the call stack near 2000 levels (RangeError), so deeper
+ * input is refused up front.
+ */
+export const MAX_CASE_DEPTH = 100;
+
+/** The path of the first value nested deeper than `max` levels in `input`, or null; iterative, so it cannot overflow. */
+function tooDeep(input: unknown, root: string, max: number): string | null {
+  const stack: Array<[unknown, string, number]> = [[input, root, 0]];
+  while (stack.length > 0) {
+    const [v, path, depth] = stack.pop() as [unknown, string, number];
+    if (v === null || typeof v !== 'object') continue;
+    if (depth >= max) return path;
+    if (Array.isArray(v)) v.forEach((x, i) => { if (x !== null && typeof x === 'object') stack.push([x, `${path}[${i}]`, depth + 1]); });
+    else for (const [k, x] of Object.entries(v)) if (x !== null && typeof x === 'object') stack.push([x, `${path}.${k}`, depth + 1]);
+  }
+  return null;
+}
+
 /** Parses and validates a Case; throws EqflowError naming the first bad field. */
 export function parseCase(input: unknown, root = 'case'): CaseSpec {
+  const deep = tooDeep(input, root, MAX_CASE_DEPTH);
+  if (deep !== null) throw new EqflowError('invalid-argument', deep, `nested more than ${MAX_CASE_DEPTH} levels deep`);
   const r = CaseSpec.safeParse(input);
   if (!r.success) throw zodError(r.error, root);
   return r.data;

@@ -1,4 +1,4 @@
-import { EqflowError, requireInteger } from '../core/errors.js';
+import { EqflowError, MAX_TABLE_ENTRIES, requireInteger, requireSize } from '../core/errors.js';
 import { EPS } from '../core/tolerance.js';
 import { FiniteGroup } from '../groups/group.js';
 import { DenseRep, MonomialRep, Representation, SumRep, TensorRep, requireSameGroup } from './representation.js';
@@ -97,6 +97,7 @@ export function denseRep(G: FiniteGroup, matrices: ArrayLike<ArrayLike<number>>,
 
 /** Monomial construction without re-validation, for built-ins whose laws follow from their definition. */
 function monomialFrom(G: FiniteGroup, dim: number, name: string, map: (g: number, i: number) => number, signOf?: (g: number, i: number) => number): MonomialRep {
+  requireSize(G.order * dim, MAX_TABLE_ENTRIES, 'dim', `the tables of ${name} (|G| = ${G.order} × dim ${dim})`);
   const perm = G.elements().map((g) => Int32Array.from({ length: dim }, (_, i) => map(g, i)));
   const sign = G.elements().map((g) => Float64Array.from({ length: dim }, (_, i) => (signOf ? signOf(g, i) : 1)));
   return new MonomialRep(G, dim, name, perm, sign);
@@ -208,6 +209,8 @@ export function tensor(a: Representation, b: Representation): Representation {
       (g, idx) => ma.perm[g][Math.floor(idx / nb)] * nb + mb.perm[g][idx % nb],
       (g, idx) => ma.sign[g][Math.floor(idx / nb)] * mb.sign[g][idx % nb]);
   }
+  // TensorRep keeps ρ_a(g) and ρ_b(g) as dense matrices for every g
+  requireSize(G.order * (a.dim * a.dim + b.dim * b.dim), MAX_TABLE_ENTRIES, 'dim', `the matrices of ${name}`);
   return new TensorRep(G, name, a, b);
 }
 

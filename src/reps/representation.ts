@@ -155,6 +155,9 @@ export function character(rep: Representation, g: number): number {
     for (let i = 0; i < rep.dim; i++) if (p[i] === i) t += s[i];
     return t;
   }
+  // χ_{ρ⊕σ} = χ_ρ + χ_σ and χ_{ρ⊗σ} = χ_ρ·χ_σ: no dim² matrix of a whole (non-monomial) parameter space
+  if (rep instanceof SumRep) return rep.parts.reduce((t, p) => t + character(p, g), 0);
+  if (rep instanceof TensorRep) return character(rep.a, g) * character(rep.b, g);
   const m = rep.matrix(g);
   let t = 0;
   for (let i = 0; i < rep.dim; i++) t += m[i * rep.dim + i];

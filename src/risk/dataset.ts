@@ -1,4 +1,4 @@
-import { EqflowError, requireFinite, requireInteger } from '../core/errors.js';
+import { EqflowError, MAX_DATA_ENTRIES, requireFinite, requireInteger, requireSize } from '../core/errors.js';
 import { RandomStream } from '../core/rng.js';
 import { Representation } from '../reps/representation.js';
 
@@ -41,6 +41,7 @@ export function subset(d: Dataset, idx: ArrayLike<number>): Dataset {
 export function orbitDataset(d: Dataset, inRep: Representation, outRep: Representation): Dataset {
   const G = inRep.group;
   const n = d.count;
+  requireSize(G.order * n * (d.inputDim + d.outputDim), MAX_DATA_ENTRIES, 'data', `the orbit of ${n} samples under ${G.name}`);
   const x = new Float64Array(G.order * n * d.inputDim);
   const y = new Float64Array(G.order * n * d.outputDim);
   for (let g = 0; g < G.order; g++) {
@@ -59,6 +60,7 @@ export function orbitDataset(d: Dataset, inRep: Representation, outRep: Represen
  */
 export function syntheticDataset(rng: RandomStream, inputDim: number, outputDim: number, count: number, targets: 'regression' | 'one-hot' = 'regression'): Dataset {
   requireInteger(count, 'count');
+  requireSize(count * (inputDim + outputDim), MAX_DATA_ENTRIES, 'count', `${count} samples in R^${inputDim} × R^${outputDim}`);
   const x = rng.child('x').gaussianVector(count * inputDim);
   let y: Float64Array;
   if (targets === 'regression') y = rng.child('y').gaussianVector(count * outputDim);

@@ -29,7 +29,8 @@ export const crossEntropyLoss: Loss = {
     let s = 0;
     let ysum = 0;
     for (let i = 0; i < n; i++) {
-      s -= y[off + i] * (yhat[off + i] - logZ);
+      // 0·log p = 0: a class with no target weight adds nothing, even when its log-probability underflows to −∞
+      if (y[off + i] !== 0) s -= y[off + i] * (yhat[off + i] - logZ);
       ysum += y[off + i];
     }
     if (grad) for (let i = 0; i < n; i++) grad[gOff + i] = ysum * Math.exp(yhat[off + i] - logZ) - y[off + i];

@@ -182,14 +182,22 @@ export interface NpyArray {
 export function readNpy(buf: Buffer, field = 'npy'): NpyArray {
   if (buf.length < 10 || buf[0] !== 0x93 || buf.toString('latin1', 1, 6) !== 'NUMPY') throw new EqflowError('io', field, 'not a .npy file (no \\x93NUMPY magic)');
   const major = buf[6];
+  if (major !== 1 && major !== 2 && major !== 3) throw new EqflowError('unsupported', field, `.npy format version ${major} (versions 1–3 are read)`);
+  const pre = major === 1 ? 10 : 12;
+  if (buf.length < pre) throw new EqflowError('io', field, `truncated: the version ${major} preamble needs ${pre} bytes, got ${buf.length}`);
   const hlen = major === 1 ? buf.readUInt16LE(8) : buf.readUInt32LE(8);
-  const start = (major === 1 ? 10 : 12) + hlen;
-  const header = buf.toString(major >= 3 ? 'utf8' : 'latin1', major === 1 ? 10 : 12, start);
+  const start = pre + hlen;
+  if (buf.length < start) throw new EqflowError('io', field, `truncated: the header needs ${hlen} bytes after the preamble, got ${buf.length - pre}`);
+  const header = buf.toString(major >= 3 ? 'utf8' : 'latin1', pre, start);
   const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
   const fortran = /'fortran_order':\s*True/.test(header);
   const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
   if (!descr || shapeText === undefined) throw new EqflowError('io', field, `unreadable .npy header: ${header.trim()}`);
-  const shape = shapeText.split(',').map((s) => s.trim()).filter((s) => s !== '').map(Number);
+  const dims = shapeText.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  // a dimension is a non-negative decimal integer; anything else would reach a typed-array length as NaN, −1 or 1.5
+  const bad = dims.find((d) => !/^\d+$/.test(d) || !Number.isSafeInteger(Number(d)));
+  if (bad !== undefined) throw new EqflowError('io', field, `unreadable .npy shape (${shapeText}): ${bad} is not a dimension`);
+  const shape = dims.map(Number);
   const count = shape.reduce((a, b) => a * b, 1);
   const unicode = /^[<|=]U(\d+)$/.exec(descr);
   if (unicode) {
@@ -200,6 +208,7 @@ export function readNpy(buf: Buffer, field = 'npy'): NpyArray {
       for (let c = 0; c < width; c++) {
         const cp = buf.readUInt32LE(start + (i * width + c) * 4);
         if (cp === 0) break;
+        if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) throw new EqflowError('io', field, `string ${i} holds ${cp.toString(16)}, not a Unicode code point (corrupt UTF-32 data)`);
         s += String.fromCodePoint(cp);
       }
       return s;
@@ -237,8 +246,21 @@ export function readNpy(buf: Buffer, field = 'npy'): NpyArray {
   return { shape, dtype: descr, data };
 }
 
-/** Reads the arrays of an .npz (a zip of .npy files, stored or deflated, zip64 records as np.savez writes them). */
+/**
+ * Reads the arrays of an .npz (a zip of .npy files, stored or deflated, zip64 records as np.savez writes them). A
+ * corrupt archive (offsets or sizes pointing outside the file, a bad deflate stream) is an EqflowError('io').
+ */
 export function readNpz(buf: Buffer, field = 'npz'): Map<string, NpyArray> {
+  try {
+    return readZip(buf, field);
+  } catch (e) {
+    if (e instanceof EqflowError) throw e;
+    // Buffer reads past the end throw RangeError, zlib throws on a bad stream: both mean the bytes are not an .npz
+    throw new EqflowError('io', field, `corrupt zip archive: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+function readZip(buf: Buffer, field: string): Map<string, NpyArray> {
   let eocd = -1;
   for (let i = buf.length - 22; i >= Math.max(0, buf.length - 22 - 65535); i--) {
     if (buf.readUInt32LE(i) === 0x06054b50) {
@@ -278,7 +300,8 @@ export function readNpz(buf: Buffer, field = 'npz'): Map<string, NpyArray> {
     const data0 = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
     const raw = buf.subarray(data0, data0 + csize);
     if (method !== 0 && method !== 8) throw new EqflowError('unsupported', `${field}:${name}`, `zip compression method ${method} (only stored and deflate)`);
-    const bytes = method === 0 ? raw : inflateRawSync(raw);
+    // maxOutputLength: a member inflating past its declared size is corrupt (or a zip bomb); stop there
+    const bytes = method === 0 ? raw : inflateRawSync(raw, { maxOutputLength: Math.max(1, usize) });
     if (bytes.length !== usize) throw new EqflowError('io', `${field}:${name}`, `expected ${usize} bytes, got ${bytes.length}`);
     out.set(name.replace(/\.npy$/, ''), readNpy(Buffer.from(bytes), `${field}:${name}`));
     p += 46 + nlen + xlen + clen;
