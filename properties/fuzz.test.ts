@@ -118,13 +118,14 @@ async function checkAsync<T>(property: fc.IAsyncProperty<T>, base: number): Prom
 
 type Key = string | number;
 
-/** Every path inside a JSON-like value (pre-order, root first). */
+/** The paths inside a JSON-like value (pre-order, root first), at most `limit` of them and at most 64 levels deep. */
 function pathsOf(root: unknown, limit = 5000): Key[][] {
   const out: Key[][] = [];
   const stack: Key[][] = [[]];
   while (stack.length > 0 && out.length < limit) {
     const p = stack.pop() as Key[];
     out.push(p);
+    if (p.length >= 64) continue; // inside a nest mutation's chain: deeper targets add nothing but cost
     const v = getAt(root, p);
     if (Array.isArray(v)) for (let i = v.length - 1; i >= 0; i--) stack.push([...p, i]);
     else if (v !== null && typeof v === 'object') for (const k of Object.keys(v).reverse()) stack.push([...p, k]);
