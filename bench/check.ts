@@ -8,13 +8,12 @@
  * run files instead of running), --report FILE (default reports/bench/check.json), and the harness options of
  * bench/run.ts. --baseline also takes a path ending in .json.
  */
-import { join } from 'node:path';
 import { EqflowError } from '../src/core/errors.js';
 import { writeJsonAtomic } from '../src/report/atomic.js';
 import { BenchRun, isMain, loadBaseline, loadRun, makeConfig, numberFlag, parseFlags, requireSameConfig, runCli } from './report.js';
 import { LATEST, selectTasks } from './run.js';
 import { baselinePath } from './save.js';
-import { PASSTHROUGH, passthroughArgs, scratchDir, spawnRun } from './spawn.js';
+import { PASSTHROUGH, passthroughArgs, spawnRuns } from './spawn.js';
 import { CompareOptions, DEFAULT_COMPARE, compareRuns, formatComparison } from './stats.js';
 import { configTasks } from './tasks.js';
 
@@ -41,9 +40,7 @@ async function main(): Promise<number> {
     // refuse a different configuration before measuring anything
     requireSameConfig(makeConfig(configTasks(selectTasks(flags.get('tasks')))), baseline.config, file);
     const runs = numberFlag(flags, 'runs', 1, 1);
-    const dir = await scratchDir();
-    current = [];
-    for (let r = 0; r < runs; r++) current.push(await spawnRun(join(dir, `run${r}.json`), 'check', passthroughArgs(flags)));
+    current = await spawnRuns(runs, 'check', passthroughArgs(flags), `${LATEST} and ${flags.get('report') ?? CHECK_REPORT}`);
     await writeJsonAtomic(LATEST, current[current.length - 1]);
   }
   const cmp = compareRuns(current, baseline, file, opts);

@@ -25,6 +25,9 @@ export interface HarnessOptions {
 
 export const DEFAULT_HARNESS: HarnessOptions = { timeMs: 2000, warmupMs: 500, minSamples: 20, processSamples: 3, minSampleMs: 2 };
 
+/** Longest stretch of synchronous measuring before the event loop gets a turn (an interrupt waits at most this). */
+const YIELD_MS = 50;
+
 /** Runs `op` for at least `ms` (and at least twice) so the JIT has compiled and settled the hot path. */
 function warmup(op: () => void, ms: number): void {
   const t0 = performance.now();
@@ -91,7 +94,13 @@ export async function runTask(def: TaskDef, opts: HarnessOptions): Promise<TaskS
       const sync = op as () => void;
       warmup(sync, opts.warmupMs);
       reps = calibrate(sync, now, opts.minSampleMs);
-      fn = () => {
+      let lastYield = performance.now();
+      fn = async () => {
+        // let the event loop run now and then, outside the timed region, so SIGINT/SIGTERM handlers fire mid-task
+        if (performance.now() - lastYield > YIELD_MS) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          lastYield = performance.now();
+        }
         const w0 = performance.now(), t0 = now();
         for (let r = 0; r < reps; r++) sync();
         return { overriddenDuration: (now() - t0) / reps, overriddenIterationCost: performance.now() - w0 };

@@ -9,7 +9,7 @@ import { writeJsonAtomic } from '../src/report/atomic.js';
 import { fmtMs } from './harness.js';
 import { Baseline, configDifference, exists, isMain, numberFlag, parseFlags, runCli, saveBaseline } from './report.js';
 import { LATEST } from './run.js';
-import { PASSTHROUGH, passthroughArgs, scratchDir, spawnRun } from './spawn.js';
+import { PASSTHROUGH, passthroughArgs, spawnRuns } from './spawn.js';
 import { median } from './stats.js';
 
 export const BASELINE_DIR = 'bench/baselines';
@@ -33,12 +33,7 @@ async function main(): Promise<number> {
   const force = flags.get('force') === 'true';
   // fail before spending minutes measuring
   if (!force && (await exists(file))) throw new EqflowError('invalid-argument', '--name', `baseline ${file} already exists; pass --force to replace it`);
-  const dir = await scratchDir();
-  const results = [];
-  for (let r = 0; r < runs; r++) {
-    process.stderr.write(`run ${r + 1}/${runs}\n`);
-    results.push(await spawnRun(join(dir, `run${r}.json`), 'save', passthroughArgs(flags)));
-  }
+  const results = await spawnRuns(runs, 'save', passthroughArgs(flags), `baseline ${file}`);
   for (const run of results.slice(1)) {
     const d = configDifference(run.config, results[0].config);
     if (d !== '') throw new EqflowError('incompatible', 'config', `the runs measured different configurations (${d})`);

@@ -4,6 +4,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EqflowError } from '../src/core/errors.js';
+import { saveOnInterrupt } from '../src/report/interrupt.js';
 import { BenchRun, loadRun } from './report.js';
 
 /** The harness options save/check pass through to every run. */
@@ -18,18 +19,38 @@ export function passthroughArgs(flags: Map<string, string>): string[] {
   return out;
 }
 
-/** A temporary directory for the runs' JSON files. */
-export async function scratchDir(): Promise<string> {
-  return mkdtemp(join(tmpdir(), 'eqflow-bench-'));
-}
-
 /** Runs bench/run.ts once; exit 0 (all tasks measured) and 3 (some task failed, recorded in `errored`) both give a run. */
-export async function spawnRun(out: string, source: BenchRun['source'], extra: readonly string[]): Promise<BenchRun> {
+async function spawnRun(out: string, source: BenchRun['source'], extra: readonly string[], signal: AbortSignal): Promise<BenchRun> {
   const code = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--out', out, '--source', source, ...extra], { stdio: ['ignore', 'inherit', 'inherit'] });
+    // an abort sends the child SIGTERM, on which it saves its own partial file (bench/run.ts)
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--out', out, '--source', source, ...extra], { stdio: ['ignore', 'inherit', 'inherit'], signal, killSignal: 'SIGTERM' });
     child.on('error', reject);
     child.on('exit', (c) => resolve(c));
   });
   if (code !== 0 && code !== 3) throw new EqflowError('io', 'bench/run.ts', `the benchmark run exited with ${code}`);
   return loadRun(out);
+}
+
+/**
+ * `runs` runs of the suite, each in a fresh process, their files in a new temporary directory. Interrupted, it stops
+ * the running child and says which runs finished and where they are, and that `keeps` (the files the caller would
+ * have written at the end) was left as it was.
+ */
+export async function spawnRuns(runs: number, source: BenchRun['source'], extra: readonly string[], keeps: string): Promise<BenchRun[]> {
+  const dir = await mkdtemp(join(tmpdir(), 'eqflow-bench-'));
+  const results: BenchRun[] = [];
+  const abort = new AbortController();
+  const release = saveOnInterrupt('bench', async () => {
+    abort.abort();
+    return `${results.length} of ${runs} runs finished, their files in ${dir}; ${keeps} left as it was`;
+  });
+  try {
+    for (let r = 0; r < runs; r++) {
+      process.stderr.write(`run ${r + 1}/${runs}\n`);
+      results.push(await spawnRun(join(dir, `run${r}.json`), source, extra, abort.signal));
+    }
+  } finally {
+    release();
+  }
+  return results;
 }

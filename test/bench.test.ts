@@ -3,7 +3,7 @@
  * the verdicts and exit codes, refusal of different configurations, typed errors for missing or corrupt baselines
  * (which are never written), and the history file's crash-safe append and line-numbered errors.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
 import { EqflowError } from '../src/core/errors.js';
 import {
-  Baseline, BenchRun, ConfigTask, TaskStats, appendHistory, historyLine, loadBaseline, makeConfig, parseHistory, readHistory,
+  Baseline, BenchRun, ConfigTask, TaskStats, appendHistory, historyLine, loadBaseline, loadRun, makeConfig, parseHistory, readHistory,
 } from '../bench/report.js';
 import { DEFAULT_COMPARE, compareRuns, ratioInterval, verdictOf } from '../bench/stats.js';
 
@@ -195,4 +195,51 @@ describe('baseline and history files', () => {
     await expect(readHistory(file)).rejects.toThrow(`${file}:2 is not valid JSON`);
     expect(() => parseHistory('{"kind":"eqflow-bench-history"}\n', 'h.jsonl')).toThrow(/h\.jsonl:1 is not a history record/);
   });
+
+  it('a bench run killed mid-way leaves the previous latest.json and history intact and saves what it measured', async () => {
+    const dir = tmp();
+    const out = join(dir, 'latest.json'), history = join(dir, 'history.jsonl');
+    // an earlier run's files, which must survive byte for byte
+    writeFileSync(out, JSON.stringify(run('previous', 1)));
+    await appendHistory(history, historyLine(run('previous', 1)));
+    const before = { out: readFileSync(out, 'utf8'), history: readFileSync(history, 'utf8') };
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--out', out, '--history', history, '--tasks', 'mlp-small-reg-aug-step,rot90-action-batch', '--time', '3000', '--warmup', '50']);
+    let err = '';
+    const firstTask = new Promise<void>((resolve) => {
+      child.stderr.on('data', (d: Buffer) => {
+        err += d.toString();
+        if (err.includes('mlp-small-reg-aug-step')) resolve();
+      });
+    });
+    await firstTask; // the first task is measured (tasks run in suite order), the second (≈ 3 s) is running
+    child.kill('SIGTERM');
+    const code = await new Promise<number | null>((r) => child.on('exit', r));
+    expect(code).toBe(130);
+    const partial = join(dir, 'latest.partial.json');
+    expect(err).toContain(`bench: interrupted by SIGTERM; 1 measured tasks saved to ${partial}; ${out} and ${history} were left as they were`);
+    expect(readFileSync(out, 'utf8')).toBe(before.out);
+    expect(readFileSync(history, 'utf8')).toBe(before.history);
+    const saved = await loadRun(partial);
+    expect(saved.tasks.map((t) => t.name)).toEqual(['mlp-small-reg-aug-step']);
+    expect(saved.config.tasks.map((t) => t.name)).toEqual(['mlp-small-reg-aug-step', 'rot90-action-batch']);
+  }, 60_000);
+
+  it('bench:save killed mid-way writes no baseline and says where the finished runs are', async () => {
+    const dir = tmp();
+    const file = join(dir, 'base.json');
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/save.ts', '--name', file, '--tasks', 'rot90-action-batch', '--time', '200', '--warmup', '20']);
+    let err = '';
+    const secondRun = new Promise<void>((resolve) => {
+      child.stderr.on('data', (d: Buffer) => {
+        err += d.toString();
+        if (err.includes('run 2/3')) resolve();
+      });
+    });
+    await secondRun;
+    child.kill('SIGTERM');
+    const code = await new Promise<number | null>((r) => child.on('exit', r));
+    expect(code).toBe(130);
+    expect(err).toMatch(new RegExp(`bench: interrupted by SIGTERM; 1 of 3 runs finished, their files in \\S+; baseline ${file} left as it was`));
+    expect(() => readFileSync(file)).toThrow(/ENOENT/);
+  }, 60_000);
 });

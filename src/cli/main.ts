@@ -213,25 +213,21 @@ experiment
   .action(async (opts: Common & { gammas?: number[]; runs?: number; images?: number; epochs?: number; workers?: number; seed?: string; full?: boolean; out: string }) => {
     const m = await import('../experiments/mnist.js');
     const { writeFileAtomic, writeJsonAtomic } = await import('../report/atomic.js');
+    const { saveOnInterrupt } = await import('../report/interrupt.js');
     const preset = m.mnistPreset(opts.full === true, opts.workers);
     const o = { ...preset, ...(opts.gammas && { gammas: opts.gammas }), ...(opts.runs && { runs: opts.runs }), ...(opts.images && { images: opts.images }), ...(opts.epochs && { epochs: opts.epochs }), ...(opts.seed && { seed: opts.seed }) };
     const done: Array<{ gamma: number; run: number; result: unknown }> = [];
     const partial = join(opts.out, 'experiments', 'mnist.partial.json');
     // an interrupt keeps the previous mnist.json (written atomically, only at the end) and saves the runs finished so far
-    const stop = (signal: NodeJS.Signals) => {
-      void writeJsonAtomic(partial, { interrupted: signal, config: o, finishedRuns: done }).then(() => {
-        process.stderr.write(`\neqflow: interrupted by ${signal}; ${done.length} finished runs saved to ${partial}; ${join(opts.out, 'experiments', 'mnist.json')} was left as it was\n`);
-        process.exit(130);
-      });
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    const release = saveOnInterrupt('eqflow', async (signal) => {
+      await writeJsonAtomic(partial, { interrupted: signal, config: o, finishedRuns: done });
+      return `${done.length} finished runs saved to ${partial}; ${join(opts.out, 'experiments', 'mnist.json')} was left as it was`;
+    });
     let steps = 0;
     const bar = progress(opts, 1, 'mnist');
     const r = await m.runMnistExperiment({ ...o, onProgress: (d, t) => { steps = t; bar.tick(d / t, `${d}/${t} steps`); }, onRun: (job, result) => done.push({ gamma: job.gamma, run: job.run, result }) });
     bar.stop();
-    process.removeListener('SIGINT', stop);
-    process.removeListener('SIGTERM', stop);
+    release();
     await m.writeMnistResult(join(opts.out, 'experiments', 'mnist.json'), r);
     await writeFileAtomic(join(opts.out, 'figures', 'mnist.svg'), await m.renderMnistFigure(r));
     if (opts.json) process.stdout.write(`${JSON.stringify(r.gammas.map((g) => ({ gamma: g.gamma, summary: g.summary })))}\n`);

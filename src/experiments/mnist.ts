@@ -726,7 +726,7 @@ function summarize(gamma: number, runs: MnistRun[], lr: number): MnistGammaResul
 // the experiment
 
 /**
- * Runs the P1 experiment: one job per (γ, run), on `workers` threads (inline when 1). Results are bit-identical
+ * Runs the P1 experiment: one job per (γ, run), on `workers` threads. Results are bit-identical
  * for any worker count; only `timing` differs.
  */
 export async function runMnistExperiment(opts: MnistExperimentOptions): Promise<MnistResult> {
@@ -746,29 +746,19 @@ export async function runMnistExperiment(opts: MnistExperimentOptions): Promise<
     doneSteps[index] = done;
     opts.onProgress?.(doneSum, total);
   };
-  let runs: MnistRun[];
-  if (o.workers === 1) {
-    runs = [];
-    for (let i = 0; i < jobs.length; i++) {
-      runs.push(runMnistJob(jobs[i], (d) => report(i, d)));
-      opts.onRun?.(jobs[i], runs[i]);
+  // even one worker is a thread: the main thread's event loop stays free for progress bars and SIGINT/SIGTERM
+  const runs = await runPool<MnistJob, MnistRun>({
+    url: new URL(import.meta.url.endsWith('.ts') ? './mnistWorker.ts' : './mnistWorker.js', import.meta.url),
+    jobs,
+    workers: o.workers,
+    decode: (v, i) => {
+      const run = decodeMnistRun(v, i);
+      opts.onRun?.(jobs[i], run);
       report(i, o.steps); // a diverged run stops early: count its steps as done
-      await new Promise<void>((r) => setImmediate(r)); // let timers (progress bars) breathe between jobs
-    }
-  } else {
-    runs = await runPool<MnistJob, MnistRun>({
-      url: new URL(import.meta.url.endsWith('.ts') ? './mnistWorker.ts' : './mnistWorker.js', import.meta.url),
-      jobs,
-      workers: o.workers,
-      decode: (v, i) => {
-        const run = decodeMnistRun(v, i);
-        opts.onRun?.(jobs[i], run);
-        report(i, o.steps);
-        return run;
-      },
-      onProgress: report,
-    });
-  }
+      return run;
+    },
+    onProgress: report,
+  });
   const net = paperCnn();
   const P = new Projectors(net.admissible);
   return {
