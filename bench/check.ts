@@ -6,7 +6,7 @@
  *
  * Options: --threshold 0.05, --level 0.95, --resamples 2000, --seed S, --current FILE[,FILE…] (compare existing
  * run files instead of running), --report FILE (default reports/bench/check.json), and the harness options of
- * bench/run.ts. --baseline also takes a path ending in .json.
+ * bench/run.ts (and its --history). --baseline also takes a path ending in .json.
  */
 import { EqflowError } from '../src/core/errors.js';
 import { writeJsonAtomic } from '../src/report/atomic.js';

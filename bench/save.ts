@@ -1,7 +1,7 @@
 /**
  * `npm run bench:save [-- --name NAME] [--runs N] [--force]`: runs the suite N ≥ 3 times, each in a fresh process,
  * and stores all their samples as bench/baselines/NAME.json (default NAME "default"). An existing baseline is only
- * replaced with --force. Harness options (--time, --warmup, --samples, --process-samples, --tasks) pass through.
+ * replaced with --force. Harness options (--time, --warmup, --samples, --process-samples, --tasks) and --history pass through.
  */
 import { join } from 'node:path';
 import { EqflowError } from '../src/core/errors.js';

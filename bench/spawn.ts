@@ -7,8 +7,8 @@ import { EqflowError } from '../src/core/errors.js';
 import { saveOnInterrupt } from '../src/report/interrupt.js';
 import { BenchRun, loadRun } from './report.js';
 
-/** The harness options save/check pass through to every run. */
-export const PASSTHROUGH = ['time', 'warmup', 'samples', 'process-samples', 'tasks'] as const;
+/** The options save/check pass through to every run: the harness's, and where the runs' history lines go. */
+export const PASSTHROUGH = ['time', 'warmup', 'samples', 'process-samples', 'tasks', 'history'] as const;
 
 export function passthroughArgs(flags: Map<string, string>): string[] {
   const out: string[] = [];

@@ -226,8 +226,8 @@ describe('baseline and history files', () => {
 
   it('bench:save killed mid-way writes no baseline and says where the finished runs are', async () => {
     const dir = tmp();
-    const file = join(dir, 'base.json');
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/save.ts', '--name', file, '--tasks', 'rot90-action-batch', '--time', '200', '--warmup', '20']);
+    const file = join(dir, 'base.json'), history = join(dir, 'history.jsonl');
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/save.ts', '--name', file, '--history', history, '--tasks', 'rot90-action-batch', '--time', '200', '--warmup', '20']);
     let err = '';
     const secondRun = new Promise<void>((resolve) => {
       child.stderr.on('data', (d: Buffer) => {
@@ -241,5 +241,6 @@ describe('baseline and history files', () => {
     expect(code).toBe(130);
     expect(err).toMatch(new RegExp(`bench: interrupted by SIGTERM; 1 of 3 runs finished, their files in \\S+; baseline ${file} left as it was`));
     expect(() => readFileSync(file)).toThrow(/ENOENT/);
+    expect(await readHistory(history)).toHaveLength(1); // the finished run's line, and nothing torn after it
   }, 60_000);
 });
