@@ -16,18 +16,11 @@ import {
   writeMnistResult,
 } from '../src/experiments/mnist.js';
 import { runPool } from '../src/experiments/pool.js';
+import { thrown } from '../properties/arbitraries/errors.js';
 
 /** A tiny P1 run (THEORY.md §7): γ = 100 (ηγ = 0.1), 2 runs, 50 images = 5 SGD steps of batch 10. */
 const tiny: MnistExperimentOptions = { gammas: [100], runs: 2, images: 50, epochs: 1, workers: 1, seed: 'mnist-experiment-test' };
 
-function thrown(f: () => unknown): unknown {
-  try {
-    f();
-  } catch (e) {
-    return e;
-  }
-  return undefined;
-}
 
 function expectField(f: () => unknown, field: string): void {
   const e = thrown(f);

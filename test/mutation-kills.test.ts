@@ -25,20 +25,12 @@ import { basisSpace, fullSpace } from '../src/space/admissible.js';
 import { matrixOf } from '../src/space/linalg.js';
 import { layerSpace } from '../src/space/paramSpace.js';
 import { Projectors, fixedBasisBySvd, fixedDimension, twirl } from '../src/space/projectors.js';
+import { thrown } from '../properties/arbitraries/errors.js';
 
 const gaussian = (seed: string, dim: number, scale = 1): Float64Array => new RandomStream(seed).gaussianVector(dim, scale);
 const diffNorm = (a: ArrayLike<number>, b: ArrayLike<number>): number => Math.hypot(...Array.from(a, (v, i) => v - b[i]));
 const built = (name: string): BuiltCase => buildCase(exampleByName(name).spec);
 
-/** The error f throws, or undefined. */
-function thrown(f: () => unknown): unknown {
-  try {
-    f();
-  } catch (e) {
-    return e;
-  }
-  return undefined;
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Flows on a linear test field: F(A) = −cA + b, plus the regularizer −γΠ_{E⊥}A

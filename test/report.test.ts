@@ -7,6 +7,7 @@ import { toJsonText, writeFileAtomic, writeJsonAtomic } from '../src/report/atom
 import { escapeHtml, renderReportHtml, slugify } from '../src/report/html.js';
 import { lineChart, lineChartLogY, lineChartSpec, renderSvg } from '../src/report/plot.js';
 import type { LineSeries, VegaLiteSpec } from '../src/report/plot.js';
+import { thrown } from '../properties/arbitraries/errors.js';
 
 /** The aria-labels vega gives each line <path> (one per drawn series; we set them to the series name). */
 function lineLabels(svg: string): string[] {
@@ -20,14 +21,6 @@ function pathPointCount(svg: string, label: string): number {
   return (d.match(/[ML]/g) ?? []).length;
 }
 
-function thrown(f: () => unknown): unknown {
-  try {
-    f();
-  } catch (e) {
-    return e;
-  }
-  return undefined;
-}
 
 async function rejected(p: Promise<unknown>): Promise<unknown> {
   try {

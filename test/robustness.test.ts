@@ -21,6 +21,7 @@ import { exampleByName } from '../src/impl/examples.js';
 import { ReferenceImplementation, fieldOf } from '../src/impl/reference.js';
 import { crossEntropyLoss, squaredLoss } from '../src/risk/losses.js';
 import { claimById } from '../properties/claims/index.js';
+import { thrown } from '../properties/arbitraries/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'eqflow-robust-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -29,15 +30,6 @@ const built = (name: string): BuiltCase => buildCase(exampleByName(name).spec);
 const gaussian = (seed: string, dim: number, scale = 1): Float64Array => new RandomStream(seed).gaussianVector(dim, scale);
 const allFinite = (x: ArrayLike<number>): boolean => Array.from(x).every(Number.isFinite);
 
-/** The error f throws, or undefined. */
-function thrown(f: () => unknown): unknown {
-  try {
-    f();
-  } catch (e) {
-    return e;
-  }
-  return undefined;
-}
 
 /**
  * Round-off floor of a trajectory: `steps` steps whose velocity is assembled from |G|·n samples of O(dim) flops on a
