@@ -13,7 +13,8 @@ import { rot90 } from '../src/reps/builders.js';
 import { Representation } from '../src/reps/representation.js';
 import { Projectors, basisSpace, fixedDimension } from '../src/space/index.js';
 import { tanh } from '../src/models/activations.js';
-import { ConvNet, ConvNetConfig, KernelSupport, convToDense, paperCnn, supportMask, supports, toyCnn } from '../src/models/cnn.js';
+import { ConvNet, ConvNetConfig, convToDense, paperCnn, supportMask, toyCnn } from '../src/models/cnn.js';
+import { KernelSupport, supports } from '../src/space/supports.js';
 import { DenseNetwork } from '../src/models/dense.js';
 import { Activation, Loss } from '../src/models/model.js';
 import { avgPool2, compose, layerNormSpatial } from '../src/models/spatial.js';
@@ -355,7 +356,7 @@ describe('exact gradients of the CNN', () => {
     const base: ConvNetConfig = { group: C4, imageSize: 6, inChannels: 1, outputs: 2, blocks: [{ outChannels: 2, pool: true, activation: tanh, layerNorm: false }] };
     expectEqflowError(() => new ConvNet({ ...base, imageSize: 5 }), { code: 'invalid-argument', field: 'blocks[0].pool' });
     expectEqflowError(() => new ConvNet({ ...base, blocks: [...base.blocks, ...base.blocks] }), { code: 'invalid-argument', field: 'blocks[1].pool' });
-    expectEqflowError(() => new ConvNet({ ...base, support: [true, false] }), { code: 'dimension-mismatch', field: 'support' });
+    expectEqflowError(() => new ConvNet({ ...base, support: [[1, 1], [3, 0]] }), { code: 'invalid-argument', field: 'support[1]' });
     expectEqflowError(() => new ConvNet({ ...base, group: cyclic(3) }), { code: 'invalid-argument', field: 'group' });
     expectEqflowError(() => new ConvNet({ ...base, blocks: [{ ...base.blocks[0], pool: false, activation: avgPool2(2, 6) }] }), { code: 'invalid-argument', field: 'blocks[0].activation' });
     const net = new ConvNet(base);
@@ -369,7 +370,7 @@ describe('exact gradients of the CNN', () => {
 describe('supports ω and the admissible mask', () => {
   it('full, cross, centre+corners are compatible with C4 and D4; skew and L-shape are not (THEORY.md §1)', () => {
     const net = toyCnn({ channels: 2 });
-    const cases: Array<[KernelSupport, boolean]> = [[supports.full, true], [supports.cross, true], [supports.centreCorners, true], [supports.skew, false], [supports.lShape, false]];
+    const cases: Array<[KernelSupport, boolean]> = [[supports.full, true], [supports.cross, true], [supports['centre-corners'], true], [supports.skew, false], [supports['l-shape'], false]];
     for (const [w, compatible] of cases) expect(new Projectors(supportMask(net.space, w)).compatible).toBe(compatible);
     // full support: dim E_0 = 3 kernel coefficients (centre, sides, corners) per channel pair + the invariant linear maps
     const lin = net.space.segment('linear');
@@ -379,11 +380,13 @@ describe('supports ω and the admissible mask', () => {
   });
 
   it('supportMask zeroes exactly the kernel positions outside ω in every conv segment, and nothing else', () => {
-    const net = paperCnn({ imageSize: 8, channels: [2, 3], support: supports.lShape });
+    const lShape = supports['l-shape'];
+    const net = paperCnn({ imageSize: 8, channels: [2, 3], support: lShape });
+    const kept = (i: number): boolean => lShape.some(([a, b]) => 3 * a + b === i % 9); // row-major 3×3 position
     const L = net.admissible;
     if (L.kind !== 'mask') throw new Error('expected a mask');
     for (const s of net.space.segments) {
-      for (let i = 0; i < s.size; i++) expect(L.mask[s.offset + i]).toBe(s.name === 'linear' || supports.lShape[i % 9] ? 1 : 0);
+      for (let i = 0; i < s.size; i++) expect(L.mask[s.offset + i]).toBe(s.name === 'linear' || kept(i) ? 1 : 0);
     }
   });
 });

@@ -6,7 +6,7 @@ import { cyclic, dihedral, factorProjection, fromGenerators, product, symmetric 
 import { LinearMap } from '../flows/dynamics.js';
 import { biasedTanh, pointwise } from '../models/activations.js';
 import { Activation } from '../models/model.js';
-import { ConvNet } from '../models/cnn.js';
+import { ConvNet, convSegments } from '../models/cnn.js';
 import { DenseNetwork } from '../models/dense.js';
 import { Loss, Model } from '../models/model.js';
 import { Representation } from '../reps/representation.js';
@@ -102,7 +102,7 @@ export function buildAdmissible(model: Model, spec: AdmissibleSpec): Admissible 
     case 'full': return fullSpace(space);
     case 'support': {
       const support: KernelSupport = typeof spec.support === 'string' ? supportByName(spec.support) : spec.support.map(([a, b]) => [a, b] as const);
-      const segments = spec.segments ?? space.segments.filter((s) => /^conv\d+$/.test(s.name)).map((s) => s.name);
+      const segments = spec.segments ?? convSegments(space);
       if (segments.length === 0) throw new EqflowError('invalid-argument', 'admissible.segments', `model ${model.name} has no conv segments for a kernel support`);
       return kernelSupportSpace(space, support, segments, typeof spec.support === 'string' ? spec.support : 'support');
     }

@@ -4,51 +4,24 @@ import { cyclic } from '../groups/builtins.js';
 import { FiniteGroup } from '../groups/group.js';
 import { Representation } from '../reps/representation.js';
 import { rot90, tensor, trivial } from '../reps/builders.js';
-import { Admissible, maskSpace, segmentMask } from '../space/admissible.js';
+import { Admissible } from '../space/admissible.js';
 import { ParamSpace, SegmentSpec, layerSpace } from '../space/paramSpace.js';
+import { KernelSupport, kernelSupportSpace, supports } from '../space/supports.js';
 import { identity, tanh } from './activations.js';
 import { Activation, Loss, Model } from './model.js';
 import { avgPool2, compose, layerNormSpatial } from './spatial.js';
 
-/** A 3×3 kernel support ω: 9 flags, row-major ((a, b) ↦ 3a + b). */
-export type KernelSupport = readonly boolean[];
-
-function supportOf(cells: Array<[number, number]>): KernelSupport {
-  const s = new Array<boolean>(9).fill(false);
-  for (const [a, b] of cells) s[3 * a + b] = true;
-  return Object.freeze(s);
-}
-
-/**
- * The supports of THEORY.md §1. Under C4 (and D4, with the same orbits centre / sides / corners on 3×3) the
- * first three are unions of orbits, hence compatible with Π_G; skew and lShape are not.
- */
-export const supports = Object.freeze({
-  full: supportOf([[0, 0], [0, 1], [0, 2], [1, 0], [1, 1], [1, 2], [2, 0], [2, 1], [2, 2]]),
-  cross: supportOf([[0, 1], [1, 0], [1, 1], [1, 2], [2, 1]]),
-  centreCorners: supportOf([[0, 0], [0, 2], [1, 1], [2, 0], [2, 2]]),
-  skew: supportOf([[0, 0], [0, 1], [1, 0], [1, 2], [2, 1]]),
-  lShape: supportOf([[0, 0], [1, 0], [1, 1]]),
-});
-
-function requireSupport(support: KernelSupport, field: string): void {
-  if (support.length !== 9) throw new EqflowError('dimension-mismatch', field, `a 3×3 kernel support has 9 flags (row-major), got ${support.length}`);
-}
-
 /** The conv segments of a kernel-parametrized space: those named conv{i}. */
-function convSegments(space: ParamSpace): string[] {
+export function convSegments(space: ParamSpace): string[] {
   return space.segments.filter((s) => /^conv\d+$/.test(s.name)).map((s) => s.name);
 }
 
 /**
  * L_0 for kernel support ω (THEORY.md §1, Admissible layers): every conv segment [c_out, c_in, 3, 3] keeps only
- * the kernel positions in ω; other segments are unconstrained.
+ * the kernel positions in ω; the linear read-out is unconstrained.
  */
 export function supportMask(space: ParamSpace, support: KernelSupport, name = 'support'): Admissible {
-  requireSupport(support, 'support');
-  const keep: Record<string, (index: number[]) => boolean> = {};
-  for (const s of convSegments(space)) keep[s] = (idx) => support[3 * idx[2] + idx[3]];
-  return maskSpace(space, segmentMask(space, keep), name);
+  return kernelSupportSpace(space, support, convSegments(space), name);
 }
 
 export interface ConvBlockConfig {
@@ -200,7 +173,6 @@ export class ConvNet implements Model {
     requireInteger(inChannels, 'inChannels');
     requireInteger(outputs, 'outputs');
     this.support = config.support ?? supports.full;
-    requireSupport(this.support, 'support');
     const eps = config.layerNormEps ?? 1e-5;
     require(Number.isFinite(eps) && eps > 0, 'layerNormEps', `expected a finite eps > 0, got ${eps}`);
     const layers: ConvLayer[] = [];

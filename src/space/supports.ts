@@ -25,6 +25,9 @@ export function supportByName(name: string): KernelSupport {
  * kernel positions in ω; other segments are unconstrained.
  */
 export function kernelSupportSpace(space: ParamSpace, support: KernelSupport, segments: string[], name = 'support'): Admissible {
+  support.forEach((cell, i) => {
+    if (cell.length !== 2 || !cell.every((v) => Number.isInteger(v) && v >= 0 && v <= 2)) throw new EqflowError('invalid-argument', `support[${i}]`, `a 3×3 kernel position is [row, column] with entries 0, 1 or 2, got ${JSON.stringify(cell)}`);
+  });
   const keep = (idx: number[]) => {
     const i = idx[idx.length - 2], j = idx[idx.length - 1];
     return support.some(([a, b]) => a === i && b === j);
