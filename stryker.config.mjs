@@ -7,8 +7,8 @@
  *   npm run mutation:all        every file of src/space, src/risk, src/flows (several hours)
  *   npm run mutation -- --mutate src/risk/losses.ts   any subset (CLI --mutate overrides `mutate`)
  *
- * Reports: reports/mutation/mutation.html and mutation.json; reports/mutation/summary.md is written by hand
- * from them (score and surviving mutants). EQFLOW_SEED is fixed by the npm scripts so that every property test
+ * Reports: reports/mutation/mutation.html and mutation.json; then mutation/summary.ts writes
+ * reports/mutation/summary.md (score per file, every surviving mutant, equivalence notes from mutation/equivalent.json). EQFLOW_SEED is fixed by the npm scripts so that every property test
  * draws the same cases in the dry run and in every mutant run (a flaky test would be reported as a kill).
  *
  * @type {import('@stryker-mutator/api/core').PartialStrykerOptions}
