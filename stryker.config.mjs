@@ -9,7 +9,8 @@
  *
  * Reports: reports/mutation/mutation.html and mutation.json; then mutation/summary.ts writes
  * reports/mutation/summary.md (score per file, every surviving mutant, equivalence notes from
- * mutation/equivalent.json). EQFLOW_SEED is fixed by the npm scripts so that every property test draws the same cases in the dry run and in every mutant run (a flaky test would be reported as a kill).
+ * mutation/equivalent.json). EQFLOW_SEED is fixed by the npm scripts so that every property test draws the same
+ * cases in the dry run and in every mutant run (a flaky test would be reported as a kill).
  *
  * @type {import('@stryker-mutator/api/core').PartialStrykerOptions}
  */
