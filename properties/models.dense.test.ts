@@ -13,7 +13,8 @@ import {
 } from '../src/models/exampleQ.js';
 import { Activation, Loss } from '../src/models/model.js';
 import { crossEntropyLoss, squaredLoss } from '../src/risk/losses.js';
-import { denseHessian, finiteDifferenceGradient, hessianVectorProduct, symbolicRiskOracle } from '../src/risk/oracles.js';
+import { denseHessian, finiteDifferenceGradient, hessianVectorProduct } from '../src/risk/differences.js';
+import { symbolicRiskOracle } from '../src/risk/oracles.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Architectures: structure is drawn by fast-check (and shrinks), values come from RandomStream(seed).

@@ -1,5 +1,6 @@
 import { EqflowError } from '../core/errors.js';
 import { Objective } from '../risk/objective.js';
+import { hessianVectorProduct } from '../risk/differences.js';
 import { basisOf } from '../space/admissible.js';
 import { orthonormalize } from '../space/linalg.js';
 import { Projectors } from '../space/projectors.js';
@@ -8,33 +9,10 @@ import { minEigenvalue } from './eigen.js';
 /** Hessian-vector product v ↦ ∇²f(A)v. */
 export type Hvp = (v: Float64Array, out: Float64Array) => void;
 
-/**
- * Central differences of exact gradients: ∇²f(A)v ≈ (∇f(A + εv) − ∇f(A − εv)) / 2ε with ε = cbrt(eps)·max(1,‖A‖)/‖v‖.
- * Error ≤ ε²‖v‖³ sup‖∇⁴f‖/6 (truncation) + eps·‖∇f‖/ε (round-off), i.e. about eps^{2/3} relative.
- */
+/** v ↦ ∇²f(A)v by central differences of exact gradients (risk/differences hessianVectorProduct, which states its error). */
 export function finiteDifferenceHvp(f: Objective, A: Float64Array): Hvp {
-  const n = f.dim;
-  const ap = new Float64Array(n), am = new Float64Array(n), gp = new Float64Array(n), gm = new Float64Array(n);
-  let an = 0;
-  for (let i = 0; i < n; i++) an += A[i] * A[i];
-  an = Math.sqrt(an);
-  return (v, out) => {
-    let vn = 0;
-    for (let i = 0; i < n; i++) vn += v[i] * v[i];
-    vn = Math.sqrt(vn);
-    if (vn === 0) {
-      out.fill(0);
-      return;
-    }
-    const eps = (Math.cbrt(Number.EPSILON) * Math.max(1, an)) / vn;
-    for (let i = 0; i < n; i++) {
-      ap[i] = A[i] + eps * v[i];
-      am[i] = A[i] - eps * v[i];
-    }
-    f.gradient(ap, gp);
-    f.gradient(am, gm);
-    for (let i = 0; i < n; i++) out[i] = (gp[i] - gm[i]) / (2 * eps);
-  };
+  const grad = (x: Float64Array, g: Float64Array): void => void f.gradient(x, g);
+  return (v, out) => void hessianVectorProduct(grad, A, v, out);
 }
 
 /**
