@@ -63,7 +63,7 @@ export interface MnistExperimentOptions {
   images: number;
   /** passes over the images; each pass reshuffles them (per-run stream) */
   epochs: number;
-  /** worker threads; 1 runs the jobs inline on this thread */
+  /** worker threads (at least one: the main thread stays free to answer progress and interrupts) */
   workers: number;
   seed: string;
   /** log every k-th step (default: every step up to MAX_DEFAULT_ROWS rows per run, else evenly thinned) */
