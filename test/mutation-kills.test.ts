@@ -611,3 +611,37 @@ describe('projectors: every path against a dense reference', () => {
     }
   });
 });
+
+describe('error messages say what was expected and what came (the user reads these, not a stack)', () => {
+  const message = (f: () => unknown): string => {
+    const e = thrown(f);
+    if (!(e instanceof EqflowError)) throw new Error(`expected an EqflowError, got ${String(e)}`);
+    expect(e.message.startsWith(`${e.field}: `)).toBe(true); // the field leads the one-line message
+    return e.message.slice(e.field.length + 2);
+  };
+  const other = built('example-q');
+
+  it('dynamics and integrate', () => {
+    expect(message(() => dynamics({ kind: 'reg-augmented', projectors: P, augmented: DS.Raug, gamma: -2 }))).toBe('expected a finite γ ≥ 0, got -2');
+    expect(message(() => dynamics({ kind: 'reg-augmented', projectors: P, nominal: DS.R, gamma: 1 }))).toBe('the reg-augmented dynamics needs R^aug');
+    expect(message(() => dynamics({ kind: 'nominal', projectors: P, augmented: DS.Raug }))).toBe('the nominal dynamics needs R');
+    expect(message(() => dynamics({ kind: 'nominal', projectors: P, nominal: other.R }))).toBe(`risk on R^${other.P.space.dim}, space R^${DIM}`);
+    const f = dynamics({ kind: 'augmented', projectors: P, augmented: DS.Raug });
+    expect(message(() => integrate(f, new Float64Array(DIM), -1, { integrator: 'rk4', step: 0.1 }))).toBe('expected a finite time ≥ 0, got -1');
+    expect(message(() => integrate(f, new Float64Array(DIM), 1, { integrator: 'rk4', step: 0 }))).toBe('expected a finite step > 0, got 0');
+    const nan: VectorField = { dim: 1, kind: 'augmented', gamma: 0, projectors: P, nonlinear: (_A, out) => { out[0] = Number.NaN; } };
+    expect(message(() => integrate(nan, new Float64Array(1), 1, { integrator: 'dopri5', step: 0.1 }))).toBe('the error estimate became NaN at t = 0');
+    const blowUp: VectorField = { dim: 1, kind: 'augmented', gamma: 0, projectors: P, nonlinear: (A, out) => { out[0] = A[0] * A[0]; } };
+    expect(message(() => integrate(blowUp, Float64Array.from([1]), 2, { integrator: 'dopri5', step: 0.1 }))).toMatch(/^dopri5 step underflow at t = 0\.99\d*$/);
+  });
+
+  it('risks, the regularizer and sums', () => {
+    const name = DS.model.name;
+    const wrongIn = dataset(new Float64Array(6), new Float64Array(2), 3, 1);
+    expect(message(() => nominalRisk(DS.model, wrongIn, DS.loss))).toBe(`model ${name} takes inputs in R^${DS.model.inputRep.dim}, data has 3`);
+    const wrongOut = dataset(new Float64Array(2 * DS.model.inputRep.dim), new Float64Array(2 * 7), DS.model.inputRep.dim, 7);
+    expect(message(() => nominalRisk(DS.model, wrongOut, DS.loss))).toBe(`model ${name} outputs R^${DS.model.outputRep.dim}, data has 7`);
+    expect(message(() => regularizer(P, -1))).toBe('expected a finite γ ≥ 0, got -1');
+    expect(message(() => sum(DS.R, other.R))).toBe(`objectives on R^${DIM} and R^${other.P.space.dim}`);
+  });
+});

@@ -94,18 +94,26 @@ export interface FlowOptions {
   maxSteps?: number;
 }
 
-// Dormand–Prince 5(4) tableau (the nodes c_i are not needed: every field here is autonomous)
-const Acoef = [
-  [],
-  [1 / 5],
-  [3 / 40, 9 / 40],
-  [44 / 45, -56 / 15, 32 / 9],
-  [19372 / 6561, -25360 / 2187, 64448 / 6561, -212 / 729],
-  [9017 / 3168, -355 / 33, 46732 / 5247, 49 / 176, -5103 / 18656],
-  [35 / 384, 0, 500 / 1113, 125 / 192, -2187 / 6784, 11 / 84],
-];
-const B5 = [35 / 384, 0, 500 / 1113, 125 / 192, -2187 / 6784, 11 / 84, 0];
-const B4 = [5179 / 57600, 0, 7571 / 16695, 393 / 640, -92097 / 339200, 187 / 2100, 1 / 40];
+/**
+ * The Dormand–Prince 5(4) tableau: stage rows A, 5th-order weights b and embedded 4th-order weights b̂ (the nodes
+ * c_i are not needed: every field here is autonomous). Built per call, not at module load, so that a mutation tool
+ * can tell which tests use it (9 tiny arrays per integration).
+ */
+function dopri5Tableau(): { Acoef: number[][]; B5: number[]; B4: number[] } {
+  return {
+    Acoef: [
+      [],
+      [1 / 5],
+      [3 / 40, 9 / 40],
+      [44 / 45, -56 / 15, 32 / 9],
+      [19372 / 6561, -25360 / 2187, 64448 / 6561, -212 / 729],
+      [9017 / 3168, -355 / 33, 46732 / 5247, 49 / 176, -5103 / 18656],
+      [35 / 384, 0, 500 / 1113, 125 / 192, -2187 / 6784, 11 / 84],
+    ],
+    B5: [35 / 384, 0, 500 / 1113, 125 / 192, -2187 / 6784, 11 / 84, 0],
+    B4: [5179 / 57600, 0, 7571 / 16695, 393 / 640, -92097 / 339200, 187 / 2100, 1 / 40],
+  };
+}
 
 /**
  * Integrates Ȧ = v(A) from t = 0 to `tEnd` in place. Fixed-step schemes land exactly on tEnd (last step shortened);
@@ -139,6 +147,7 @@ export function integrate(f: VectorField, A: Float64Array, tEnd: number, opts: F
     }
     return { steps, rejected };
   }
+  const { Acoef, B5, B4 } = dopri5Tableau();
   const rtol = opts.rtol ?? 1e-9;
   const atol = opts.atol ?? 1e-12;
   const n = A.length;
