@@ -140,6 +140,18 @@ describe('bench:check compare logic', () => {
   });
 });
 
+/** Runs a bench script, sends SIGTERM once its stderr shows `marker`, and returns its exit code and whole stderr. */
+async function killWhen(script: string, args: readonly string[], marker: string): Promise<{ code: number | null; err: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args]);
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => {
+    err += d.toString();
+    if (err.includes(marker) && child.exitCode === null && !child.killed) child.kill('SIGTERM');
+  });
+  const code = await new Promise<number | null>((r) => child.on('exit', r));
+  return { code, err };
+}
+
 describe('baseline and history files', () => {
   it('a missing or corrupt baseline is a typed error naming the file, and the file is left untouched', async () => {
     const dir = tmp();
@@ -203,17 +215,8 @@ describe('baseline and history files', () => {
     writeFileSync(out, JSON.stringify(run('previous', 1)));
     await appendHistory(history, historyLine(run('previous', 1)));
     const before = { out: readFileSync(out, 'utf8'), history: readFileSync(history, 'utf8') };
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--out', out, '--history', history, '--tasks', 'mlp-small-reg-aug-step,rot90-action-batch', '--time', '3000', '--warmup', '50']);
-    let err = '';
-    const firstTask = new Promise<void>((resolve) => {
-      child.stderr.on('data', (d: Buffer) => {
-        err += d.toString();
-        if (err.includes('mlp-small-reg-aug-step')) resolve();
-      });
-    });
-    await firstTask; // the first task is measured (tasks run in suite order), the second (≈ 3 s) is running
-    child.kill('SIGTERM');
-    const code = await new Promise<number | null>((r) => child.on('exit', r));
+    // killed once the first task is measured (tasks run in suite order), while the second (≈ 3 s) is running
+    const { code, err } = await killWhen('bench/run.ts', ['--out', out, '--history', history, '--tasks', 'mlp-small-reg-aug-step,rot90-action-batch', '--time', '3000', '--warmup', '50'], 'mlp-small-reg-aug-step');
     expect(code).toBe(130);
     const partial = join(dir, 'latest.partial.json');
     expect(err).toContain(`bench: interrupted by SIGTERM; 1 measured tasks saved to ${partial}; ${out} and ${history} were left as they were`);
@@ -227,17 +230,7 @@ describe('baseline and history files', () => {
   it('bench:save killed mid-way writes no baseline and says where the finished runs are', async () => {
     const dir = tmp();
     const file = join(dir, 'base.json'), history = join(dir, 'history.jsonl');
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/save.ts', '--name', file, '--history', history, '--tasks', 'rot90-action-batch', '--time', '200', '--warmup', '20']);
-    let err = '';
-    const secondRun = new Promise<void>((resolve) => {
-      child.stderr.on('data', (d: Buffer) => {
-        err += d.toString();
-        if (err.includes('run 2/3')) resolve();
-      });
-    });
-    await secondRun;
-    child.kill('SIGTERM');
-    const code = await new Promise<number | null>((r) => child.on('exit', r));
+    const { code, err } = await killWhen('bench/save.ts', ['--name', file, '--history', history, '--tasks', 'rot90-action-batch', '--time', '200', '--warmup', '20'], 'run 2/3');
     expect(code).toBe(130);
     expect(err).toMatch(new RegExp(`bench: interrupted by SIGTERM; 1 of 3 runs finished, their files in \\S+; baseline ${file} left as it was`));
     expect(() => readFileSync(file)).toThrow(/ENOENT/);
