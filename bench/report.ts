@@ -227,7 +227,7 @@ function firstIssue(err: z.ZodError): string {
   return `${path === '' ? '(root)' : path.replace(/^\./, '')}: ${i.message}`;
 }
 
-async function readJson(file: string, what: string): Promise<unknown> {
+export async function readJson(file: string, what: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');

@@ -4,10 +4,10 @@
  * replacement. Survivors listed in mutation/equivalent.json (a reason each, matched by file, mutator, original line
  * and replacement, so the entry survives line shifts) are marked equivalent; the score still counts them as survived.
  */
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { EqflowError } from '../src/core/errors.js';
 import { writeFileAtomic } from '../src/report/atomic.js';
+import { readJson } from '../bench/report.js';
 
 const mutantSchema = z.object({
   id: z.string(),
@@ -108,20 +108,6 @@ export function formatSummary(s: ReturnType<typeof summarize>, meta: { generated
     '',
   ];
   return out.join('\n');
-}
-
-async function readJson(file: string, what: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    throw new EqflowError('io', 'file', `could not read ${what} ${file}: ${(e as Error).message}`);
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new EqflowError('invalid-argument', 'file', `${what} ${file} is not valid JSON`);
-  }
 }
 
 export async function loadReport(file: string): Promise<MutationReport> {
