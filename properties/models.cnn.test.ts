@@ -1,5 +1,5 @@
 /**
- * The kernel-parametrized CNN (THEORY.md §1 Parametrization, §6 Toy CNN, §7) and its structured σ_i:
+ * The kernel-parametrized CNN (docs/theory.md §1 Parametrization, §6 Toy CNN, §7) and its structured σ_i:
  * A2 for 2×2 average pooling and spatial LayerNorm, Lemma 0 for the whole network under C4 and D4 (with negative
  * controls), exact gradients against central finite differences, and agreement with the dense-matrix network
  * A = Mθ (values, and ∇_θ = Mᵀ∇_A R).
@@ -260,7 +260,7 @@ describe('Lemma 0 for the CNN under C4 and D4', () => {
     expect(details.failed).toBe(true);
   });
 
-  it('paperCnn and toyCnn have the shapes of THEORY.md §7 and §6 and satisfy Lemma 0 (C4 and D4)', () => {
+  it('paperCnn and toyCnn have the shapes of docs/theory.md §7 and §6 and satisfy Lemma 0 (C4 and D4)', () => {
     const paper = paperCnn();
     expect(paper.space.segments.map((s) => [s.name, ...s.shape])).toEqual([['conv0', 16, 1, 3, 3], ['conv1', 16, 16, 3, 3], ['linear', 10, 784]]);
     expect(paper.inputRep.dim).toBe(784);
@@ -368,7 +368,7 @@ describe('exact gradients of the CNN', () => {
 });
 
 describe('supports ω and the admissible mask', () => {
-  it('full, cross, centre+corners are compatible with C4 and D4; skew and L-shape are not (THEORY.md §1)', () => {
+  it('full, cross, centre+corners are compatible with C4 and D4; skew and L-shape are not (docs/theory.md §1)', () => {
     const net = toyCnn({ channels: 2 });
     const cases: Array<[KernelSupport, boolean]> = [[supports.full, true], [supports.cross, true], [supports['centre-corners'], true], [supports.skew, false], [supports['l-shape'], false]];
     for (const [w, compatible] of cases) expect(new Projectors(supportMask(net.space, w)).compatible).toBe(compatible);
@@ -433,7 +433,7 @@ describe('the kernel-parametrized CNN equals the dense network A = Mθ', () => {
     );
   });
 
-  it('M intertwines the actions, M ρ̄_θ(g) = ρ̄_A(g) M, so [MMᵀ, Π_G] = 0 (THEORY.md §1 Parametrization)', () => {
+  it('M intertwines the actions, M ρ̄_θ(g) = ρ̄_A(g) M, so [MMᵀ, Π_G] = 0 (docs/theory.md §1 Parametrization)', () => {
     checkProperty(
       fc.property(archArb, fc.integer(), fc.nat(7), (arch, seed, gi) => {
         const net = buildNet(arch);

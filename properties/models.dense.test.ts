@@ -316,7 +316,7 @@ describe('DenseNetwork: exact gradients', () => {
 });
 
 // ---------------------------------------------------------------------------------------------------------------
-// Example Q (THEORY.md §6): closed forms against the model.
+// Example Q (docs/theory.md §6): closed forms against the model.
 
 /** R and R^aug of Example Q as the model computes them: data as given, and transformed by both elements of C2. */
 function qModelRisks(A: Float64Array) {

@@ -1,11 +1,11 @@
 import { describe, expect, test } from 'vitest';
-import { allClaims } from './claims/index.js';
+import { allClaims } from '../src/claims/registry.js';
 import { fixedSeed } from './arbitraries/config.js';
 import { mutants } from './mutants/mutants.js';
 
 /**
  * Every planted bug is rejected: some claim that holds on the reference is violated on the mutant. Claims run in
- * THEORY.md order and the first that catches the mutant is printed. EQFLOW_SEED fixes the seed.
+ * docs/theory.md order and the first that catches the mutant is printed. EQFLOW_SEED fixes the seed.
  */
 const seed = fixedSeed() ?? Date.now() % 2 ** 31;
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { ReferenceImplementation } from '../src/impl/reference.js';
-import { allClaims } from './claims/index.js';
+import { allClaims } from '../src/claims/registry.js';
 import { fixedSeed, runScale } from './arbitraries/config.js';
 
 /**

@@ -9,9 +9,9 @@ import { DynamicsKind } from '../src/flows/dynamics.js';
 import { CaseSpec, parseCase } from '../src/impl/caseSpec.js';
 import { ExternalImplementation, ExternalOptions, wireCase } from '../src/impl/external.js';
 import { ReferenceImplementation } from '../src/impl/reference.js';
-import { exampleQCase, incompatibleCase, mlpAnyCase, mlpCase, nonUnitaryCase, orbitClosedCase } from '../properties/claims/cases.js';
-import { Claim, ClaimResult, runClaim } from '../properties/claims/engine.js';
-import { RegisteredClaim, claimById } from '../properties/claims/index.js';
+import { exampleQCase, incompatibleCase, mlpAnyCase, mlpCase, nonUnitaryCase, orbitClosedCase } from '../src/claims/cases.js';
+import { Claim, ClaimResult, runClaim } from '../src/claims/engine.js';
+import { RegisteredClaim, claimById } from '../src/claims/registry.js';
 
 const FAKE = fileURLToPath(new URL('./fixtures/fake-impl.mjs', import.meta.url));
 const PYTHON = '/usr/bin/python3';
@@ -224,7 +224,7 @@ const theoremMlp = fc.oneof({ weight: 5, arbitrary: mlpCase }, { weight: 1, arbi
 const anyMlp = fc.oneof(mlpCase, incompatibleCase, nonUnitaryCase);
 
 /**
- * Each claim's own input shape (properties/claims/*.ts) over MLP cases only. The claims' registered arbitraries
+ * Each claim's own input shape (src/claims/*.ts) over MLP cases only. The claims' registered arbitraries
  * include CNN cases; until the engine can restrict cases, the test rebuilds them here.
  */
 const mlpInputs: Record<string, { arbitrary: fc.Arbitrary<unknown>; runs: number }> = {

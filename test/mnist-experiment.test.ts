@@ -15,10 +15,10 @@ import {
   validateMnistResult,
   writeMnistResult,
 } from '../src/experiments/mnist.js';
-import { runPool } from '../src/experiments/pool.js';
+import { runPool } from '../src/core/pool.js';
 import { thrown } from '../properties/arbitraries/errors.js';
 
-/** A tiny P1 run (THEORY.md §7): γ = 100 (ηγ = 0.1), 2 runs, 50 images = 5 SGD steps of batch 10. */
+/** A tiny P1 run (docs/theory.md §7): γ = 100 (ηγ = 0.1), 2 runs, 50 images = 5 SGD steps of batch 10. */
 const tiny: MnistExperimentOptions = { gammas: [100], runs: 2, images: 50, epochs: 1, workers: 1, seed: 'mnist-experiment-test' };
 
 
@@ -28,7 +28,7 @@ function expectField(f: () => unknown, field: string): void {
   expect((e as EqflowError).field).toBe(field);
 }
 
-describe('P1 MNIST experiment (THEORY.md §7)', () => {
+describe('P1 MNIST experiment (docs/theory.md §7)', () => {
   let inline: MnistResult;
   let pooled: MnistResult;
   let dir: string;

@@ -20,7 +20,7 @@ import { CaseInput, CaseSpec, parseCase } from '../src/impl/caseSpec.js';
 import { exampleByName } from '../src/impl/examples.js';
 import { ReferenceImplementation, fieldOf } from '../src/impl/reference.js';
 import { crossEntropyLoss, squaredLoss } from '../src/risk/losses.js';
-import { claimById } from '../properties/claims/index.js';
+import { claimById } from '../src/claims/registry.js';
 import { thrown } from '../properties/arbitraries/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'eqflow-robust-'));

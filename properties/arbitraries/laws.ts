@@ -1,10 +1,10 @@
 /**
- * The representation laws of THEORY.md §1 (A1) as reusable checks: ρ(e) = I, ρ(gh) = ρ(g)ρ(h), ρ(g)ᵀρ(g) = I.
+ * The representation laws of docs/theory.md §1 (A1) as reusable checks: ρ(e) = I, ρ(gh) = ρ(g)ρ(h), ρ(g)ᵀρ(g) = I.
  * Matrix-level checks for feature representations (dim ≲ 40), vector-level (randomized) checks for the induced
  * action ρ̄ on parameter spaces (dim ≲ 200, where |G|²·dim³ matrix products would be too slow).
  */
 import { Representation } from '../../src/reps/representation.js';
-import { homomorphismPairs } from './reps.js';
+import { homomorphismPairs } from '../../src/arbitraries/reps.js';
 import { dotRef, matMul, maxDiff, roundoff, transpose, identity, diffNorm, vecTol } from './numeric.js';
 import { norm } from '../../src/core/kernels.js';
 

@@ -1,5 +1,5 @@
 /**
- * THEORY.md §1, Group: every group eqflow builds satisfies the axioms (checked here by brute force on the
+ * docs/theory.md §1, Group: every group eqflow builds satisfies the axioms (checked here by brute force on the
  * Cayley table, independently of the constructor's Light test), and user-given non-groups are refused with
  * EqflowError('not-a-group') naming the violated axiom.
  */

@@ -1,5 +1,5 @@
 /**
- * THEORY.md §1, Equivariant layers and the twirl / Admissible layers / E = L ∩ H_G / Compatibility: the
+ * docs/theory.md §1, Equivariant layers and the twirl / Admissible layers / E = L ∩ H_G / Compatibility: the
  * projectors Π_G, Π_L, Π_E, Π_{E⊥} of src/space/projectors.ts are orthogonal projections onto the right
  * subspaces, dim H_G is computed three ways, the two constructions of Π_G agree, and the compatibility verdicts
  * of §1 hold (C4 on 3×3 kernels, orbit-union masks, Toeplitz, upper-triangular). Negative controls show the
@@ -293,7 +293,7 @@ describe('dimensions and the two constructions of Π_G', () => {
   });
 });
 
-/** The C4 3×3-kernel supports of THEORY.md §1, as sets of (row, col). */
+/** The C4 3×3-kernel supports of docs/theory.md §1, as sets of (row, col). */
 const SUPPORTS: Record<string, [number, number][] | 'full'> = {
   full: 'full',
   cross: [[1, 1], [0, 1], [1, 0], [1, 2], [2, 1]],
@@ -312,7 +312,7 @@ function kernelCase(groupKind: 'C4' | 'D4', support: string, cOut = 1, cIn = 1) 
   return { space, P: new Projectors(maskSpace(space, mask, support)) };
 }
 
-describe('compatibility verdicts (THEORY.md §1)', () => {
+describe('compatibility verdicts (docs/theory.md §1)', () => {
   it('C4 on a 3×3 kernel: full, cross, centre+corners compatible; skew and L-shape not', () => {
     for (const name of Object.keys(SUPPORTS)) {
       const { P } = kernelCase('C4', name);

@@ -1,5 +1,5 @@
 /**
- * THEORY.md §1, Representations and Induced action on layers (assumption A1): every representation eqflow
+ * docs/theory.md §1, Representations and Induced action on layers (assumption A1): every representation eqflow
  * builds is an orthogonal homomorphism, the induced action ρ̄ on a parameter space is one too and equals
  * (ρ̄(g)A)_i = ρ_{i+1}(g) A_i ρ_i(g)^{-1}, and validateRepresentation refuses non-homomorphic and non-orthogonal
  * input with typed errors naming the field.

@@ -5,7 +5,7 @@ import { Admissible, basisSpace, fullSpace, maskSpace, segmentMask } from '../sp
 import { ParamSpace, layerSpace } from '../space/paramSpace.js';
 import { Projectors } from '../space/projectors.js';
 import { kernelSupportSpace, supports } from '../space/supports.js';
-import { formatTable } from './table.js';
+import { formatTable } from '../report/table.js';
 
 /** One row of the catalog: a built-in (group, representation, support) pair and its dimensions. */
 export interface CatalogRow {
@@ -35,7 +35,7 @@ function toeplitz(space: ParamSpace, n: number): Admissible {
   return basisSpace(space, vs, 'toeplitz');
 }
 
-/** The paper CNN's parameter space (THEORY.md §7) in kernel parametrization. */
+/** The paper CNN's parameter space (docs/theory.md §7) in kernel parametrization. */
 export function paperCnnSpace(G: FiniteGroup): ParamSpace {
   return new ParamSpace([
     { name: 'conv0', shape: [16, 1, 3, 3], rep: rot90(G, 3, 16) },

@@ -5,14 +5,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EqflowError } from '../core/errors.js';
 import { DYNAMICS, DynamicsKind } from '../flows/dynamics.js';
-import { loadImplementation } from './implementations.js';
+import { loadImplementation } from '../impl/load.js';
 import { integer, nonNegative, numberList, positive, vector } from './options.js';
 
 // Each command imports what it needs when it runs: `eqflow --help` or a bad option should not load vega or
 // the whole theorem suite.
 
-/** The default seed of `eqflow verify`, so that `npm start` writes the same report every time. */
-const DEFAULT_SEED = 2025;
 
 interface Common {
   quiet?: boolean;
@@ -27,18 +25,29 @@ function progress(opts: Common, total: number, label: string): { tick: (done: nu
   return { tick: (done, what) => bar.update(done, { what }), stop: () => bar.stop() };
 }
 
+/** The help text's example line of a command. */
+const example = (line: string) => `\nExample:\n  $ ${line}\n`;
+
+/** The package version, read from package.json beside src/ (sources) or dist/ (the installed package). */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
 const program = new Command();
 program
   .name('eqflow')
+  .version(packageVersion(), '-V, --version')
+  .addHelpText('after', example('eqflow verify --runs 20'))
   .description('Machine-checks the theory of learning group equivariance through data augmentation and regularization.')
   .showHelpAfterError(false)
   .exitOverride();
 
 program
   .command('verify', { isDefault: true })
+  .addHelpText('after', example('eqflow verify --only action,projectors --runs 20 --impl "python3 examples/python/eqflow_mlp.py"'))
   .description('run the theorem suite against the reference (or --impl) and write reports/verification.{json,md}')
   .option('--runs <n>', 'generated cases per claim (default: each claim\'s own count)', integer(1, 1_000_000))
-  .option('--seed <s>', 'the fast-check seed', integer(0, 2 ** 31 - 1), DEFAULT_SEED)
+  .option('--seed <s>', 'the fast-check seed', integer(0, 2 ** 31 - 1), 2025) // DEFAULT_SEED of claims/verify.ts, not imported so that --help loads no claim
   .option('--only <claims>', 'comma-separated claim ids')
   .option('--impl <path|command>', 'a TS/JS module exporting `implementation`, or a command speaking docs/protocol.md')
   .option('--timeout <ms>', 'per-request timeout for an external implementation (flows get 12×)', integer(100, 3_600_000), 10_000)
@@ -48,13 +57,9 @@ program
   .option('--json', 'print the report as JSON only')
   .option('--quiet', 'no progress, only the table')
   .action(async (opts: Common & { runs?: number; seed: number; only?: string; impl?: string; timeout: number; workers: number; controls: boolean; out: string }) => {
-    const { allClaims, claimById } = await import('../../properties/claims/index.js');
-    const { CLAIM_COLUMNS, claimRows, formatTable, runVerify, writeVerification } = await import('./verify.js');
-    const claims = opts.only ? opts.only.split(',').map((id) => {
-      const c = claimById(id.trim());
-      if (!c) throw new EqflowError('invalid-argument', '--only', `unknown claim '${id}' (known: ${allClaims.map((x) => x.id).join(', ')})`);
-      return c;
-    }) : allClaims;
+    const { runVerify, selectClaims } = await import('../claims/verify.js');
+    const { CLAIM_COLUMNS, claimRows, formatTable, writeVerification } = await import('../report/verification.js');
+    const claims = selectClaims(opts.only?.split(','), '--only');
     const impl = await loadImplementation(opts.impl, opts.timeout);
     const bar = progress(opts, claims.length, 'verify');
     let report;
@@ -78,10 +83,11 @@ program
 
 program
   .command('replay <file>')
+  .addHelpText('after', example('eqflow replay reports/counterexamples/lemma-1a-2a-2025.json --impl ./my-impl.ts'))
   .description('re-check one saved counterexample (written by a failing verify)')
   .option('--impl <path|command>', 'the implementation to replay against (default: the reference)')
   .action(async (file: string, opts: { impl?: string }) => {
-    const { claimById } = await import('../../properties/claims/index.js');
+    const { claimById } = await import('../claims/registry.js');
     let saved: { claim?: unknown; input?: unknown };
     try {
       saved = JSON.parse(readFileSync(file, 'utf8')) as typeof saved;
@@ -103,6 +109,7 @@ program
 
 program
   .command('catalog')
+  .addHelpText('after', example('eqflow catalog --json'))
   .description('dim H_G, dim L, dim E and the compatibility defect of every built-in (group, representation, support) pair')
   .option('--json', 'print JSON instead of a table')
   .action(async (opts: { json?: boolean }) => {
@@ -113,6 +120,7 @@ program
 
 program
   .command('flow')
+  .addHelpText('after', example('eqflow flow --case example-q --dynamics reg-augmented --gamma 1 --t 4 --points 5'))
   .description('integrate one flow from a start point and print its trajectory')
   .option('--case <name|file>', 'a built-in case (see --list) or a case file')
   .addOption(new Option('--dynamics <kind>', 'the dynamics').choices([...DYNAMICS]).default('reg-augmented'))
@@ -125,7 +133,7 @@ program
   .option('--json', 'print JSON only')
   .action(async (opts: { case?: string; dynamics: DynamicsKind; gamma: number; t: number; from?: number[]; points: number; step: number; list?: boolean; json?: boolean }) => {
     const { listCases, runFlow } = await import('./flowCommand.js');
-    const { formatTable } = await import('./table.js');
+    const { formatTable } = await import('../report/table.js');
     if (opts.list) {
       process.stdout.write(`${listCases()}\n`);
       return;
@@ -141,16 +149,17 @@ program
     process.stdout.write(`final: ${JSON.stringify(out.final.length > 12 ? [...out.final.slice(0, 12).map((v) => +v.toPrecision(6)), `… ${out.final.length - 12} more (use --json)`] : out.final)}\n`);
   });
 
-const experiment = program.command('experiment').description('regenerate the papers\' figures');
+const experiment = program.command('experiment').description('regenerate the papers\' figures').addHelpText('after', example('eqflow experiment attractor'));
 experiment
   .command('attractor')
+  .addHelpText('after', example('eqflow experiment attractor --out reports'))
   .description('Figure 1: ‖Π_{E⊥}A(t)‖ for a sweep of γ around the thresholds (Example Q, toy CNN)')
   .option('--out <dir>', 'where results go', 'reports')
   .option('--json', 'print the result as JSON only')
   .action(async (opts: { out: string; json?: boolean }) => {
     const { renderAttractorFigure, runAttractor } = await import('../experiments/attractor.js');
     const { writeFileAtomic, writeJsonAtomic } = await import('../report/atomic.js');
-    const { formatTable } = await import('./table.js');
+    const { formatTable } = await import('../report/table.js');
     const r = runAttractor();
     await writeJsonAtomic(join(opts.out, 'experiments', 'attractor.json'), r);
     await writeFileAtomic(join(opts.out, 'figures', 'attractor.svg'), await renderAttractorFigure(r));
@@ -165,6 +174,7 @@ experiment
 
 program
   .command('check-trace <file>')
+  .addHelpText('after', example('eqflow check-trace run.npz --case case.json --gamma 10 --dynamics reg-augmented'))
   .description('check a recorded training run (JSON, .npz or .npy snapshots) against Theorem 1, Theorem 3 and Remark R1')
   .option('--case <file>', 'the Case JSON (required for .npy traces; overrides the trace\'s own)')
   .option('--gamma <γ>', 'the run\'s γ (overrides the trace)', nonNegative)
@@ -190,6 +200,7 @@ program
 
 program
   .command('report')
+  .addHelpText('after', example('eqflow report --dir reports'))
   .description('regenerate reports/index.html from the saved results (claims, figures, benchmarks)')
   .option('--dir <dir>', 'the reports folder', 'reports')
   .action(async (opts: { dir: string }) => {
@@ -199,6 +210,7 @@ program
 
 experiment
   .command('mnist')
+  .addHelpText('after', example('eqflow experiment mnist --gammas 10,100 --runs 2 --images 2000'))
   .description('Figure 2: the P1 protocol on real MNIST digits — Eq, Nom and Aug trained side by side')
   .option('--gammas <list>', 'comma-separated γ values (default 10,100,1000; full 1,10,100,1000)', numberList)
   .option('--runs <n>', 'runs per γ', integer(1, 1000))

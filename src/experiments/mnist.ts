@@ -1,5 +1,5 @@
 /**
- * The P1 MNIST experiment (THEORY.md §7, Figure 2 of P1), from the authors' protocol:
+ * The P1 MNIST experiment (docs/theory.md §7, Figure 2 of P1), from the authors' protocol:
  *
  * - network: the §7 CNN (conv3×3 1→16, avgpool2, tanh, LN(14×14), conv3×3 16→16, avgpool2, tanh, LN(7×7),
  *   linear 784→10, no biases) in kernel parametrization, C4 acting by rot90; full 3×3 support, so L_0 = H and
@@ -36,7 +36,7 @@ import { writeJsonAtomic } from '../report/atomic.js';
 import type { LineSeries } from '../report/plot.js';
 import { crossEntropyLoss } from '../risk/losses.js';
 import { Projectors } from '../space/projectors.js';
-import { defaultWorkers, runPool } from './pool.js';
+import { defaultWorkers, runPool } from '../core/pool.js';
 
 /** Where the CLI writes the result and the figure. */
 export const MNIST_RESULT_PATH = 'reports/experiments/mnist.json';
@@ -468,7 +468,7 @@ function dist(a: Float64Array, b: Float64Array): number {
 }
 
 /**
- * Runs one (γ, run) job: the three models of THEORY.md §7 on the same batches. `progress(done)` is called every
+ * Runs one (γ, run) job: the three models of docs/theory.md §7 on the same batches. `progress(done)` is called every
  * ~1% of the steps and at the end. Steady-state steps allocate nothing (buffers are made once per job).
  */
 export function runMnistJob(job: MnistJob, progress?: (done: number) => void): MnistRun {

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
-import { splitBases } from '../../src/analysis/hessian.js';
-import { minEigenvalue, symmetricEigen } from '../../src/analysis/eigen.js';
-import { fitDecayRate } from '../../src/analysis/rates.js';
-import { roundoff } from '../../src/core/tolerance.js';
-import { CaseSpec } from '../../src/impl/caseSpec.js';
-import { CaseSession } from '../../src/impl/implementation.js';
+import { splitBases } from '../analysis/hessian.js';
+import { minEigenvalue, symmetricEigen } from '../analysis/eigen.js';
+import { fitDecayRate } from '../analysis/rates.js';
+import { roundoff } from '../core/tolerance.js';
+import { CaseSpec } from '../impl/caseSpec.js';
+import { CaseSession } from '../impl/implementation.js';
 import { exampleQCase, isExampleQ, nonUnitaryCase, outsideHypotheses } from './cases.js';
 import { register } from './engine.js';
 import { EXAMPLE_Q, hessianBlock } from './theorem2.js';
@@ -152,7 +152,7 @@ export const theorem3RateClaim = register({
 export const theorem3SmallGammaClaim = register({
   id: 'theorem-3-small-gamma',
   title: 'Example Q: for γ < γ_loc = 1/5 the regularized augmented flow from near A* leaves E',
-  source: 'Theorem 3, THEORY.md §6 Example Q',
+  source: 'Theorem 3, docs/theory.md §6 Example Q',
   needs: ['flow', 'projectors'],
   runs: 50,
   arbitrary: fc.record({ gamma: fc.double({ min: 0, max: 0.15, noNaN: true }), sign: fc.boolean() }),

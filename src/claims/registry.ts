@@ -6,11 +6,12 @@ import { theorem1Claims } from './theorem1.js';
 import { theorem2Claims } from './theorem2.js';
 import { theorem3Claims } from './theorem3.js';
 
-/** Every claim eqflow verifies, in the order of THEORY.md. */
+/** Every claim eqflow verifies, in the order of docs/theory.md. */
 export const allClaims: readonly RegisteredClaim[] = [
   ...conformanceClaims, ...lemmaClaims, ...theorem1Claims, ...theorem2Claims, ...theorem3Claims, ...remarkClaims,
 ];
 
+/** The claim with this id, or undefined. */
 export function claimById(id: string): RegisteredClaim | undefined {
   return allClaims.find((c) => c.id === id);
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { EqflowError } from '../../src/core/errors.js';
-import { Capability, Implementation } from '../../src/impl/implementation.js';
+import { EqflowError } from '../core/errors.js';
+import { Capability, Implementation } from '../impl/implementation.js';
 
 /** What one check measured: error / tolerance (≤ 1 passes) and a line saying what was compared. */
 export interface Measurement {
@@ -9,7 +9,7 @@ export interface Measurement {
 }
 
 /**
- * A claim of THEORY.md checked against an Implementation. `check` runs one generated input and returns its
+ * A claim of docs/theory.md checked against an Implementation. `check` runs one generated input and returns its
  * error / tolerance ratio; the same check run on `negative` inputs (outside the claim's hypotheses, or a planted
  * bug) must fail, which is the claim's negative control.
  */
@@ -32,8 +32,10 @@ export interface Claim<T> {
 }
 
 
+/** holds (every case within tolerance), violated (a counterexample), not tested (a capability missing or every case refused). */
 export type Verdict = 'holds' | 'violated' | 'not tested';
 
+/** The outcome of running one claim: verdict, cases, worst error/tolerance, seed and the replayable counterexample. */
 export interface ClaimResult {
   id: string;
   title: string;

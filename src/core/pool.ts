@@ -1,5 +1,5 @@
 /**
- * A small worker_threads pool for independent, deterministic jobs (the P1 runs of THEORY.md §7). Jobs are handed
+ * A small worker_threads pool for independent, deterministic jobs (the P1 runs of docs/theory.md §7). Jobs are handed
  * out one at a time to the next idle worker; results come back in job order, so the output never depends on the
  * number of workers or on scheduling. Worker entry modules call `serveJobs` with their handler.
  *

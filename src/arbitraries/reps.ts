@@ -1,16 +1,17 @@
 /**
- * Arbitraries for orthogonal representations of a given group (THEORY.md §1, Representations). A `RepSpec` is
+ * Arbitraries for orthogonal representations of a given group (docs/theory.md §1, Representations). A `RepSpec` is
  * plain data relative to a `GroupSpec`; `buildRep` constructs it with the library's builders.
  */
 import fc from 'fast-check';
-import { FiniteGroup } from '../../src/groups/group.js';
-import { factorProjection } from '../../src/groups/builtins.js';
+import { FiniteGroup } from '../groups/group.js';
+import { factorProjection } from '../groups/builtins.js';
 import {
   adjacency, cyclicShift, directSum, natural, permutationRep, pullback, rot90, rotation2d, signedPermutationRep, tensor, trivial,
-} from '../../src/reps/builders.js';
-import { Representation } from '../../src/reps/representation.js';
+} from '../reps/builders.js';
+import { Representation } from '../reps/representation.js';
 import { GroupSpec, buildGroup } from './groups.js';
 
+/** A printable representation description; buildRep turns it into a Representation of the group. */
 export type RepSpec =
   | { kind: 'trivial'; dim: number }
   /** a 1-dimensional ±1 character: (−1)^k on C_n (n even), (−1)^f on D_n, the parity on permutation groups */

@@ -1,13 +1,13 @@
 import fc from 'fast-check';
-import { minEigenvalue, symmetricEigen } from '../../src/analysis/eigen.js';
-import { splitBases } from '../../src/analysis/hessian.js';
-import { CaseSession, RiskMode } from '../../src/impl/implementation.js';
-import { EXAMPLE_Q } from '../../src/impl/examples.js';
+import { minEigenvalue, symmetricEigen } from '../analysis/eigen.js';
+import { splitBases } from '../analysis/hessian.js';
+import { CaseSession, RiskMode } from '../impl/implementation.js';
+import { EXAMPLE_Q } from '../impl/examples.js';
 import { exampleQCase, isExampleQ } from './cases.js';
 import { register } from './engine.js';
 import { equivariantStationaryPoint, theoremCase } from './theorem1.js';
-import { roundoff } from '../../src/core/tolerance.js';
-import { CaseSpec } from '../../src/impl/caseSpec.js';
+import { roundoff } from '../core/tolerance.js';
+import { CaseSpec } from '../impl/caseSpec.js';
 import { EPS, lin, measured, norm, structure, withSession, worst } from './util.js';
 
 const seed = fc.integer({ min: 0, max: 2 ** 31 - 1 });
@@ -104,7 +104,7 @@ export { EXAMPLE_Q };
 export const theorem2RegularizedClaim = register({
   id: 'theorem-2-regularized',
   title: 'S_γ Hessian at A* is H_eq ⊕ (H_⊥ + γI): stable iff γ > γ_loc; Example Q: H_eq = 6, H_⊥ = −1/5',
-  source: 'Theorem 2 (corollary), THEORY.md §6 Example Q',
+  source: 'Theorem 2 (corollary), docs/theory.md §6 Example Q',
   needs: ['risk', 'projectors'],
   // a Newton solve per case: 50 cases keep the suite within budget
   runs: 50,

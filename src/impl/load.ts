@@ -1,16 +1,21 @@
 import { EqflowError } from '../core/errors.js';
-import type { Implementation } from '../impl/implementation.js';
+import type { Implementation } from './implementation.js';
+
+/** Whether this module itself runs as TypeScript (under tsx or vitest), so a plain import of a .ts module works. */
+const RUNNING_TS = import.meta.url.endsWith('.ts');
 
 /**
  * An implementation from --impl: a TS/JS module exporting `implementation` (or default), a command speaking
  * docs/protocol.md (per-request timeout `timeoutMs`; flows get 12× as long), or the reference.
  */
 export async function loadImplementation(spec: string | undefined, timeoutMs = 10_000): Promise<Implementation> {
-  if (!spec) return new (await import('../impl/reference.js')).ReferenceImplementation();
+  if (!spec) return new (await import('./reference.js')).ReferenceImplementation();
   if (/\.(m?[jt]s)$/.test(spec)) {
     let mod: Record<string, unknown>;
     try {
-      mod = (await import(new URL(spec, `file://${process.cwd()}/`).href)) as Record<string, unknown>;
+      const url = new URL(spec, `file://${process.cwd()}/`).href;
+      // a TypeScript module is loaded through tsx's scoped loader: the compiled CLI itself runs without one
+      mod = (/\.m?ts$/.test(spec) && !RUNNING_TS ? await (await import('tsx/esm/api')).tsImport(url, import.meta.url) : await import(url)) as Record<string, unknown>;
     } catch (e) {
       throw new EqflowError('io', '--impl', `cannot load module ${spec}: ${(e as Error).message}`);
     }
@@ -18,6 +23,7 @@ export async function loadImplementation(spec: string | undefined, timeoutMs = 1
     if (!impl || typeof impl.open !== 'function' || !(impl.capabilities instanceof Set)) throw new EqflowError('invalid-argument', '--impl', `${spec} exports no Implementation (export const implementation = …)`);
     return impl;
   }
-  const { ExternalImplementation } = await import('../impl/external.js');
+  const { ExternalImplementation } = await import('./external.js');
   return ExternalImplementation.start(spec, { timeoutMs, opTimeoutMs: { flow: 12 * timeoutMs } });
 }
+

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { roundoff } from '../../src/core/tolerance.js';
-import { CaseSpec } from '../../src/impl/caseSpec.js';
-import { CaseSession } from '../../src/impl/implementation.js';
+import { roundoff } from '../core/tolerance.js';
+import { CaseSpec } from '../impl/caseSpec.js';
+import { CaseSession } from '../impl/implementation.js';
 import { incompatibleCase, incompatibleCnnCase, lemmaCase, nonEquivariantCase, orbitClosedCase } from './cases.js';
 import { register } from './engine.js';
 import { diff, gaussian, lin, measured, norm, structure, withSession, worst } from './util.js';

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
-import { roundoff } from '../../src/core/tolerance.js';
-import { stationaryOnE } from '../../src/analysis/stationary.js';
-import { DynamicsKind } from '../../src/flows/dynamics.js';
-import { CaseSpec } from '../../src/impl/caseSpec.js';
-import { CaseSession } from '../../src/impl/implementation.js';
+import { roundoff } from '../core/tolerance.js';
+import { stationaryOnE } from '../analysis/stationary.js';
+import { DynamicsKind } from '../flows/dynamics.js';
+import { CaseSpec } from '../impl/caseSpec.js';
+import { CaseSession } from '../impl/implementation.js';
 import { compatibleCase, exampleQCase, incompatibleCase, incompatibleCnnCase, outsideHypotheses } from './cases.js';
 import { register } from './engine.js';
 import { diff, gaussian, lin, gradientRoundoffScale, measured, norm, structure, withSession, withStableStep, worst } from './util.js';
@@ -165,7 +165,7 @@ export const theorem1StationaryClaim = register({
       return measured(norm(v), tol, '‖Π_L∇R^aug(A*)‖ at a stationary point of the equivariant flow');
     });
   },
-  negative: { arbitrary: fc.record({ spec: fc.oneof(incompatibleCase, incompatibleCnnCase), seed }), description: 'an incompatible support (THEORY.md §6)' },
+  negative: { arbitrary: fc.record({ spec: fc.oneof(incompatibleCase, incompatibleCnnCase), seed }), description: 'an incompatible support (docs/theory.md §6)' },
 });
 
 export const theorem1Claims = [theorem1FlowClaim, theorem1StepClaim, theorem1StationaryClaim];

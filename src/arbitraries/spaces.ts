@@ -1,19 +1,20 @@
 /**
- * Arbitraries for parameter spaces H (THEORY.md §1, Network / Induced action), admissible subspaces L_0
+ * Arbitraries for parameter spaces H (docs/theory.md §1, Network / Induced action), admissible subspaces L_0
  * (Admissible layers) and points. Everything random is drawn by fast-check: structure as integers and booleans,
  * real-valued vectors from an integer seed fed to RandomStream (so they replay from fast-check's seed and path
  * and shrink to seed 0 rather than over raw doubles).
  */
 import fc from 'fast-check';
-import { RandomStream } from '../../src/core/rng.js';
-import { Representation } from '../../src/reps/representation.js';
-import { Admissible, basisSpace, fullSpace, maskSpace } from '../../src/space/admissible.js';
+import { RandomStream } from '../core/rng.js';
+import { Representation } from '../reps/representation.js';
+import { Admissible, basisSpace, fullSpace, maskSpace } from '../space/admissible.js';
 import { Matrix, SVD } from 'ml-matrix';
-import { norm } from '../../src/core/kernels.js';
-import { ParamSpace, layerSpace } from '../../src/space/paramSpace.js';
+import { norm } from '../core/kernels.js';
+import { ParamSpace, layerSpace } from '../space/paramSpace.js';
 import { GroupArbOptions, GroupSpec, buildGroup, groupSpecArb } from './groups.js';
 import { RepSpec, buildRep, repDim, repSpecArb } from './reps.js';
 
+/** A printable parameter space: a group and the representations of its feature spaces. */
 export interface SpaceSpec {
   group: GroupSpec;
   /** feature representations ρ_0..ρ_L (2 or 3 of them: one or two layers) */
@@ -48,6 +49,7 @@ export function buildSpaceWithReps(s: SpaceSpec): { space: ParamSpace; reps: Rep
   return out;
 }
 
+/** Which spaces spaceSpecArb draws: group options, a group restriction, and bounds on the feature and total dimensions. */
 export interface SpaceArbOptions extends GroupArbOptions {
   /** bound on each feature dimension n_i (default 16) */
   maxRepDim?: number;
@@ -224,10 +226,12 @@ export interface PointSpec {
   exp: number;
 }
 
+/** A point: a seed and a decimal exponent, so that shrinking goes towards unit scale. */
 export function pointSpecArb(maxExp = 8): fc.Arbitrary<PointSpec> {
   return fc.record({ seed: fc.nat(), exp: fc.integer({ min: -maxExp, max: maxExp }) });
 }
 
+/** The Gaussian point of a PointSpec, of scale 10^exp. */
 export function buildPoint(p: PointSpec, dim: number): Float64Array {
   return new RandomStream(`point:${p.seed}`).gaussianVector(dim, 10 ** p.exp);
 }
@@ -240,6 +244,7 @@ export interface ProjCase {
   y: PointSpec;
 }
 
+/** A full projector case: a space, an admissible L_0 and two points. */
 export function projCaseArb(opts: SpaceArbOptions = {}, adm?: (dim: number) => fc.Arbitrary<AdmSpec>): fc.Arbitrary<ProjCase> {
   return spaceSpecArb(opts).chain((space) => {
     const dim = spaceDim(space);

@@ -1,8 +1,9 @@
 import { join } from 'node:path';
+import { EqflowError } from '../core/errors.js';
 import { Implementation } from '../impl/implementation.js';
-import { writeFileAtomic, writeJsonAtomic } from '../report/atomic.js';
-import type { ClaimResult, RegisteredClaim } from '../../properties/claims/index.js';
-export { formatTable } from './table.js';
+import { writeJsonAtomic } from '../report/atomic.js';
+import type { ClaimResult, RegisteredClaim } from './engine.js';
+import { allClaims, claimById } from './registry.js';
 
 export const VERIFICATION_VERSION = 1;
 
@@ -35,8 +36,8 @@ export interface VerifyOptions {
   runs?: number;
   claims: readonly RegisteredClaim[];
   controls: boolean;
-  /** where counterexamples are saved */
-  outDir: string;
+  /** where counterexamples are saved (`DIR/counterexamples/CLAIM-SEED.json`); undefined: not saved */
+  outDir?: string;
   onClaim?: (done: number, total: number, id: string) => void;
   /** > 1: claims run in that many worker threads, each loading `implSpec` itself (same results) */
   workers?: number;
@@ -60,7 +61,7 @@ async function runAll(impl: Implementation, opts: VerifyOptions): Promise<Map<st
     }
     return out;
   }
-  const { runPool } = await import('../experiments/pool.js');
+  const { runPool } = await import('../core/pool.js');
   let done = 0;
   const results = await runPool<object, ClaimResult>({
     url: new URL(import.meta.url.endsWith('.ts') ? './verifyWorker.ts' : './verifyWorker.js', import.meta.url),
@@ -89,7 +90,7 @@ export async function runVerify(impl: Implementation, opts: VerifyOptions): Prom
       negativeControl = { description: claim.negativeDescription, verdict, worstRatio: n.worstRatio };
     }
     const report: ClaimReport = { ...r, negativeControl };
-    if (r.verdict === 'violated') {
+    if (r.verdict === 'violated' && opts.outDir !== undefined) {
       const file = join(opts.outDir, 'counterexamples', `${claim.id}-${opts.seed}.json`);
       await writeJsonAtomic(file, { claim: claim.id, implementation: impl.name, seed: r.seed, path: r.path, input: r.counterexample, message: r.message });
       report.counterexampleFile = file;
@@ -109,46 +110,45 @@ export async function runVerify(impl: Implementation, opts: VerifyOptions): Prom
   };
 }
 
-const fmtRatio = (c: ClaimReport) => (c.verdict === 'not tested' ? '—' : c.worstRatio.toExponential(2));
+/** The default seed of `verify`, so that the same call writes the same report every time. */
+export const DEFAULT_SEED = 2025;
 
-/** The claims table as rows: claim, source, cases, worst error/tolerance, verdict, negative control, seed. */
-export function claimRows(r: VerificationReport): string[][] {
-  return r.claims.map((c) => [
-    c.id, c.source, c.verdict === 'not tested' ? '0' : `${c.cases}${c.skipped ? ` (+${c.skipped} skipped)` : ''}`, fmtRatio(c), c.verdict,
-    c.negativeControl.verdict, String(c.seed),
-  ]);
+/** Options of {@link verify}; every field may be omitted. */
+export interface VerifyRequest {
+  /** fast-check seed (default 2025) */
+  seed?: number;
+  /** generated cases per claim (default: each claim's own count) */
+  runs?: number;
+  /** claim ids to run (default: all, in the order of docs/theory.md) */
+  only?: readonly string[];
+  /** run the negative controls too (default true) */
+  controls?: boolean;
+  /** save counterexamples under this folder (default: not saved) */
+  outDir?: string;
+  onClaim?: (done: number, total: number, id: string) => void;
 }
 
-export const CLAIM_COLUMNS = ['claim', 'source', 'cases', 'worst error/tol', 'verdict', 'negative control', 'seed'];
-
-/** The Markdown report: the table, then each claim's statement and last measurement, and replay lines. */
-export function verificationMarkdown(r: VerificationReport): string {
-  const esc = (s: string) => s.replace(/\|/g, '\\|');
-  const lines = [
-    `# eqflow verification — ${r.implementation}`,
-    '',
-    `seed ${r.seed}, cases per claim: ${r.runs}. ${r.summary.holds} hold, ${r.summary.violated} violated, ${r.summary.notTested} not tested; ` +
-      `${r.summary.controlsFailing} negative controls did not fail.`,
-    '',
-    `| ${CLAIM_COLUMNS.join(' | ')} |`,
-    `|${CLAIM_COLUMNS.map(() => '---').join('|')}|`,
-    ...claimRows(r).map((row) => `| ${row.map(esc).join(' | ')} |`),
-    '',
-    '## Claims',
-    '',
-    ...r.claims.flatMap((c) => [
-      `- **${c.id}** (${esc(c.source)}): ${esc(c.title)}.`,
-      `  ${c.verdict === 'not tested' ? `Not tested: ${c.message}.` : `Last measurement: ${esc(c.message ?? '')}.`}`,
-      `  Negative control (${esc(c.negativeControl.description)}): ${c.negativeControl.verdict}.`,
-      ...(c.counterexampleFile ? [`  Counterexample: \`${c.counterexampleFile}\`; replay with \`eqflow replay ${c.counterexampleFile}\`.`] : []),
-    ]),
-    '',
-  ];
-  return lines.join('\n');
+/** The claims named by `only` (all when undefined), or an EqflowError naming the unknown id. */
+export function selectClaims(only: readonly string[] | undefined, field = 'only'): readonly RegisteredClaim[] {
+  if (!only) return allClaims;
+  return only.map((id) => {
+    const c = claimById(id.trim());
+    if (!c) throw new EqflowError('invalid-argument', field, `unknown claim '${id}' (known: ${allClaims.map((x) => x.id).join(', ')})`);
+    return c;
+  });
 }
 
-/** Writes reports/verification.{json,md} atomically. */
-export async function writeVerification(dir: string, r: VerificationReport): Promise<void> {
-  await writeJsonAtomic(join(dir, 'verification.json'), r);
-  await writeFileAtomic(join(dir, 'verification.md'), verificationMarkdown(r));
+/**
+ * Runs the theorem suite against `implementation` and returns the report `eqflow verify` prints: every claim (or
+ * those of `only`) with its verdict, worst error/tolerance, cases, seed, and its negative control.
+ */
+export async function verify(implementation: Implementation, options: VerifyRequest = {}): Promise<VerificationReport> {
+  return runVerify(implementation, {
+    seed: options.seed ?? DEFAULT_SEED,
+    runs: options.runs,
+    claims: selectClaims(options.only),
+    controls: options.controls ?? true,
+    outDir: options.outDir,
+    onClaim: options.onClaim,
+  });
 }

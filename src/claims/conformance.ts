@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { roundoff } from '../../src/core/tolerance.js';
-import { CaseSpec } from '../../src/impl/caseSpec.js';
+import { roundoff } from '../core/tolerance.js';
+import { CaseSpec } from '../impl/caseSpec.js';
 import { compatibleCase, outsideHypotheses } from './cases.js';
 import { register } from './engine.js';
 import { EPS, diff, gaussian, inner, lin, measured, norm, structure, withSession, worst } from './util.js';
@@ -8,11 +8,11 @@ import { EPS, diff, gaussian, inner, lin, measured, norm, structure, withSession
 const anyCase: fc.Arbitrary<CaseSpec> = fc.oneof(compatibleCase, outsideHypotheses);
 const seed = fc.integer({ min: 0, max: 2 ** 31 - 1 });
 
-/** ρ̄ is an orthogonal representation on H: ρ̄(g)ρ̄(h)A = ρ̄(gh)A and ‖ρ̄(g)A‖ = ‖A‖ (THEORY.md §1). */
+/** ρ̄ is an orthogonal representation on H: ρ̄(g)ρ̄(h)A = ρ̄(gh)A and ‖ρ̄(g)A‖ = ‖A‖ (docs/theory.md §1). */
 export const actionClaim = register({
   id: 'action',
   title: 'ρ̄(g)ρ̄(h)A = ρ̄(gh)A and ‖ρ̄(g)A‖ = ‖A‖',
-  source: 'THEORY.md §1 (induced action)',
+  source: 'docs/theory.md §1 (induced action)',
   needs: ['action'],
   runs: 100,
   arbitrary: fc.record({ spec: anyCase, seed, g: fc.nat(), h: fc.nat() }),
@@ -38,7 +38,7 @@ export const actionClaim = register({
 export const projectorsClaim = register({
   id: 'projectors',
   title: 'Π_G, Π_L, Π_E idempotent and self-adjoint; ρ̄(g)Π_G A = Π_G A; Π_E A ∈ L_0 ∩ H_G; Pythagoras',
-  source: 'THEORY.md §1 (twirl, E = L ∩ H_G)',
+  source: 'docs/theory.md §1 (twirl, E = L ∩ H_G)',
   needs: ['projectors', 'action'],
   runs: 100,
   arbitrary: fc.record({ spec: anyCase, seed, g: fc.nat() }),
@@ -77,7 +77,7 @@ export const projectorsClaim = register({
 export const gradientClaim = register({
   id: 'gradient',
   title: '⟨∇R(A), d⟩ and ⟨∇R^aug(A), d⟩ equal finite differences of the risk',
-  source: 'THEORY.md §3 (exact gradients)',
+  source: 'docs/theory.md §3 (exact gradients)',
   needs: ['risk'],
   runs: 100,
   arbitrary: fc.record({ spec: anyCase, seed, aug: fc.boolean() }),

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { roundoff } from '../../src/core/tolerance.js';
+import { roundoff } from '../core/tolerance.js';
 import { compatibleCase, incompatibleCase, orbitClosedCase, outsideHypotheses } from './cases.js';
 import { register } from './engine.js';
 import { perp, pointInE, theoremCase } from './theorem1.js';

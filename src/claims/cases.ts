@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { ACTIVATIONS, CaseInput, CaseSpec, ModelSpec, RepSpec, parseCase } from '../../src/impl/caseSpec.js';
-import { supports } from '../../src/space/supports.js';
-import { exampleQSpec } from '../../src/impl/examples.js';
+import { ACTIVATIONS, CaseInput, CaseSpec, ModelSpec, RepSpec, parseCase } from '../impl/caseSpec.js';
+import { supports } from '../space/supports.js';
+import { exampleQSpec } from '../impl/examples.js';
 
 /**
  * Generated Cases (plain JSON) for the theorem claims. Families inside the hypotheses (compatible L, unitary
@@ -83,7 +83,7 @@ export const mlpCase = mlpOf(smoothActivation);
 /** Dense networks with any equivariant σ, C² or not (Lemmas 0–2 need only A1–A3). */
 export const mlpAnyCase = mlpOf(anyActivation);
 
-/** The toy CNN of THEORY.md §6 and small variants: C4/D4 on 4×4 images, a compatible support. */
+/** The toy CNN of docs/theory.md §6 and small variants: C4/D4 on 4×4 images, a compatible support. */
 export const cnnCase: fc.Arbitrary<CaseSpec> = fc
   .record({
     group: fc.constantFrom<CaseSpec['group']>({ kind: 'cyclic', n: 4 }, { kind: 'dihedral', n: 4 }),
@@ -102,7 +102,7 @@ export const cnnCase: fc.Arbitrary<CaseSpec> = fc
       admissible: { kind: 'support', support }, data: { kind: 'synthetic', seed, count },
     }));
 
-/** Example Q of THEORY.md §6 (closed form), from the built-in examples. */
+/** Example Q of docs/theory.md §6 (closed form), from the built-in examples. */
 export const exampleQCase: CaseSpec = exampleQSpec;
 
 export const isExampleQ = (spec: CaseSpec): boolean => spec.name === 'example-q';
@@ -119,7 +119,7 @@ function kernelMask(cells: ReadonlyArray<readonly [number, number]>): (0 | 1)[] 
 }
 
 /**
- * THEORY.md §6 "Incompatible support": C4 on one 3×3 kernel, the invariant linear model f_W(x) = ⟨W, x⟩, an
+ * docs/theory.md §6 "Incompatible support": C4 on one 3×3 kernel, the invariant linear model f_W(x) = ⟨W, x⟩, an
  * incompatible support (skew or L-shape), data that put weight outside ω.
  */
 export const incompatibleCase: fc.Arbitrary<CaseSpec> = fc
@@ -132,7 +132,7 @@ export const incompatibleCase: fc.Arbitrary<CaseSpec> = fc
       data: { kind: 'synthetic', seed, count },
     }));
 
-/** THEORY.md §6 "Non-unitary parametrization" and random non-orthogonal M: K = MMᵀ does not commute with Π_G. */
+/** docs/theory.md §6 "Non-unitary parametrization" and random non-orthogonal M: K = MMᵀ does not commute with Π_G. */
 export const nonUnitaryCase: fc.Arbitrary<CaseSpec> = fc
   .record({ shear: fc.integer({ min: 1, max: 3 }), seed: dataSeed, count: fc.integer({ min: 1, max: 3 }) })
   .map(({ shear, seed, count }) => {

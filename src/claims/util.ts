@@ -1,12 +1,12 @@
-import { EqflowError } from '../../src/core/errors.js';
-import { norm } from '../../src/core/kernels.js';
-import { RandomStream } from '../../src/core/rng.js';
-import { EPS } from '../../src/core/tolerance.js';
-import { BuiltCase, buildCase } from '../../src/impl/build.js';
-import { CaseSpec } from '../../src/impl/caseSpec.js';
-import { orbitDataset } from '../../src/risk/dataset.js';
-import { squaredLoss } from '../../src/risk/losses.js';
-import { CaseSession, Implementation } from '../../src/impl/implementation.js';
+import { EqflowError } from '../core/errors.js';
+import { norm } from '../core/kernels.js';
+import { RandomStream } from '../core/rng.js';
+import { EPS } from '../core/tolerance.js';
+import { BuiltCase, buildCase } from '../impl/build.js';
+import { CaseSpec } from '../impl/caseSpec.js';
+import { orbitDataset } from '../risk/dataset.js';
+import { squaredLoss } from '../risk/losses.js';
+import { CaseSession, Implementation } from '../impl/implementation.js';
 
 const cache = new Map<string, BuiltCase>();
 

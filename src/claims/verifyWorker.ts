@@ -4,11 +4,11 @@
  * so the report is the same whatever the worker count.
  */
 import { EqflowError } from '../core/errors.js';
-import { serveJobs } from '../experiments/pool.js';
+import { serveJobs } from '../core/pool.js';
 import type { Implementation } from '../impl/implementation.js';
-import { claimById } from '../../properties/claims/index.js';
-import type { ClaimResult } from '../../properties/claims/index.js';
-import { loadImplementation } from './implementations.js';
+import { claimById } from './index.js';
+import type { ClaimResult } from './index.js';
+import { loadImplementation } from '../impl/load.js';
 
 export interface VerifyJob {
   claim: string;
