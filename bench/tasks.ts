@@ -2,7 +2,7 @@
  * The benchmark tasks, each measuring one thing. Definitions (name, sizes, clock, flop count) are static so the
  * configuration fingerprint is known before anything runs; `setup` builds the data, untimed, and returns the op.
  *
- *  a  regularized augmented step on the MLPs: one eulerStep of the reg-augmented dynamics (THEORY.md §4),
+ *  a  regularized augmented step on the MLPs: one eulerStep of the reg-augmented dynamics (docs/theory.md §4),
  *     A ← A − η(Π_L∇R^aug(A) + γΠ_{E⊥}A), R^aug the exact average over C4 (32 samples → 128 transformed rows)
  *  b  paperCnn step: sampled augmentation (10 images, one rot90 each) or the exact C4 average (10 × 4),
  *     cross-entropy, then the same regularized update
@@ -110,7 +110,7 @@ function cnnStepTask(name: string, exact: boolean): TaskDef {
   return {
     name,
     group: 'b',
-    description: `paperCnn (THEORY.md §7): regularized Euler step with ${exact ? `the exact C4 average (${CNN_BATCH} × 4 images)` : `sampled augmentation (${CNN_BATCH} images, one rot90 each)`}, cross-entropy, γ=${GAMMA}, η=${ETA}`,
+    description: `paperCnn (docs/theory.md §7): regularized Euler step with ${exact ? `the exact C4 average (${CNN_BATCH} × 4 images)` : `sampled augmentation (${CNN_BATCH} images, one rot90 each)`}, cross-entropy, γ=${GAMMA}, η=${ETA}`,
     size: { image: 28, channels: '16,16', batch: CNN_BATCH, rows, augmentation: exact ? 'exact-C4' : 'sampled', gamma: GAMMA },
     clock: 'cpu',
     flops: gemmFlops(cnnGemmCalls(net, rows)),

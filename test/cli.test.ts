@@ -33,7 +33,7 @@ describe('eqflow CLI', () => {
     expect(j).toMatchObject({ case: 'example-q', dynamics: 'reg-augmented', gamma: 1 });
     expect(j.trajectory.map((p) => p.t)).toEqual([0, 1, 2]);
     expect(j.final).toHaveLength(2);
-    // Example Q near A*: ‖Π_{E⊥}A‖ decays at γ − 1/5 = 0.8 (THEORY.md §6); one unit of time multiplies it by e^{−0.8}
+    // Example Q near A*: ‖Π_{E⊥}A‖ decays at γ − 1/5 = 0.8 (docs/theory.md §6); one unit of time multiplies it by e^{−0.8}
     expect(j.trajectory[2].projectionError / j.trajectory[1].projectionError).toBeCloseTo(Math.exp(-0.8), 2);
     // deterministic: the same command prints the same bits
     expect(eqflow('flow', '--case', 'example-q', '--dynamics', 'reg-augmented', '--gamma', '1', '--t', '2', '--points', '3', '--json').out).toBe(r.out);

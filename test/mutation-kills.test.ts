@@ -296,7 +296,7 @@ describe('integrate(): the last step snaps onto tEnd (no extra micro-step from a
 // ---------------------------------------------------------------------------------------------------------------
 // The five dynamics, term by term
 
-describe('dynamics(): each kind is the velocity THEORY.md §4 defines', () => {
+describe('dynamics(): each kind is the velocity docs/theory.md §4 defines', () => {
   const skew = built('skew-support'); // a mask L (Π_L ≠ I), incompatible: Π_E from a basis
   const nonUnitary = built('non-unitary'); // K = MMᵀ
   const grad = (b: BuiltCase, aug: boolean, A: Float64Array): Float64Array => {

@@ -16,7 +16,7 @@ const RECORD = fileURLToPath(new URL('../examples/python/record_trace.py', impor
 const dir = mkdtempSync(join(tmpdir(), 'eqflow-trace-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** C4 shifts: R^8 (by 2) → R^8 (by 2, tanh) → R, asymmetric synthetic data: THEORY.md's setting, compatible L = H. */
+/** C4 shifts: R^8 (by 2) → R^8 (by 2, tanh) → R, asymmetric synthetic data: docs/theory.md's setting, compatible L = H. */
 const caseInput: CaseInput = {
   name: 'c4-shift-mlp', group: { kind: 'cyclic', n: 4 },
   model: { kind: 'mlp', input: { kind: 'shift', dim: 8, step: 2 }, hidden: [{ kind: 'shift', dim: 8, step: 2 }], output: { kind: 'trivial' }, activation: 'tanh' },
@@ -68,7 +68,7 @@ describe('checkTrace: Theorem 1, Theorem 3, Remark R1 on traces of the reference
     expect(row(good, 'theorem-1').verdict).toBe('holds');
     expect(row(good, 'theorem-1').measured).toBeLessThan(1e-12);
     expect(row(good, 'theorem-3').verdict).toBe('not applicable');
-    // negative control: the nominal flow on asymmetric data leaves E (THEORY.md §5, necessity)
+    // negative control: the nominal flow on asymmetric data leaves E (docs/theory.md §5, necessity)
     const bad = checkTrace(await flowTrace('nominal', inE, 0, times(2, 20), 0.01, { dynamics: 'augmented' }));
     expect(row(bad, 'theorem-1').verdict).toBe('violated');
     expect(row(bad, 'theorem-1').ratio).toBeGreaterThan(1e3);

@@ -8,7 +8,7 @@ because computing the augmented risk includes transforming the samples.
 Tasks (see bench/peers/README.md):
   a  mlp-aug-grad       R^16 -> 32 -> 32 -> 1, tanh, C4 = cyclic shift by 4, batch 32 x 4 shifts = 128
   b  mlp-wide-aug-grad  R^64 -> 128 -> 128 -> 1, tanh, C4 = cyclic shift by 16, batch 32 x 4 = 128
-  c  cnn-sampled-grad   THEORY.md section 7 CNN, batch 10, each image rot90 by its own seeded k
+  c  cnn-sampled-grad   docs/theory.md section 7 CNN, batch 10, each image rot90 by its own seeded k
   d  cnn-exact-grad     same CNN, all 4 rotations of each of the 10 images (batch 40)
 
 Output: one JSON line on stdout. Run with Debian's interpreter: /usr/bin/python3 bench/peers/torch_steps.py
@@ -73,7 +73,7 @@ def make_mlp_step(d: int, hidden: int, dtype: torch.dtype) -> Callable[[], List[
 
 
 def cnn_forward(x: torch.Tensor, c1: torch.Tensor, c2: torch.Tensor, lin: torch.Tensor) -> torch.Tensor:
-    """THEORY.md section 7: conv-pool-tanh-LN(14x14) -> conv-pool-tanh-LN(7x7) -> linear 784->10, no biases/affine."""
+    """docs/theory.md section 7: conv-pool-tanh-LN(14x14) -> conv-pool-tanh-LN(7x7) -> linear 784->10, no biases/affine."""
     h = F.conv2d(x, c1, padding=1)
     h = torch.tanh(F.avg_pool2d(h, 2))
     h = F.layer_norm(h, (14, 14))

@@ -3,7 +3,7 @@
 
 It is independent of eqflow's TypeScript: groups, representations, the induced action, the projectors, the
 risks, backpropagation, the steps and the flows are all computed here from the Case JSON alone, following the
-conventions of docs/protocol.md. eqflow then checks it against THEORY.md with its theorem claims:
+conventions of docs/protocol.md. eqflow then checks it against docs/theory.md with its theorem claims:
 
     eqflow verify --impl "/usr/bin/python3 examples/python/eqflow_mlp.py"
 
@@ -302,7 +302,7 @@ class Case:
         self.X = np.array([vector(r, self.widths[0], f"case.data.x[{s}]") for s, r in enumerate(x)])
         self.Y = np.array([vector(r, self.widths[-1], f"case.data.y[{s}]") for s, r in enumerate(y)])
         self.count = len(x)
-        # data-side augmentation, order (g, s): every sample transformed by every element (THEORY.md section 3)
+        # data-side augmentation, order (g, s): every sample transformed by every element (docs/theory.md section 3)
         self.Xaug = np.concatenate([self.X @ self.rho_in[g].T for g in range(self.G.order)])
         self.Yaug = np.concatenate([self.Y @ self.rho_out[g].T for g in range(self.G.order)])
 
@@ -403,7 +403,7 @@ class Case:
             return self.loss_grad(A, self.X, self.Y, 1.0 / self.count)
         return self.loss_grad(A, self.Xaug, self.Yaug, 1.0 / (self.G.order * self.count))
 
-    # --- dynamics (THEORY.md section 4)
+    # --- dynamics (docs/theory.md section 4)
 
     def field(self, kind, gamma):
         """(F, gamma): the velocity is F(A) - gamma Pi_{E perp} A, F the nonlinear part."""

@@ -16,7 +16,7 @@ export function finiteDifferenceHvp(f: Objective, A: Float64Array): Hvp {
 }
 
 /**
- * Orthonormal bases of E_0 = L_0 ∩ H_G and F_0 = L_0 ∩ E_0^⊥ (THEORY.md §1): projections of an orthonormal basis of
+ * Orthonormal bases of E_0 = L_0 ∩ H_G and F_0 = L_0 ∩ E_0^⊥ (docs/theory.md §1): projections of an orthonormal basis of
  * L_0, whose round-off images (norm ≪ 1 = the basis vectors' norm) are dropped.
  */
 export function splitBases(P: Projectors): { E: Float64Array[]; F: Float64Array[] } {
@@ -63,6 +63,7 @@ export interface HessianBlocks {
   gammaLoc: number;
 }
 
+/** The augmented Hessian at a point of E split into its E_0 and F_0 blocks (Lemma 3), with their smallest eigenvalues and γ_loc (Theorem 2). */
 export function hessianBlocks(hvp: Hvp, P: Projectors): HessianBlocks {
   const { E, F } = splitBases(P);
   if (E.length + F.length !== P.L.dim) throw new EqflowError('not-converged', 'L', `dim E_0 + dim F_0 = ${E.length + F.length} ≠ dim L_0 = ${P.L.dim}`);

@@ -43,7 +43,7 @@ export function curvatureQuotient(Raug: Objective, P: Projectors, A: Float64Arra
 /**
  * μ over the region swept by the segments [Π_E A_k, A_k] of the given trajectory points: the largest negative
  * curvature ⟨d, ∇²R^aug d⟩/‖d‖² in the direction d = Π_{E⊥}A_k at `samples` evenly spaced points of each segment,
- * floored at 0 (THEORY.md §5, Theorem 3). An estimate of the theorem's μ from curvature, independent of q(t).
+ * floored at 0 (docs/theory.md §5, Theorem 3). An estimate of the theorem's μ from curvature, independent of q(t).
  */
 export function curvatureBound(Raug: Objective, P: Projectors, points: Float64Array[], samples = 5, hvpAt: (A: Float64Array) => Hvp = (A) => finiteDifferenceHvp(Raug, A)): number {
   let mu = 0;

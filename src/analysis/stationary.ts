@@ -5,6 +5,7 @@ import { Projectors } from '../space/projectors.js';
 import { symmetricEigen } from './eigen.js';
 import { compress, finiteDifferenceHvp, splitBases } from './hessian.js';
 
+/** A stationary point of equivariant training on E, with the residual ‖Π_E∇R‖ reached and the Newton iterations it took. */
 export interface StationaryResult {
   A: Float64Array;
   /** ‖Π_E∇R(A)‖ at the returned point */

@@ -2,7 +2,9 @@ import { EqflowError } from '../core/errors.js';
 import { Objective } from '../risk/objective.js';
 import { Projectors } from '../space/projectors.js';
 
+/** The five dynamics of docs/theory.md §4. */
 export const DYNAMICS = ['nominal', 'augmented', 'equivariant', 'reg-augmented', 'reg-nominal'] as const;
+/** One of the five dynamics: nominal, augmented, equivariant, regularized augmented, regularized nominal. */
 export type DynamicsKind = (typeof DYNAMICS)[number];
 
 /** A linear map on H given by its action (used for K = MMᵀ of a parametrization). */
@@ -32,6 +34,7 @@ export function velocity(f: VectorField, A: Float64Array, out: Float64Array, tmp
   return out;
 }
 
+/** What a vector field is built from: the dynamics, the projectors, the nominal and augmented risks, γ and an optional K = MMᵀ. */
 export interface DynamicsOptions {
   kind: DynamicsKind;
   projectors: Projectors;
@@ -41,14 +44,14 @@ export interface DynamicsOptions {
   augmented?: Objective;
   gamma?: number;
   /**
-   * K = MMᵀ replacing Π_L (a parametrization A = A° + Mθ, THEORY.md §1); the unitary parametrization is K = Π_L.
+   * K = MMᵀ replacing Π_L (a parametrization A = A° + Mθ, docs/theory.md §1); the unitary parametrization is K = Π_L.
    * For the equivariant dynamics K is applied after Π_E.
    */
   K?: LinearMap;
 }
 
 /**
- * The five dynamics of THEORY.md §4, velocity projected onto L_0 (or mapped by K):
+ * The five dynamics of docs/theory.md §4, velocity projected onto L_0 (or mapped by K):
  * nominal −Π_L∇R; augmented −Π_L∇R^aug; equivariant −Π_E∇R; reg-augmented −Π_L∇R^aug − γΠ_{E⊥}A;
  * reg-nominal −Π_L∇R − γΠ_{E⊥}A.
  */

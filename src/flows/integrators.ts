@@ -2,7 +2,9 @@ import { EqflowError } from '../core/errors.js';
 import { norm } from '../core/kernels.js';
 import { VectorField, velocity } from './dynamics.js';
 
+/** The integrators `integrate` offers. */
 export const INTEGRATORS = ['euler', 'rk4', 'lawson-rk4', 'dopri5'] as const;
+/** One of the integrators `integrate` offers. */
 export type IntegratorKind = (typeof INTEGRATORS)[number];
 
 /** Work buffers for one integrator, allocated once per field. */
@@ -17,7 +19,7 @@ export class Work {
   }
 }
 
-/** A ← A + h·v(A): gradient descent with step η = h (THEORY.md §4, discrete). */
+/** A ← A + h·v(A): gradient descent with step η = h (docs/theory.md §4, discrete). */
 export function eulerStep(f: VectorField, A: Float64Array, h: number, w: Work = new Work(f.dim, 1)): void {
   velocity(f, A, w.k[0], w.tmp);
   for (let i = 0; i < A.length; i++) A[i] += h * w.k[0][i];
@@ -81,6 +83,7 @@ export function lawsonRk4Step(f: VectorField, A: Float64Array, h: number, w: Wor
   for (let i = 0; i < n; i++) A[i] += (h / 6) * (k1[i] + 2 * k2[i] + k4[i]);
 }
 
+/** How to integrate: the integrator, its (initial) step, tolerances for the adaptive one and an observer. */
 export interface FlowOptions {
   integrator: IntegratorKind;
   /** fixed step for euler/rk4/lawson-rk4, initial step for dopri5 */

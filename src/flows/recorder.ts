@@ -16,6 +16,7 @@ export interface TrajectoryPoint {
   distance?: number;
 }
 
+/** What a trajectory recorder records besides ‖Π_{E⊥}A‖: the risk, the distance to a reference trajectory, and at most how many points. */
 export interface RecorderOptions {
   risk?: Objective;
   /** the reference trajectory's point at time t (e.g. the equivariant flow), or null when unknown */

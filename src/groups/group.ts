@@ -10,7 +10,7 @@ export type GroupFamily =
 
 /**
  * A finite group G on the element indices {0, …, |G|−1}: multiplication table, inverses, identity and a
- * generating set. Uniform weights 1/|G| (THEORY.md §1). Only `fromCayleyTable` constructs one, so every
+ * generating set. Uniform weights 1/|G| (docs/theory.md §1). Only `fromCayleyTable` constructs one, so every
  * FiniteGroup has passed the axiom checks.
  */
 export class FiniteGroup {
@@ -50,6 +50,7 @@ export class FiniteGroup {
   }
 }
 
+/** Options of fromCayleyTable: element names and how much of the axioms to check. */
 export interface CayleyOptions {
   name?: string;
   labels?: string[];

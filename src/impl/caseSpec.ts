@@ -9,6 +9,7 @@ import { EqflowError } from '../core/errors.js';
 const finite = z.number().refine(Number.isFinite, { message: 'expected a finite number' });
 const posInt = z.number().int().min(1);
 
+/** A group in a Case: a built-in family, a product, generators as permutations, or a Cayley table. */
 export type GroupSpec =
   | { kind: 'cyclic'; n: number }
   | { kind: 'dihedral'; n: number }
@@ -28,6 +29,7 @@ export const GroupSpec: z.ZodType<GroupSpec> = z.lazy(() =>
   ]),
 );
 
+/** A representation in a Case: a built-in (shift, rot90, natural, adjacency, rotation …), a direct sum, or explicit matrices. */
 export type RepSpec =
   | { kind: 'trivial'; dim?: number }
   | { kind: 'shift'; dim: number; step?: number }
@@ -65,6 +67,7 @@ const Activation = z.enum(ACTIVATIONS);
 
 const ConvBlock = z.object({ outChannels: posInt, pool: z.boolean(), activation: Activation, layerNorm: z.boolean() }).strict();
 
+/** A model in a Case: a dense network (mlp) or a kernel-parametrized CNN under rot90 (cnn). */
 export const ModelSpec = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('mlp'), input: RepSpec, hidden: z.array(RepSpec), output: RepSpec,
@@ -75,15 +78,17 @@ export const ModelSpec = z.discriminatedUnion('kind', [
 export type ModelSpec = z.infer<typeof ModelSpec>;
 
 const Cell = z.tuple([z.number().int().min(0).max(2), z.number().int().min(0).max(2)]);
+/** An admissible set L in a Case: full, a 3×3 kernel support, a coordinate mask or a basis, optionally affine. */
 export const AdmissibleSpec = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('full') }).strict(),
-  /** a 3×3 kernel support on every conv segment (a name of THEORY.md §1 or explicit cells) */
+  /** a 3×3 kernel support on every conv segment (a name of docs/theory.md §1 or explicit cells) */
   z.object({ kind: z.literal('support'), support: z.union([z.string(), z.array(Cell).min(1)]), segments: z.array(z.string()).optional() }).strict(),
   z.object({ kind: z.literal('mask'), mask: z.array(z.union([z.literal(0), z.literal(1)])), name: z.string().optional() }).strict(),
   z.object({ kind: z.literal('basis'), vectors: z.array(z.array(finite)).min(1), name: z.string().optional() }).strict(),
 ]);
 export type AdmissibleSpec = z.infer<typeof AdmissibleSpec>;
 
+/** Data in a Case: synthetic, a teacher network, explicit samples, the orbit closure of other data, or MNIST digits. */
 export type DataSpec =
   | { kind: 'synthetic'; seed: string | number; count: number; targets?: 'regression' | 'one-hot' }
   | { kind: 'teacher'; seed: string | number; count: number; scale?: number; noise?: number; equivariant?: boolean }
@@ -106,6 +111,7 @@ export const DataSpec: z.ZodType<DataSpec> = z.lazy(() =>
   ]),
 );
 
+/** How parameters enter: unitary (K = Π_L) or A = A° + Mθ with an explicit matrix M (K = MMᵀ). */
 export const ParametrizationSpec = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('unitary') }).strict(),
   /** A = A° + Mθ with M given as dim×p rows; the flow moves A by −K∇R, K = MMᵀ */
@@ -113,6 +119,7 @@ export const ParametrizationSpec = z.discriminatedUnion('kind', [
 ]);
 export type ParametrizationSpec = z.infer<typeof ParametrizationSpec>;
 
+/** A Case as plain JSON: group, representations, model, admissible set, data, loss and parametrization (validated by the zod schema of the same name). */
 export const CaseSpec = z.object({
   name: z.string().min(1),
   group: GroupSpec,
@@ -123,6 +130,7 @@ export const CaseSpec = z.object({
   parametrization: ParametrizationSpec.default({ kind: 'unitary' }),
 }).strict();
 export type CaseSpec = z.infer<typeof CaseSpec>;
+/** What parseCase accepts before defaults are filled in. */
 export type CaseInput = z.input<typeof CaseSpec>;
 
 /** Converts the first zod issue into an EqflowError naming the path (e.g. `case.model.hidden[1].dim`). */

@@ -3,7 +3,7 @@ import { RandomStream } from '../core/rng.js';
 import { CaseInput, CaseSpec, parseCase } from './caseSpec.js';
 
 /**
- * The built-in examples of THEORY.md §6–7 as named Cases, each with its documented start point. They are what
+ * The built-in examples of docs/theory.md §6–7 as named Cases, each with its documented start point. They are what
  * `eqflow flow --case NAME` and the experiments run, and what the theorem claims use as fixed cases.
  */
 export interface Example {
@@ -17,7 +17,7 @@ export interface Example {
 
 const q = Math.sqrt(6 / 5);
 
-/** THEORY.md §6 Example Q as an ordinary dense-network Case: Φ_A(x) = (Ax)² on R² with the swap. */
+/** docs/theory.md §6 Example Q as an ordinary dense-network Case: Φ_A(x) = (Ax)² on R² with the swap. */
 export const exampleQSpec: CaseSpec = parseCase({
   name: 'example-q', group: { kind: 'cyclic', n: 2 },
   model: { kind: 'mlp', input: { kind: 'shift', dim: 2 }, hidden: [], output: { kind: 'trivial' }, outputActivation: 'square' },
@@ -34,24 +34,25 @@ function example(name: string, description: string, spec: Omit<CaseInput, 'name'
   return { name, description, spec: parseCase({ ...spec, name }), start, startPoint };
 }
 
+/** The built-in cases of `eqflow flow --list` (docs/theory.md §6, §7), each with its Case and start point. */
 export const examples: readonly Example[] = [
-  { name: 'example-q', description: 'THEORY.md §6 Example Q: one quadratic neuron, G = C2 (closed form)', spec: exampleQSpec, start: 'A* + 0.05·(1,−1)/√2 (near the saddle of augmented training)', startPoint: () => Float64Array.from([q + 0.05 * Math.SQRT1_2, q - 0.05 * Math.SQRT1_2]) },
-  example('nominal-leaves-e', 'THEORY.md §6: linear Φ_A(x) = Ax on R² with the swap, one datum x = (1,0), y = 1',
+  { name: 'example-q', description: 'docs/theory.md §6 Example Q: one quadratic neuron, G = C2 (closed form)', spec: exampleQSpec, start: 'A* + 0.05·(1,−1)/√2 (near the saddle of augmented training)', startPoint: () => Float64Array.from([q + 0.05 * Math.SQRT1_2, q - 0.05 * Math.SQRT1_2]) },
+  example('nominal-leaves-e', 'docs/theory.md §6: linear Φ_A(x) = Ax on R² with the swap, one datum x = (1,0), y = 1',
     { group: { kind: 'cyclic', n: 2 }, model: { kind: 'mlp', input: { kind: 'shift', dim: 2 }, hidden: [], output: { kind: 'trivial' } }, data: { kind: 'explicit', x: [[1, 0]], y: [[1]] } },
     'A = 0 ∈ E', (dim) => new Float64Array(dim)),
-  example('skew-support', 'THEORY.md §6: C4 on one 3×3 kernel, invariant linear model, skew support (incompatible), datum at the corner (0,2)',
+  example('skew-support', 'docs/theory.md §6: C4 on one 3×3 kernel, invariant linear model, skew support (incompatible), datum at the corner (0,2)',
     {
       group: { kind: 'cyclic', n: 4 }, model: { kind: 'mlp', input: { kind: 'rot90', k: 3 }, hidden: [], output: { kind: 'trivial' } },
       admissible: { kind: 'mask', mask: [1, 1, 0, 1, 0, 1, 0, 1, 0], name: 'skew' }, data: { kind: 'explicit', x: [[0, 0, 1, 0, 0, 0, 0, 0, 0]], y: [[1]] },
     },
     'W = 0 ∈ E', (dim) => new Float64Array(dim)),
-  example('non-unitary', 'THEORY.md §6: L = H = R² with the swap, A = Mθ, M = [[1,0],[1,1]] (K = MMᵀ does not commute with Π_G)',
+  example('non-unitary', 'docs/theory.md §6: L = H = R² with the swap, A = Mθ, M = [[1,0],[1,1]] (K = MMᵀ does not commute with Π_G)',
     {
       group: { kind: 'cyclic', n: 2 }, model: { kind: 'mlp', input: { kind: 'shift', dim: 2 }, hidden: [], output: { kind: 'trivial' } },
       data: { kind: 'explicit', x: [[1, 0]], y: [[1]] }, parametrization: { kind: 'matrix', M: [[1, 0], [1, 1]] },
     },
     '(0.5, 0.5) ∈ E', () => Float64Array.from([0.5, 0.5])),
-  example('toy-cnn', 'THEORY.md §6 toy CNN: C4 on 4×4 images, conv 3×3 1→2, tanh, invariant linear map to R³; 64 seeded images labelled by a seeded equivariant teacher network plus noise 0.1',
+  example('toy-cnn', 'docs/theory.md §6 toy CNN: C4 on 4×4 images, conv 3×3 1→2, tanh, invariant linear map to R³; 64 seeded images labelled by a seeded equivariant teacher network plus noise 0.1',
     {
       group: { kind: 'cyclic', n: 4 }, model: { kind: 'cnn', imageSize: 4, inChannels: 1, outputs: 3, blocks: [{ outChannels: 2, pool: false, layerNorm: false, activation: 'tanh' }] },
       data: { kind: 'teacher', seed: 'toy-cnn', count: 64, equivariant: true },
@@ -71,7 +72,7 @@ export const examples: readonly Example[] = [
       data: { kind: 'synthetic', seed: 'deepsets', count: 16 },
     },
     'seeded N(0, 0.5²)', seeded(0.5)),
-  example('paper-cnn', 'THEORY.md §7 CNN on 28×28, C4, cross-entropy, the first 100 MNIST digits of the mnist package',
+  example('paper-cnn', 'docs/theory.md §7 CNN on 28×28, C4, cross-entropy, the first 100 MNIST digits of the mnist package',
     {
       group: { kind: 'cyclic', n: 4 },
       model: {
@@ -83,6 +84,7 @@ export const examples: readonly Example[] = [
     'seeded N(0, 0.1²)', seeded(0.1)),
 ];
 
+/** A built-in case by name, or an EqflowError listing the names. */
 export function exampleByName(name: string): Example {
   const e = examples.find((x) => x.name === name);
   if (!e) throw new EqflowError('invalid-argument', 'case', `unknown case '${name}' (known: ${examples.map((x) => x.name).join(', ')}; or give a case file)`);

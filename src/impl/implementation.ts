@@ -4,9 +4,12 @@ import { CaseSpec } from './caseSpec.js';
 
 /** What an implementation can be asked; a claim needing a capability that is not offered is "not tested". */
 export const CAPABILITIES = ['action', 'projectors', 'risk', 'step', 'sampled-step', 'flow'] as const;
+/** One thing an implementation can be asked: the action, the projectors, the risks, a step, a sampled step, a flow. */
 export type Capability = (typeof CAPABILITIES)[number];
 
+/** Which projector: Π_G, Π_L or Π_E. */
 export type ProjectorName = 'G' | 'L' | 'E';
+/** The nominal risk R or the augmented risk R^aug. */
 export type RiskMode = 'nominal' | 'augmented';
 
 /** One Case opened in an implementation. Every array is float64, of length dim unless said otherwise. */

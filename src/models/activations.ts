@@ -3,7 +3,7 @@ import { Activation } from './model.js';
 
 /**
  * Pointwise activations σ(z)_k = s(z_k). A pointwise map commutes with every permutation representation, so
- * it satisfies A2 on permutation-type feature spaces (THEORY.md §2); odd s (tanh, identity) also commute with
+ * it satisfies A2 on permutation-type feature spaces (docs/theory.md §2); odd s (tanh, identity) also commute with
  * signed permutations. Each is written as its own loop so V8 inlines s without a megamorphic call.
  */
 
@@ -62,7 +62,7 @@ export const softplus: Activation = {
   },
 };
 
-/** σ(z) = z²: makes the network polynomial in A, so the symbolic oracle applies (Example Q, THEORY.md §6). */
+/** σ(z) = z²: makes the network polynomial in A, so the symbolic oracle applies (Example Q, docs/theory.md §6). */
 export const square: Activation = {
   name: 'square',
   commutesWith: 'permutation',

@@ -17,13 +17,14 @@ export function convSegments(space: ParamSpace): string[] {
 }
 
 /**
- * L_0 for kernel support ω (THEORY.md §1, Admissible layers): every conv segment [c_out, c_in, 3, 3] keeps only
+ * L_0 for kernel support ω (docs/theory.md §1, Admissible layers): every conv segment [c_out, c_in, 3, 3] keeps only
  * the kernel positions in ω; the linear read-out is unconstrained.
  */
 export function supportMask(space: ParamSpace, support: KernelSupport, name = 'support'): Admissible {
   return kernelSupportSpace(space, support, convSegments(space), name);
 }
 
+/** One convolution block: output channels, kernel support, and the pooling, activation and LayerNorm after it. */
 export interface ConvBlockConfig {
   outChannels: number;
   /** 2×2 average pooling after the convolution (needs an even image size) */
@@ -34,6 +35,7 @@ export interface ConvBlockConfig {
   layerNorm: boolean;
 }
 
+/** A CNN under rot90 (C4) or its dihedral extension: image size, input channels, convolution blocks and the linear head. */
 export interface ConvNetConfig {
   /** C4 or D4, acting by rot90 (and flips) */
   group: FiniteGroup;
@@ -138,7 +140,7 @@ function grow(buf: Float64Array, size: number): Float64Array {
 }
 
 /**
- * The P1 CNN in kernel parametrization (THEORY.md §1 Parametrization, §7): blocks conv3×3 (zero padding 1, no
+ * The P1 CNN in kernel parametrization (docs/theory.md §1 Parametrization, §7): blocks conv3×3 (zero padding 1, no
  * bias) → [avgpool2] → σ → [LayerNorm], then flatten → linear (no bias). Segment conv{i} = K_i ∈ R^{c_out×c_in×3×3}
  * with ρ̄(g) = rot90 on each 3×3 kernel; segment linear = W ∈ R^{outputs × C·k'²} with ρ̄(g)W = W ρ(g)ᵀ. Lemma 0
  * holds with ρ_L trivial: Φ_{ρ̄(g)A}(ρ_0(g)x) = Φ_A(x). Kernel entries outside the support ω enter Φ like any
@@ -316,7 +318,7 @@ export class ConvNet implements Model {
 
 /** Options shared by the factories; every size is a parameter so tests can build tiny variants. */
 export interface CnnOptions {
-  /** the pointwise σ of every block (default tanh, as THEORY.md) */
+  /** the pointwise σ of every block (default tanh, as docs/theory.md) */
   activation?: Activation;
   /** C4 (default) or D4 */
   group?: FiniteGroup;
@@ -327,7 +329,7 @@ export interface CnnOptions {
 }
 
 /**
- * THEORY.md §7: C4 on 28×28, conv 1→16 → pool → tanh → LN(14×14) → conv 16→16 → pool → tanh → LN(7×7) →
+ * docs/theory.md §7: C4 on 28×28, conv 1→16 → pool → tanh → LN(14×14) → conv 16→16 → pool → tanh → LN(7×7) →
  * linear 784→10. `channels` sets the widths of the two blocks.
  */
 export function paperCnn(opts: CnnOptions & { channels?: [number, number] } = {}): ConvNet {
@@ -339,7 +341,7 @@ export function paperCnn(opts: CnnOptions & { channels?: [number, number] } = {}
   });
 }
 
-/** THEORY.md §6 Toy CNN: C4 on 4×4 images, conv 1→2, tanh (no pooling, no LayerNorm), invariant linear map to R³. */
+/** docs/theory.md §6 Toy CNN: C4 on 4×4 images, conv 1→2, tanh (no pooling, no LayerNorm), invariant linear map to R³. */
 export function toyCnn(opts: CnnOptions & { channels?: number } = {}): ConvNet {
   return new ConvNet({
     group: opts.group ?? cyclic(4), imageSize: opts.imageSize ?? 4, inChannels: opts.inChannels ?? 1,
@@ -349,7 +351,7 @@ export function toyCnn(opts: CnnOptions & { channels?: number } = {}): ConvNet {
 }
 
 /**
- * The parametrization map M of THEORY.md §1 from kernel parameters θ to the dense network A = Mθ of
+ * The parametrization map M of docs/theory.md §1 from kernel parameters θ to the dense network A = Mθ of
  * DenseNetwork (layerSpace(reps), x_{i+1} = σ_i(A_i x_i)). Without pooling, A_i is the full convolution matrix
  * C_i(K_i) ∈ R^{c_out·k_i² × c_in·k_i²} (each kernel entry copied to every valid position). A dense layer cannot
  * change dimension inside σ_i, so with pooling the (linear) pooling P is folded into the layer: A_i = P·C_i(K_i)
@@ -387,6 +389,7 @@ function convTriplets(l: ConvLayer, dOff: number, tOff: number, add: (d: number,
   }
 }
 
+/** The dense-matrix form of a kernel-parametrized CNN (every convolution as an explicit matrix), for cross-checks on small images. */
 export function convToDense(net: ConvNet): ConvDenseMap {
   const G = net.space.group;
   const reps: Representation[] = [net.inputRep];

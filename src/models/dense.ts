@@ -8,6 +8,7 @@ import { ParamSpace, layerSpace } from '../space/paramSpace.js';
 import { identity, tanh } from './activations.js';
 import { Activation, Loss, Model } from './model.js';
 
+/** A dense network x_{i+1} = σ_i(A_i x_i): the representation on every feature space, the activations and biases (docs/theory.md §1). */
 export interface DenseOptions {
   /** ρ_0..ρ_L: the representations on X_0..X_L (L + 1 of them) */
   reps: Representation[];
@@ -19,7 +20,7 @@ export interface DenseOptions {
 }
 
 /**
- * The dense network Φ_A over H = ⊕_i Hom(X_i ⊕ R^{b_i}, X_{i+1}) (THEORY.md §1): x_{i+1} = σ_i(A_i [x_i; 1 if b_i]),
+ * The dense network Φ_A over H = ⊕_i Hom(X_i ⊕ R^{b_i}, X_{i+1}) (docs/theory.md §1): x_{i+1} = σ_i(A_i [x_i; 1 if b_i]),
  * each A_i an explicit n_{i+1}×(n_i + b_i) row-major block of the flat vector A laid out by `layerSpace`.
  * Batches are rows (batch × features), so every layer is one gemm: Z_i = X_i A_iᵀ forward, and backward
  * ∇A_i += δ_iᵀ X_i, δX_i = δ_i A_i. Work buffers grow to the largest batch and are then reused; A_iᵀ is refreshed
@@ -205,6 +206,7 @@ export class DenseNetwork implements Model {
   }
 }
 
+/** Options of mlp(): input, hidden and output representations, one activation for every hidden layer. */
 export interface MlpOptions {
   /** ρ_0 */
   input: Representation;
@@ -231,6 +233,7 @@ export function mlp(opts: MlpOptions): DenseNetwork {
   });
 }
 
+/** Options of smallMlp()/wideMlp(): C_n shift representations of the given widths. */
 export interface ShiftMlpOptions {
   activation?: Activation;
   bias?: boolean;

@@ -4,7 +4,7 @@ import { square } from './activations.js';
 import { DenseNetwork } from './dense.js';
 
 /**
- * Example Q (THEORY.md §6): one quadratic neuron Φ_A(x) = (Ax)², A ∈ R^{1×2}, G = C2 acting on X_0 = R² by the
+ * Example Q (docs/theory.md §6): one quadratic neuron Φ_A(x) = (Ax)², A ∈ R^{1×2}, G = C2 acting on X_0 = R² by the
  * swap P and trivially on X_1 = R. ρ̄(g)A = A P^{-1}, so E = H_G = span (1,1)/√2. As a DenseNetwork with the
  * `square` activation and no bias, the flat vector is A = (a_1, a_2).
  */

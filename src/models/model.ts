@@ -32,7 +32,7 @@ export interface Activation {
 }
 
 /**
- * A network Φ_A: X_0 → X_L with parameters A in the flat space H (THEORY.md §1). Gradients are exact
+ * A network Φ_A: X_0 → X_L with parameters A in the flat space H (docs/theory.md §1). Gradients are exact
  * (hand-written backpropagation) with respect to the flat vector A. Work buffers grow to the largest batch
  * seen and are then reused: no allocation per step.
  */

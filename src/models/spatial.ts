@@ -3,7 +3,7 @@ import { Activation } from './model.js';
 
 /**
  * Structured equivariant maps σ_i on channel-major images (layout c·k² + i·k + j), batched over rows
- * (THEORY.md §2, A2): 2×2 average pooling on even k, LayerNorm over the spatial axes without affine parameters,
+ * (docs/theory.md §2, A2): 2×2 average pooling on even k, LayerNorm over the spatial axes without affine parameters,
  * and composition. Each commutes with rot90/flips acting on the pixels of every channel alike.
  */
 

@@ -8,7 +8,7 @@ export interface Monomial {
 }
 
 /**
- * An orthogonal representation ρ: G → O(dim) (THEORY.md §1, assumption A1). Monomial representations
+ * An orthogonal representation ρ: G → O(dim) (docs/theory.md §1, assumption A1). Monomial representations
  * (signed permutations) carry their tables so that ρ(g)x costs O(dim); dense ones fall back to matrix products.
  */
 export interface Representation {

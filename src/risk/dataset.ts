@@ -11,6 +11,7 @@ export interface Dataset {
   readonly y: Float64Array;
 }
 
+/** A dataset from flat inputs x (count × inputDim) and targets y (count × outputDim), validated (finite, consistent lengths). */
 export function dataset(x: ArrayLike<number>, y: ArrayLike<number>, inputDim: number, outputDim: number): Dataset {
   requireInteger(inputDim, 'inputDim');
   requireInteger(outputDim, 'outputDim');
@@ -36,7 +37,7 @@ export function subset(d: Dataset, idx: ArrayLike<number>): Dataset {
 
 /**
  * Every sample transformed by every group element, in the order (g, s): the data-side augmentation
- * (x, y) ↦ (ρ_0(g)x, ρ_Y(g)y) that defines R^aug (THEORY.md §3), as users do it.
+ * (x, y) ↦ (ρ_0(g)x, ρ_Y(g)y) that defines R^aug (docs/theory.md §3), as users do it.
  */
 export function orbitDataset(d: Dataset, inRep: Representation, outRep: Representation): Dataset {
   const G = inRep.group;

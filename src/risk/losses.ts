@@ -1,6 +1,6 @@
 import { Loss } from '../models/model.js';
 
-/** ℓ(ŷ, y) = ½‖ŷ − y‖²: invariant under any orthogonal ρ_Y (THEORY.md §6 "squared loss"). */
+/** ℓ(ŷ, y) = ½‖ŷ − y‖²: invariant under any orthogonal ρ_Y (docs/theory.md §6 "squared loss"). */
 export const squaredLoss: Loss = {
   name: 'squared',
   evaluate(yhat, y, n, grad, off, gOff) {

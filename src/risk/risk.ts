@@ -10,7 +10,7 @@ function checkData(model: Model, data: Dataset): void {
   if (data.outputDim !== model.outputRep.dim) throw new EqflowError('dimension-mismatch', 'data.outputDim', `model ${model.name} outputs R^${model.outputRep.dim}, data has ${data.outputDim}`);
 }
 
-/** Nominal risk R(A) = E_D ℓ(Φ_A(x), y) (THEORY.md §3), uniform weights over the samples. */
+/** Nominal risk R(A) = E_D ℓ(Φ_A(x), y) (docs/theory.md §3), uniform weights over the samples. */
 export function nominalRisk(model: Model, data: Dataset, loss: Loss): Objective {
   checkData(model, data);
   const w = 1 / data.count;

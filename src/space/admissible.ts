@@ -3,7 +3,7 @@ import { orthonormalize } from './linalg.js';
 import { ParamSpace } from './paramSpace.js';
 
 /**
- * An admissible set L = A° + L_0 (THEORY.md §1): what the architecture allows. L_0 is the whole space, the
+ * An admissible set L = A° + L_0 (docs/theory.md §1): what the architecture allows. L_0 is the whole space, the
  * coordinates of a mask (sparsity, kernel support ω), or the span of an orthonormal basis (weight sharing,
  * Toeplitz, any subspace). Π_L is the orthogonal projection onto L_0.
  */
@@ -12,6 +12,7 @@ export type Admissible =
   | { readonly kind: 'mask'; readonly name: string; readonly space: ParamSpace; readonly dim: number; readonly offset: Float64Array | null; readonly mask: Uint8Array }
   | { readonly kind: 'basis'; readonly name: string; readonly space: ParamSpace; readonly dim: number; readonly offset: Float64Array | null; readonly basis: Float64Array[] };
 
+/** L = H: every layer admissible (Π_L = I). */
 export function fullSpace(space: ParamSpace): Admissible {
   return { kind: 'full', name: 'full', space, dim: space.dim, offset: null };
 }

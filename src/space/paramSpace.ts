@@ -13,6 +13,7 @@ export interface Segment {
   readonly shape: readonly number[];
 }
 
+/** One layer A_i ∈ Hom(X_i, X_{i+1}) of a parameter space: its name and the representations on its input and output. */
 export interface SegmentSpec {
   name: string;
   shape: number[];
@@ -22,7 +23,7 @@ export interface SegmentSpec {
 
 /**
  * The parameter space H = ⊕_i Hom(X_i, X_{i+1}) as one flat Float64Array with a layer layout, and the induced
- * action ρ̄ on it: (ρ̄(g)A)_i = ρ_{i+1}(g) A_i ρ_i(g)^{-1} (THEORY.md §1), a direct sum over segments.
+ * action ρ̄ on it: (ρ̄(g)A)_i = ρ_{i+1}(g) A_i ρ_i(g)^{-1} (docs/theory.md §1), a direct sum over segments.
  */
 export class ParamSpace {
   readonly group: FiniteGroup;
@@ -67,7 +68,7 @@ export class ParamSpace {
 
 /**
  * The dense network's space: layers A_i ∈ Hom(X_i ⊕ R^{b_i}, X_{i+1}) for feature representations ρ_0..ρ_L, where
- * bias[i] appends a constant coordinate with trivial action (THEORY.md §1, Biases). Segment i has shape
+ * bias[i] appends a constant coordinate with trivial action (docs/theory.md §1, Biases). Segment i has shape
  * [n_{i+1}, n_i + b_i] and action ρ_{i+1} ⊗ (ρ_i ⊕ 1).
  */
 export function layerSpace(reps: Representation[], bias: boolean | boolean[] = false): ParamSpace {

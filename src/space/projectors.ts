@@ -8,7 +8,7 @@ import { nullspace } from './linalg.js';
 import { ParamSpace } from './paramSpace.js';
 
 /**
- * Π_G x = (1/|G|) Σ_g ρ(g) x, the twirl: orthogonal projection onto the fixed space H_G (THEORY.md §1).
+ * Π_G x = (1/|G|) Σ_g ρ(g) x, the twirl: orthogonal projection onto the fixed space H_G (docs/theory.md §1).
  * O(|G|·dim) for monomial actions. `out` may alias `x` (a scratch copy is taken).
  */
 export function twirl(rep: Representation, x: Float64Array, out: Float64Array, scratch?: Float64Array): Float64Array {
@@ -58,7 +58,7 @@ export function fixedBasisBySvd(rep: Representation): Float64Array[] {
 
 /**
  * The projectors of one (ρ̄, L) pair: Π_G, Π_L, Π_E (onto E_0 = L_0 ∩ H_G), Π_{E⊥} = I − Π_E, and the
- * compatibility defect ‖Π_LΠ_G − Π_GΠ_L‖_F computed exactly. When compatible, Π_E = Π_LΠ_G (THEORY.md §1);
+ * compatibility defect ‖Π_LΠ_G − Π_GΠ_L‖_F computed exactly. When compatible, Π_E = Π_LΠ_G (docs/theory.md §1);
  * otherwise Π_E comes from an orthonormal basis of L_0 ∩ H_G (nullspace of (I − Π_G)B for a basis B of L_0).
  */
 export class Projectors {

@@ -5,7 +5,7 @@ import { ParamSpace } from './paramSpace.js';
 /** A 3×3 kernel support ω as the list of kept positions (row, column). */
 export type KernelSupport = ReadonlyArray<readonly [number, number]>;
 
-/** The supports of THEORY.md §1: compatible under C4 (full, cross, centre+corners) and not (skew, L-shape). */
+/** The supports of docs/theory.md §1: compatible under C4 (full, cross, centre+corners) and not (skew, L-shape). */
 export const supports: Readonly<Record<string, KernelSupport>> = {
   full: [[0, 0], [0, 1], [0, 2], [1, 0], [1, 1], [1, 2], [2, 0], [2, 1], [2, 2]],
   cross: [[1, 1], [0, 1], [1, 0], [1, 2], [2, 1]],
@@ -14,6 +14,7 @@ export const supports: Readonly<Record<string, KernelSupport>> = {
   'l-shape': [[0, 0], [1, 0], [1, 1]],
 };
 
+/** A built-in 3×3 kernel support by name (full, cross, corners, skew, L-shape …), or an EqflowError listing them. */
 export function supportByName(name: string): KernelSupport {
   const s = supports[name];
   if (!s) throw new EqflowError('invalid-argument', 'support', `unknown kernel support '${name}' (known: ${Object.keys(supports).join(', ')})`);
