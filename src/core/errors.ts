@@ -22,6 +22,11 @@ export class EqflowError extends Error {
     this.code = code;
     this.field = field;
   }
+
+  /** Structural, so an error thrown by another copy of eqflow (a user's module loaded beside the CLI) still matches. */
+  static override [Symbol.hasInstance](v: unknown): boolean {
+    return v instanceof Error && v.name === 'EqflowError' && typeof (v as { code?: unknown }).code === 'string';
+  }
 }
 
 /** Throws an EqflowError with code 'invalid-argument' unless `ok` holds. */

@@ -20,6 +20,7 @@ export const PROTOCOL_VERSION = 'eqflow/1';
 export const OPS = ['hello', 'open', 'act', 'project', 'risk', 'step', 'sampledStep', 'flow', 'close'] as const;
 export type ExternalOp = (typeof OPS)[number];
 
+/** How an external implementation is driven: per-request timeouts, the grace period on close, restarts, cwd, env and stderr. */
 export interface ExternalOptions {
   /** ms to wait for each answer, handshake included (default 10 000) */
   timeoutMs?: number;
@@ -30,7 +31,7 @@ export interface ExternalOptions {
   /** start a fresh process on the next open() when the previous one died or was killed (default true) */
   respawn?: boolean;
   cwd?: string;
-  env?: NodeJS.ProcessEnv;
+  env?: Record<string, string | undefined>;
   /** 'pipe' keeps the last 4 KiB of stderr for error messages (default); 'inherit' also forwards it to ours */
   stderr?: 'pipe' | 'inherit';
 }

@@ -23,6 +23,7 @@ export interface TraceSnapshot {
   A: Float64Array;
 }
 
+/** A recorded training run: its Case, γ, dynamics and parameter snapshots (t, A). */
 export interface Trace {
   case: CaseSpec;
   snapshots: TraceSnapshot[];
@@ -34,6 +35,7 @@ export interface Trace {
   mu?: number;
 }
 
+/** Options of check-trace: the "in E" threshold, the rate slack, μ's sampling, and overrides of the Case, γ, dynamics and μ. */
 export interface TraceOptions {
   /** "in E" and the round-off floor: ‖Π_{E⊥}A‖ ≤ tolerance·max(1, max_k ‖A_k‖) (default 1e-9, float64 runs) */
   tolerance?: number;
@@ -48,6 +50,7 @@ export interface TraceOptions {
   mu?: number;
 }
 
+/** A statement on a trace holds, is violated, or does not apply to the run (e.g. Theorem 1 for a run not started in E). */
 export type TraceVerdict = 'holds' | 'violated' | 'not applicable';
 
 /** One row of the table: what was measured against what the theory allows. */
@@ -64,6 +67,7 @@ export interface TraceRow {
   detail: string;
 }
 
+/** What check-trace reports: one row per statement checked, with the measured numbers and a verdict. */
 export interface TraceReport {
   case: string;
   dim: number;
@@ -175,11 +179,17 @@ export interface NpyArray {
   data: Float64Array | string[];
 }
 
+/** The bytes as a Buffer without a copy (the public signatures take Uint8Array, so their types need no @types/node). */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 /**
  * Reads a .npy file (format versions 1–3): little-endian '<f8', '<f4', '<i8', '<i4' and '<U n' (UTF-32) arrays, C or
  * Fortran order (returned in C order).
  */
-export function readNpy(buf: Buffer, field = 'npy'): NpyArray {
+export function readNpy(bytes: Uint8Array, field = 'npy'): NpyArray {
+  const buf = asBuffer(bytes);
   if (buf.length < 10 || buf[0] !== 0x93 || buf.toString('latin1', 1, 6) !== 'NUMPY') throw new EqflowError('io', field, 'not a .npy file (no \\x93NUMPY magic)');
   const major = buf[6];
   if (major !== 1 && major !== 2 && major !== 3) throw new EqflowError('unsupported', field, `.npy format version ${major} (versions 1–3 are read)`);
@@ -250,9 +260,9 @@ export function readNpy(buf: Buffer, field = 'npy'): NpyArray {
  * Reads the arrays of an .npz (a zip of .npy files, stored or deflated, zip64 records as np.savez writes them). A
  * corrupt archive (offsets or sizes pointing outside the file, a bad deflate stream) is an EqflowError('io').
  */
-export function readNpz(buf: Buffer, field = 'npz'): Map<string, NpyArray> {
+export function readNpz(bytes: Uint8Array, field = 'npz'): Map<string, NpyArray> {
   try {
-    return readZip(buf, field);
+    return readZip(asBuffer(bytes), field);
   } catch (e) {
     if (e instanceof EqflowError) throw e;
     // Buffer reads past the end throw RangeError, zlib throws on a bad stream: both mean the bytes are not an .npz

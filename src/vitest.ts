@@ -1,0 +1,78 @@
+/**
+ * `eqflow/vitest`: the theorem suite inside your own vitest run. `describeClaims(implementation, options)`
+ * registers one test per claim (docs/theory.md lists them); a violated claim fails its test with the shrunk
+ * counterexample, the seed and replay path, and the one command that replays it.
+ */
+import { describe, expect, test } from 'vitest';
+import { relative } from 'node:path';
+import { DEFAULT_SEED, selectClaims } from './claims/verify.js';
+import type { ClaimResult } from './claims/engine.js';
+import type { Implementation } from './impl/implementation.js';
+
+/** Options of {@link describeClaims}. */
+export interface DescribeClaimsOptions {
+  /** generated cases per claim (default: each claim's own count) */
+  runs?: number;
+  /** fast-check seed (default: EQFLOW_SEED, else 2025) */
+  seed?: number;
+  /** claim ids to register (default: all) */
+  only?: readonly string[];
+  /** also register each claim's negative control, which must fail (default false) */
+  controls?: boolean;
+  /** per-test timeout in ms (default 120 000) */
+  timeout?: number;
+}
+
+/** The seed: the option, else EQFLOW_SEED (how a printed replay command fixes it), else eqflow's default. */
+function seedOf(options: DescribeClaimsOptions): number {
+  const env = process.env.EQFLOW_SEED;
+  if (env !== undefined && env.trim() !== '') {
+    const s = Number(env);
+    if (!Number.isSafeInteger(s)) throw new Error(`EQFLOW_SEED must be an integer, got ${JSON.stringify(env)}`);
+    return s;
+  }
+  return options.seed ?? DEFAULT_SEED;
+}
+
+/** The failure message: claim, measurement, counterexample, seed and path, and the command that replays it. */
+export function failureMessage(r: ClaimResult, testFile: string | undefined): string {
+  const file = testFile ? relative(process.cwd(), testFile) : '<this test file>';
+  const path = r.path ? ` EQFLOW_PATH=${r.path}` : '';
+  return [
+    `claim ${r.id} (${r.source}) ${r.verdict}: ${r.title}`,
+    `  ${r.message ?? ''}`,
+    `  counterexample: ${JSON.stringify(r.counterexample)}`,
+    `  seed ${r.seed}${r.path ? `, path ${r.path}` : ''}`,
+    `  replay: EQFLOW_SEED=${r.seed}${path} npx vitest run ${file} -t '${r.id}'`,
+  ].join('\n');
+}
+
+/**
+ * Registers one vitest test per claim against `implementation` (inside a `describe` block named after it). A
+ * claim the implementation cannot be asked (a capability it lacks, or every case refused as unsupported) is
+ * registered as skipped with the reason, never as a pass.
+ */
+export function describeClaims(implementation: Implementation, options: DescribeClaimsOptions = {}): void {
+  const claims = selectClaims(options.only);
+  const seed = seedOf(options);
+  const timeout = options.timeout ?? 120_000;
+  const replayPath = process.env.EQFLOW_PATH;
+  describe(`eqflow claims on ${implementation.name} (seed ${seed})`, () => {
+    for (const claim of claims) {
+      test(`${claim.id}: ${claim.title}`, async (ctx) => {
+        const r = await claim.run(implementation, { seed, runs: options.runs, ...(replayPath && { path: replayPath }) });
+        if (r.verdict === 'not tested') {
+          ctx.skip(`not tested: ${r.message ?? ''}`);
+          return;
+        }
+        expect(r.verdict, failureMessage(r, expect.getState().testPath)).toBe('holds');
+      }, timeout);
+      if (options.controls && claim.hasNegativeInputs) {
+        test(`${claim.id} negative control: ${claim.negativeDescription}`, async () => {
+          const r = await claim.run(implementation, { seed, negative: true });
+          expect(r.verdict, `the check of ${claim.id} did not fail outside its hypotheses (${claim.negativeDescription})`).toBe('violated');
+        }, timeout);
+      }
+    }
+  });
+}
