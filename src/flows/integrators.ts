@@ -8,6 +8,10 @@ export type IntegratorKind = (typeof INTEGRATORS)[number];
 /** The default: equilibrium-exact for every step and γ (docs/theory.md §9), error-controlled unless a step is fixed. */
 export const DEFAULT_INTEGRATOR: IntegratorKind = 'etdrk4';
 
+/** Tolerances of the error-controlled flows users ask for (flow command, experiments): local error ≤ 1e-12 + 1e-10·|A_i|. */
+export const FLOW_RTOL = 1e-10;
+export const FLOW_ATOL = 1e-12;
+
 /** The classical order p of each one-step scheme (the step-doubling estimate divides by 2^p − 1). */
 export const ORDER: Record<IntegratorKind, number> = { euler: 1, rk4: 4, 'lawson-rk4': 4, etdrk4: 4, dopri5: 5 };
 
@@ -168,7 +172,7 @@ export function etdrk4Step(f: VectorField, A: Float64Array, h: number, w: Work =
   expCombine(f, A, e1, h, [N1, N3], [0, 1], [p1 - 2 * p2, 2 * p2], y, t);
   f.nonlinear(y, N4);
   for (let i = 0; i < A.length; i++) N2[i] += N3[i];
-  expCombine(f, A, e1, h, [N1, N2, N4], [1 / 6, 1 / 6, 1 / 6], [p1 - 3 * p2 + 4 * p3, 2 * p2 - 4 * p3, 4 * p3 - p2], y, t);
+  expCombine(f, A, e1, h, [N1, N2, N4], [1 / 6, 1 / 3, 1 / 6], [p1 - 3 * p2 + 4 * p3, 2 * p2 - 4 * p3, 4 * p3 - p2], y, t);
   A.set(y);
 }
 
@@ -203,6 +207,8 @@ export interface IntegrationStats {
   steps: number;
   rejected: number;
   maxLocalError?: number;
+  /** adaptive runs: the step the controller would try next (to continue a run without a cold start) */
+  nextStep?: number;
 }
 
 /**
@@ -302,7 +308,9 @@ export function integrate(f: VectorField, A: Float64Array, tEnd: number, opts: F
         } else {
           const e = scaledError(d, A, half, rtol, atol);
           if (!Number.isFinite(e)) throw new EqflowError('not-finite', 'trajectory', `the error estimate became ${e} at t = ${t}`);
-          h = hh * Math.min(5, Math.max(0.2, 0.9 * (e === 0 ? 5 : e ** (-1 / (ORDER[opts.integrator] + 1)))));
+          const next = hh * Math.min(5, Math.max(0.2, 0.9 * (e === 0 ? 5 : e ** (-1 / (ORDER[opts.integrator] + 1)))));
+          // a step shortened to land on tEnd and accepted says nothing against the longer step proposed before it
+          h = e <= 1 && hh < h ? Math.max(h, next) : next;
           if (e > 1) {
             rejected++;
             underflow(h, opts.integrator);
@@ -317,7 +325,7 @@ export function integrate(f: VectorField, A: Float64Array, tEnd: number, opts: F
       check();
       opts.observe?.(t, A);
     }
-    return estimating ? { steps, rejected, maxLocalError } : { steps, rejected };
+    return !estimating ? { steps, rejected } : adaptive ? { steps, rejected, maxLocalError, nextStep: h } : { steps, rejected, maxLocalError };
   }
   const { Acoef, B5, B4 } = dopri5Tableau();
   const n = A.length;
@@ -361,5 +369,5 @@ export function integrate(f: VectorField, A: Float64Array, tEnd: number, opts: F
     h *= Math.min(5, Math.max(0.2, 0.9 * (e === 0 ? 5 : e ** -0.2)));
     if (h < 1e-14 * Math.max(1, tEnd)) throw new EqflowError('not-converged', 'step', `dopri5 step underflow at t = ${t}`);
   }
-  return { steps, rejected, maxLocalError };
+  return { steps, rejected, maxLocalError, nextStep: h };
 }
