@@ -163,8 +163,8 @@ experiment
       process.stdout.write(`${JSON.stringify(r)}\n`);
       return;
     }
-    const rows = r.panels.flatMap((p) => p.series.map((s) => [p.name, s.gamma.toFixed(3), s.predictedRate.toFixed(4), s.fittedRate === null ? '—' : s.fittedRate.toFixed(4), s.projectionError[s.projectionError.length - 1].toExponential(2)]));
-    process.stdout.write(`${formatTable(['panel', 'γ', 'predicted rate', 'fitted rate', 'final ‖Π_{E⊥}A‖'], rows)}\n`);
+    const rows = r.panels.flatMap((p) => p.series.map((s) => [p.name, s.gamma.toFixed(3), s.predictedRate.toFixed(4), s.fittedRate === null ? '—' : s.fittedRate.toFixed(4), s.projectionError[s.projectionError.length - 1].toExponential(2), `${s.integration.steps} (${s.integration.rejected})`, s.integration.maxLocalError.toExponential(1)]));
+    process.stdout.write(`${formatTable(['panel', 'γ', 'predicted rate', 'fitted rate', 'final ‖Π_{E⊥}A‖', 'steps (rejected)', 'max local err'], rows)}\n`);
     process.stdout.write(`wrote ${join(opts.out, 'experiments', 'attractor.json')} and ${join(opts.out, 'figures', 'attractor.svg')}\n`);
   });
 
