@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { EqflowError, requireFinite, requireLength } from '../core/errors.js';
 import { norm } from '../core/kernels.js';
 import { DYNAMICS, DynamicsKind, velocity } from '../flows/dynamics.js';
-import { DEFAULT_INTEGRATOR, FLOW_ATOL, FLOW_RTOL, INTEGRATORS, IntegratorKind, integrate } from '../flows/integrators.js';
+import { DEFAULT_INTEGRATOR, FLOW_ATOL, FLOW_RTOL, INTEGRATORS, IntegratorKind, firstStep, integrate } from '../flows/integrators.js';
 import { buildCase } from '../impl/build.js';
 import { CaseSpec, parseCase } from '../impl/caseSpec.js';
 import { exampleByName, examples } from '../impl/examples.js';
@@ -119,8 +119,7 @@ export function runFlow(req: FlowRequest): FlowOutput {
   const record = (t: number) => trajectory.push({ t, projectionError: b.P.projectionError(A), risk: risk.value(A) });
   record(0);
   let steps = 0, rejected = 0, maxLocalError = 0;
-  // the first adaptive step: small against the time scales 1/γ and T; the controller grows it
-  let h = req.step ?? Math.min(1e-3, req.t / 100, req.gamma > 0 ? 0.1 / req.gamma : 1);
+  let h = req.step ?? firstStep(req.gamma, req.t);
   for (let k = 1; k < req.points; k++) {
     const t0 = (req.t * (k - 1)) / (req.points - 1), t1 = (req.t * k) / (req.points - 1);
     const r = integrate(f, A, t1 - t0, { integrator, step: h, adaptive: !fixed, estimate: fixed, rtol, atol });

@@ -3,7 +3,7 @@ import { symmetricEigen } from '../analysis/eigen.js';
 import { fitDecayRate } from '../analysis/rates.js';
 import { stationaryOnE } from '../analysis/stationary.js';
 import { RandomStream } from '../core/rng.js';
-import { DEFAULT_INTEGRATOR, FLOW_ATOL, FLOW_RTOL, integrate } from '../flows/integrators.js';
+import { DEFAULT_INTEGRATOR, FLOW_ATOL, FLOW_RTOL, firstStep, integrate } from '../flows/integrators.js';
 import { BuiltCase, buildCase } from '../impl/build.js';
 import { EXAMPLE_Q, exampleByName } from '../impl/examples.js';
 import { fieldOf } from '../impl/reference.js';
@@ -50,7 +50,7 @@ function sweepOne(b: BuiltCase, A0: Float64Array, gamma: number, T: number, n: n
   const f = fieldOf(b, 'reg-augmented', gamma);
   const t = [0], p = [b.P.projectionError(A)];
   const stats: SweepStats = { steps: 0, rejected: 0, maxLocalError: 0 };
-  let h = Math.min(1e-3, 0.1 / Math.max(gamma, 1e-3));
+  let h = firstStep(gamma, T);
   for (let k = 1; k <= n; k++) {
     const r = integrate(f, A, T / n, { integrator: DEFAULT_INTEGRATOR, step: h, adaptive: true, rtol: FLOW_RTOL, atol: FLOW_ATOL });
     stats.steps += r.steps;
