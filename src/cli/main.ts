@@ -221,6 +221,12 @@ experiment
     const { saveOnInterrupt } = await import('../report/interrupt.js');
     const preset = m.mnistPreset(opts.full === true, opts.workers);
     const o = { ...preset, ...(opts.gammas && { gammas: opts.gammas }), ...(opts.runs && { runs: opts.runs }), ...(opts.images && { images: opts.images }), ...(opts.epochs && { epochs: opts.epochs }), ...(opts.seed && { seed: opts.seed }) };
+    const { discreteStabilityWarning } = await import('../flows/discrete.js');
+    const resolved = m.resolveMnistOptions(o);
+    for (const g of resolved.gammas) {
+      const w = discreteStabilityWarning(resolved.lr, g);
+      if (w) process.stderr.write(`${w}\n`);
+    }
     const done: Array<{ gamma: number; run: number; result: unknown }> = [];
     const partial = join(opts.out, 'experiments', 'mnist.partial.json');
     // an interrupt keeps the previous mnist.json (written atomically, only at the end) and saves the runs finished so far
