@@ -72,6 +72,9 @@ describe('eqflow CLI', () => {
     const lawson = run(1000, '--integrator', 'lawson-rk4', '--step', '0.01');
     expect(lawson.out.stats.settled).toBe(false);
     expect(lawson.dist).toBeGreaterThan(1e-4);
+    // the table's one summary line; a run stopped before it settles says so
+    const table = eqflow('flow', '--case', 'example-q', '--dynamics', 'reg-nominal', '--gamma', '1', '--t', '5', '--points', '3').out;
+    expect(table).toMatch(/^etdrk4, rtol 1e-10, atol 1e-12: \d+ steps, \d+ rejected, largest local error estimate \S+; NOT settled by T: ‖v\(A\(T\)\)‖ = \S+ > 1e-6 × scale/m);
   });
 
   test('verify: same seed, same report (minus timestamps) for any worker count; a mutant fails and its counterexample replays', () => {

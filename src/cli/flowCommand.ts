@@ -143,8 +143,8 @@ export function runFlow(req: FlowRequest): FlowOutput {
 export function formatStats(s: FlowStats): string {
   const how = s.step === null ? `${s.integrator}, rtol ${s.rtol}, atol ${s.atol}` : `${s.integrator}, fixed step ${s.step}`;
   const end = s.settled
-    ? `settled: ‖v(A(T))‖ = ${s.velocityNorm.toExponential(2)} (≤ ${SETTLED} × scale ${s.velocityScale.toExponential(2)})`
-    : `NOT settled by T: ‖v(A(T))‖ = ${s.velocityNorm.toExponential(2)} > ${SETTLED} × scale ${s.velocityScale.toExponential(2)}; A(T) is not a stationary point (raise --t)`;
+    ? `settled: ‖v(A(T))‖ = ${s.velocityNorm.toExponential(2)} (≤ ${SETTLED.toExponential(0)} × scale ${s.velocityScale.toExponential(2)})`
+    : `NOT settled by T: ‖v(A(T))‖ = ${s.velocityNorm.toExponential(2)} > ${SETTLED.toExponential(0)} × scale ${s.velocityScale.toExponential(2)}; A(T) is not a stationary point (raise --t)`;
   return `${how}: ${s.steps} steps, ${s.rejected} rejected, largest local error estimate ${s.maxLocalError.toExponential(2)}; ${end}`;
 }
 
