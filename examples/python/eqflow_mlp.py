@@ -430,9 +430,13 @@ class Case:
         RK4 when gamma = 0). Its fixed points are exactly the zeros of the velocity, for any h and gamma."""
         F = self.field(kind, gamma)
 
-        def op(c0, cz, x):
-            """c0 Pi_E x + cz Pi_{E perp} x"""
-            return c0 * x if gamma == 0 else c0 * x + (cz - c0) * self.perp(x)
+        def comb(u, decay, hh, terms):
+            """e^{cz}u + hh sum a(hL) N over terms (a(0), a(z), N), with one projection:
+            u + hh sum a(0) N + Pi_{E perp}[(decay - 1) u + hh sum (a(z) - a(0)) N]"""
+            out = u + hh * sum(a0 * N for a0, _, N in terms)
+            if gamma == 0:
+                return out
+            return out + self.perp((decay - 1) * u + hh * sum((az - a0) * N for a0, az, N in terms))
 
         x, t, out = A.copy(), 0.0, []
         for k, tk in enumerate(times):
@@ -443,11 +447,10 @@ class Case:
                 e1, p1, p2, p3 = phis(-gamma * hh)
                 eh, q1, q2, _ = phis(-gamma * hh / 2)
                 N1 = F(x)
-                N2 = F(op(1, eh, x) + hh * op(0.5, 0.5 * q1, N1))
-                N3 = F(op(1, eh, x) + hh * (op(0, 0.5 * q1 - q2, N1) + op(0.5, q2, N2)))
-                N4 = F(op(1, e1, x) + hh * (op(0, p1 - 2 * p2, N1) + op(1, 2 * p2, N3)))
-                x = op(1, e1, x) + hh * (op(1 / 6, p1 - 3 * p2 + 4 * p3, N1) + op(1 / 3, 2 * p2 - 4 * p3, N2 + N3)
-                                         + op(1 / 6, 4 * p3 - p2, N4))
+                N2 = F(comb(x, eh, hh, [(0.5, 0.5 * q1, N1)]))
+                N3 = F(comb(x, eh, hh, [(0, 0.5 * q1 - q2, N1), (0.5, q2, N2)]))
+                N4 = F(comb(x, e1, hh, [(0, p1 - 2 * p2, N1), (1, 2 * p2, N3)]))
+                x = comb(x, e1, hh, [(1 / 6, p1 - 3 * p2 + 4 * p3, N1), (1 / 3, 2 * p2 - 4 * p3, N2 + N3), (1 / 6, 4 * p3 - p2, N4)])
                 s = T if T - s - hh <= 1e-12 * T else s + hh
                 finite_out(x, "points")
             t = tk
