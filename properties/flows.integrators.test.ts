@@ -198,13 +198,13 @@ interface Accepted { A: Float64Array; B: Float64Array; h: number }
 
 /**
  * Every accepted step's local error, measured against etdrk4 over the same step with 10× finer steps than the two
- * halves (h/20), must be ≤ 2·(reported largest local error estimate) + round-off. Factor 2: the Richardson estimate
- * is asymptotically exact (measured/estimate → 1 as h → 0; ≤ 1.08 observed), 2 covers the next-order term. Only
- * in that regime: rtol ≤ 1e-6 (at rtol ≈ 1e-4 a tanh CNN's steps were long enough for a ratio of 2.14).
- * Round-off: a step is ~40 vector operations of size ‖A‖ over dim entries.
+ * halves (h/20), must be ≤ the reported largest local error estimate + round-off (a step is ~40 vector operations
+ * of size ‖A‖ over dim entries). No factor: the reported value is ‖Ψ_{h/2}² − Ψ_h‖, a bound whenever halving the
+ * step at least halves the error (the Richardson value, 1/15 of it, under-reported by 2.1× and 5.7× on a tanh CNN
+ * at rtol 8.7e-5 and a deep linear network at rtol 3.5e-7).
  */
 function errorControlProperty(run: (c: FlowCase, rtol: number) => { steps: Accepted[]; estimate: number }) {
-  return fc.property(caseArb(compatibleCase), fc.double({ min: -8, max: -6, noNaN: true }).map((e) => 10 ** e), ({ spec, kind, gamma, seed }, rtol) => {
+  return fc.property(caseArb(compatibleCase), fc.double({ min: -8, max: -4, noNaN: true }).map((e) => 10 ** e), ({ spec, kind, gamma, seed }, rtol) => {
     const c = flowCase(spec, kind, gamma, seed);
     const { steps, estimate } = run(c, rtol);
     let worst = 0;
@@ -213,7 +213,7 @@ function errorControlProperty(run: (c: FlowCase, rtol: number) => { steps: Accep
       integrate(c.f, ref, h, { integrator: 'etdrk4', step: h / 20 });
       worst = Math.max(worst, distance(ref, B) - roundoff(Math.max(1, norm(A)), 40 * c.f.dim));
     }
-    expect(worst, `largest measured local error vs reported estimate ${estimate.toExponential(3)} (${kind}, γ = ${c.gamma}, rtol ${rtol.toExponential(1)})`).toBeLessThanOrEqual(2 * estimate);
+    expect(worst, `largest measured local error vs reported estimate ${estimate.toExponential(3)} (${kind}, γ = ${c.gamma}, rtol ${rtol.toExponential(1)})`).toBeLessThanOrEqual(estimate);
   });
 }
 
@@ -248,7 +248,7 @@ function eulerWithOrder4Estimate(c: FlowCase): { steps: Accepted[]; estimate: nu
 }
 
 describe('(c) error control: the reported estimate bounds the measured local error', () => {
-  it('etdrk4 (error-controlled), every dynamics, γ ∈ [0, 1e4], rtol ∈ [1e-8, 1e-6]', () => {
+  it('etdrk4 (error-controlled), every dynamics, γ ∈ [0, 1e4], rtol ∈ [1e-8, 1e-4]', () => {
     checkProperty(errorControlProperty(adaptiveRun), { runs: 25 });
   });
   it('negative control: Euler with an order-4 Richardson divisor under-reports its error', () => {
