@@ -3,6 +3,12 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeF
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { zeroOfVelocity } from '../src/analysis/stationary.js';
+import { distance, norm } from '../src/core/kernels.js';
+import { velocity } from '../src/flows/dynamics.js';
+import { buildCase } from '../src/impl/build.js';
+import { EXAMPLE_Q, exampleByName } from '../src/impl/examples.js';
+import { fieldOf } from '../src/impl/reference.js';
 
 /** Runs the real CLI as a user would (node bin/eqflow.mjs …). */
 function eqflow(...args: string[]): { code: number; out: string; err: string } {
@@ -37,6 +43,38 @@ describe('eqflow CLI', () => {
     expect(j.trajectory[2].projectionError / j.trajectory[1].projectionError).toBeCloseTo(Math.exp(-0.8), 2);
     // deterministic: the same command prints the same bits
     expect(eqflow('flow', '--case', 'example-q', '--dynamics', 'reg-augmented', '--gamma', '1', '--t', '2', '--points', '3', '--json').out).toBe(r.out);
+  });
+
+  test('flow with default options: Example Q reg-nominal from A* ends at the stationary point of v to 1e-8 for γ = 1…1000 (Lawson RK4 at γ·step = 10 does not)', () => {
+    const q = buildCase(exampleByName('example-q').spec);
+    const from = JSON.stringify([EXAMPLE_Q.aStar, EXAMPLE_Q.aStar]);
+    type Out = { final: number[]; stats: { integrator: string; steps: number; rejected: number; maxLocalError: number; velocityNorm: number; velocityScale: number; settled: boolean } };
+    const run = (gamma: number, ...extra: string[]) => {
+      const r = eqflow('flow', '--case', 'example-q', '--dynamics', 'reg-nominal', '--gamma', String(gamma), '--t', '50', '--from', from, '--points', '3', '--json', ...extra);
+      expect(r.code, r.err).toBe(0);
+      const out = JSON.parse(r.out) as Out;
+      const f = fieldOf(q, 'reg-nominal', gamma);
+      const A = Float64Array.from(out.final);
+      const residual = norm(velocity(f, A, new Float64Array(2)));
+      // Newton on v(A) = 0 from A(T), to 1e-13 ≈ 500 u·‖v‖-scale (the velocity's own round-off at γ = 1000)
+      const newton = zeroOfVelocity(f, A, 1e-13 * Math.max(1, gamma));
+      return { out, residual, dist: distance(A, newton.A) };
+    };
+    for (const gamma of [1, 10, 100, 1000]) {
+      const { out, residual, dist } = run(gamma);
+      expect(out.stats).toMatchObject({ integrator: 'etdrk4', settled: true });
+      for (const k of ['steps', 'rejected', 'maxLocalError', 'velocityNorm', 'velocityScale'] as const) expect(Number.isFinite(out.stats[k]), k).toBe(true);
+      expect(out.stats.velocityNorm).toBeCloseTo(residual, 15);
+      expect(residual, `γ = ${gamma}`).toBeLessThanOrEqual(1e-8);
+      expect(dist, `γ = ${gamma}`).toBeLessThanOrEqual(1e-8);
+    }
+    // negative control: the old default (Lawson RK4, step 0.01) at γ = 1000 settles on its own fixed point, not on a zero of v
+    const lawson = run(1000, '--integrator', 'lawson-rk4', '--step', '0.01');
+    expect(lawson.out.stats.settled).toBe(false);
+    expect(lawson.dist).toBeGreaterThan(1e-4);
+    // the table's one summary line; a run stopped before it settles says so
+    const table = eqflow('flow', '--case', 'example-q', '--dynamics', 'reg-nominal', '--gamma', '1', '--t', '5', '--points', '3').out;
+    expect(table).toMatch(/^etdrk4, rtol 1e-10, atol 1e-12: \d+ steps, \d+ rejected, largest local error estimate \S+; NOT settled by T: ‖v\(A\(T\)\)‖ = \S+ > 1e-6 × scale/m);
   });
 
   test('verify: same seed, same report (minus timestamps) for any worker count; a mutant fails and its counterexample replays', () => {

@@ -102,13 +102,16 @@ describe('stiff regularized flows (γ up to 1e4)', () => {
     const dFine = fine.trajectory[1].projectionError;
     expect(Math.abs((dFine * gamma) / betaAt(fine.final) - 1)).toBeLessThan(0.01);
     // γh = 1000: still finite and stable, but Lawson RK4's fixed point of the forced stiff part is
-    // z(1 + 4e^{−z/2} + e^{−z}) / (6(1 − e^{−z}))·β/γ ≈ (γh/6)·β/γ, not β/γ (stiff order reduction; see the report)
+    // z(1 + 4e^{−z/2} + e^{−z}) / (6(1 − e^{−z}))·β/γ ≈ (γh/6)·β/γ, not β/γ (docs/theory.md §9)
     // (t = 0.4 in two segments of two full steps: the last step sets A_⊥, so it must not be a shortened one)
-    const coarse = runFlow({ caseRef: file, dynamics: 'reg-nominal', gamma, t: 0.4, points: 3, step: 0.1 });
+    const coarse = runFlow({ caseRef: file, dynamics: 'reg-nominal', gamma, t: 0.4, points: 3, step: 0.1, integrator: 'lawson-rk4' });
     expect(coarse.trajectory.every((p) => Number.isFinite(p.projectionError) && Number.isFinite(p.risk))).toBe(true);
     const z = gamma * 0.1;
     const lawsonFixedPoint = ((z * (1 + 4 * Math.exp(-z / 2) + Math.exp(-z))) / (6 * (1 - Math.exp(-z)))) * (betaAt(coarse.final) / gamma);
     expect(Math.abs(coarse.trajectory[2].projectionError / lawsonFixedPoint - 1)).toBeLessThan(0.01);
+    // the default etdrk4 at the same step γh = 1000 sits at β/γ, as the fine Lawson run does
+    const etd = runFlow({ caseRef: file, dynamics: 'reg-nominal', gamma, t: 0.4, points: 3, step: 0.1 });
+    expect(Math.abs((etd.trajectory[2].projectionError * gamma) / betaAt(etd.final) - 1)).toBeLessThan(0.01);
   });
 
   it('explicit Euler and RK4 at γ = 1e4 with γh = 100 throw EqflowError(not-finite) naming the time, never return NaN', () => {

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EqflowError } from '../core/errors.js';
 import { DYNAMICS, DynamicsKind } from '../flows/dynamics.js';
+import { DEFAULT_INTEGRATOR, FLOW_ATOL, FLOW_RTOL, INTEGRATORS, IntegratorKind } from '../flows/integrators.js';
 import { loadImplementation } from '../impl/load.js';
 import { integer, nonNegative, numberList, positive, vector } from './options.js';
 
@@ -138,24 +139,28 @@ program
   .option('--t <T>', 'the final time', positive, 5)
   .option('--from <json>', 'the start point: the flat parameter vector as a JSON array', vector)
   .option('--points <n>', 'how many times to report', integer(2, 100_000), 21)
-  .option('--step <h>', 'the Lawson-RK4 step', positive, 0.01)
+  .addOption(new Option('--integrator <name>', 'etdrk4: exponential RK4 (Krogstad), fixed points exactly the zeros of v for any step and γ; lawson-rk4: integrating-factor RK4, stable for any γ but its fixed points are off once γ·step is not small (≈ 70% at γ·step = 10); rk4, euler: explicit, need γ·step ≲ 2; dopri5: adaptive Dormand–Prince, explicit').choices([...INTEGRATORS]).default(DEFAULT_INTEGRATOR))
+  .option('--step <h>', 'a fixed step (default: the step is chosen by the local error control of --rtol/--atol)', positive)
+  .option('--rtol <r>', 'relative local error tolerance per step', positive, FLOW_RTOL)
+  .option('--atol <a>', 'absolute local error tolerance per step', positive, FLOW_ATOL)
   .option('--list', 'list the built-in cases with their parameter layout')
   .option('--json', 'print JSON only')
-  .action(async (opts: { case?: string; dynamics: DynamicsKind; gamma: number; t: number; from?: number[]; points: number; step: number; list?: boolean; json?: boolean }) => {
-    const { listCases, runFlow } = await import('./flowCommand.js');
+  .action(async (opts: { case?: string; dynamics: DynamicsKind; gamma: number; t: number; from?: number[]; points: number; integrator: IntegratorKind; step?: number; rtol: number; atol: number; list?: boolean; json?: boolean }) => {
+    const { formatStats, listCases, runFlow } = await import('./flowCommand.js');
     const { formatTable } = await import('../report/table.js');
     if (opts.list) {
       process.stdout.write(`${listCases()}\n`);
       return;
     }
     if (!opts.case) throw new EqflowError('invalid-argument', '--case', 'give a built-in case name (eqflow flow --list) or a case file');
-    const out = runFlow({ caseRef: opts.case, dynamics: opts.dynamics, gamma: opts.gamma, t: opts.t, from: opts.from, points: opts.points, step: opts.step });
+    const out = runFlow({ caseRef: opts.case, dynamics: opts.dynamics, gamma: opts.gamma, t: opts.t, from: opts.from, points: opts.points, integrator: opts.integrator, step: opts.step, rtol: opts.rtol, atol: opts.atol });
     if (opts.json) {
       process.stdout.write(`${JSON.stringify(out)}\n`);
       return;
     }
     process.stdout.write(`${out.case}: ${out.dynamics} flow, γ = ${out.gamma}\n`);
     process.stdout.write(`${formatTable(['t', '‖Π_{E⊥}A‖', 'risk'], out.trajectory.map((p) => [p.t.toFixed(4), p.projectionError.toExponential(4), p.risk.toExponential(6)]))}\n`);
+    process.stdout.write(`${formatStats(out.stats)}\n`);
     process.stdout.write(`final: ${JSON.stringify(out.final.length > 12 ? [...out.final.slice(0, 12).map((v) => +v.toPrecision(6)), `… ${out.final.length - 12} more (use --json)`] : out.final)}\n`);
   });
 
@@ -177,8 +182,8 @@ experiment
       process.stdout.write(`${JSON.stringify(r)}\n`);
       return;
     }
-    const rows = r.panels.flatMap((p) => p.series.map((s) => [p.name, s.gamma.toFixed(3), s.predictedRate.toFixed(4), s.fittedRate === null ? '—' : s.fittedRate.toFixed(4), s.projectionError[s.projectionError.length - 1].toExponential(2)]));
-    process.stdout.write(`${formatTable(['panel', 'γ', 'predicted rate', 'fitted rate', 'final ‖Π_{E⊥}A‖'], rows)}\n`);
+    const rows = r.panels.flatMap((p) => p.series.map((s) => [p.name, s.gamma.toFixed(3), s.predictedRate.toFixed(4), s.fittedRate === null ? '—' : s.fittedRate.toFixed(4), s.projectionError[s.projectionError.length - 1].toExponential(2), `${s.integration.steps} (${s.integration.rejected})`, s.integration.maxLocalError.toExponential(1)]));
+    process.stdout.write(`${formatTable(['panel', 'γ', 'predicted rate', 'fitted rate', 'final ‖Π_{E⊥}A‖', 'steps (rejected)', 'max local err'], rows)}\n`);
     process.stdout.write(`wrote ${join(opts.out, 'experiments', 'attractor.json')} and ${join(opts.out, 'figures', 'attractor.svg')}\n`);
   });
 
@@ -238,6 +243,12 @@ experiment
     const { saveOnInterrupt } = await import('../report/interrupt.js');
     const preset = m.mnistPreset(opts.full === true, opts.workers);
     const o = { ...preset, ...(opts.gammas && { gammas: opts.gammas }), ...(opts.runs && { runs: opts.runs }), ...(opts.images && { images: opts.images }), ...(opts.epochs && { epochs: opts.epochs }), ...(opts.seed && { seed: opts.seed }) };
+    const { discreteStabilityWarning } = await import('../flows/discrete.js');
+    const resolved = m.resolveMnistOptions(o);
+    for (const g of resolved.gammas) {
+      const w = discreteStabilityWarning(resolved.lr, g);
+      if (w) process.stderr.write(`${w}\n`);
+    }
     const done: Array<{ gamma: number; run: number; result: unknown }> = [];
     const partial = join(opts.out, 'experiments', 'mnist.partial.json');
     // an interrupt keeps the previous mnist.json (written atomically, only at the end) and saves the runs finished so far

@@ -3,7 +3,7 @@ import { symmetricEigen } from '../analysis/eigen.js';
 import { fitDecayRate } from '../analysis/rates.js';
 import { stationaryOnE } from '../analysis/stationary.js';
 import { RandomStream } from '../core/rng.js';
-import { integrate } from '../flows/integrators.js';
+import { DEFAULT_INTEGRATOR, FLOW_ATOL, FLOW_RTOL, firstStep, integrate } from '../flows/integrators.js';
 import { BuiltCase, buildCase } from '../impl/build.js';
 import { EXAMPLE_Q, exampleByName } from '../impl/examples.js';
 import { fieldOf } from '../impl/reference.js';
@@ -18,6 +18,14 @@ export interface AttractorSeries {
   predictedRate: number;
   /** least-squares rate over the second half of the run (null when the error grows or hits round-off) */
   fittedRate: number | null;
+  /** what the integration achieved (etdrk4, error-controlled) */
+  integration: SweepStats;
+}
+
+export interface SweepStats {
+  steps: number;
+  rejected: number;
+  maxLocalError: number;
 }
 
 export interface AttractorPanel {
@@ -33,17 +41,26 @@ export interface AttractorResult {
   panels: AttractorPanel[];
 }
 
-/** Integrates the regularized augmented flow from A0 and samples ‖Π_{E⊥}A‖ at `n` + 1 times up to T. */
-function sweepOne(b: BuiltCase, A0: Float64Array, gamma: number, T: number, n: number): { t: number[]; p: number[] } {
+/**
+ * Integrates the regularized augmented flow from A0 (etdrk4, error-controlled) and samples ‖Π_{E⊥}A‖ at `n` + 1
+ * times up to T; returns the run's steps, rejections and largest local error estimate with it.
+ */
+function sweepOne(b: BuiltCase, A0: Float64Array, gamma: number, T: number, n: number): { t: number[]; p: number[]; stats: SweepStats } {
   const A = Float64Array.from(A0);
   const f = fieldOf(b, 'reg-augmented', gamma);
   const t = [0], p = [b.P.projectionError(A)];
+  const stats: SweepStats = { steps: 0, rejected: 0, maxLocalError: 0 };
+  let h = firstStep(gamma, T);
   for (let k = 1; k <= n; k++) {
-    integrate(f, A, T / n, { integrator: 'lawson-rk4', step: Math.min(0.01, T / n) });
+    const r = integrate(f, A, T / n, { integrator: DEFAULT_INTEGRATOR, step: h, adaptive: true, rtol: FLOW_RTOL, atol: FLOW_ATOL });
+    stats.steps += r.steps;
+    stats.rejected += r.rejected;
+    stats.maxLocalError = Math.max(stats.maxLocalError, r.maxLocalError ?? 0);
+    h = r.nextStep ?? h;
     t.push((k * T) / n);
     p.push(b.P.projectionError(A));
   }
-  return { t, p };
+  return { t, p, stats };
 }
 
 /** The rate fitted over the second half, where the slowest mode dominates (values above 1e-13 only). */
@@ -55,8 +72,8 @@ function fitted(t: number[], p: number[]): number | null {
 
 function panel(name: string, prediction: string, b: BuiltCase, A0: Float64Array, gammas: number[], T: number, rateOf: (g: number) => number, lambda: number): AttractorPanel {
   const series = gammas.map((gamma) => {
-    const { t, p } = sweepOne(b, A0, gamma, T, 120);
-    return { gamma, t, projectionError: p, predictedRate: rateOf(gamma), fittedRate: fitted(t, p) };
+    const { t, p, stats } = sweepOne(b, A0, gamma, T, 120);
+    return { gamma, t, projectionError: p, predictedRate: rateOf(gamma), fittedRate: fitted(t, p), integration: stats };
   });
   return { name, prediction, lambdaMinPerp: lambda, gammaLoc: Math.max(0, -lambda), series };
 }

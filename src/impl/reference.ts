@@ -1,7 +1,7 @@
 import { EqflowError, requireFinite, requireLength } from '../core/errors.js';
 import { RandomStream } from '../core/rng.js';
 import { DynamicsKind, VectorField, dynamics, velocity } from '../flows/dynamics.js';
-import { integrate } from '../flows/integrators.js';
+import { DEFAULT_INTEGRATOR, integrate } from '../flows/integrators.js';
 import { SampledAugmentation } from '../risk/risk.js';
 import { BuiltCase, buildCase } from './build.js';
 import { CaseSpec } from './caseSpec.js';
@@ -70,6 +70,10 @@ export class ReferenceSession implements CaseSession {
     return A.map((a, i) => a - eta * (v[i] + gamma * perp[i]));
   }
 
+  /**
+   * The protocol's `flow`: fixed step `step`, with etdrk4 — fourth order like RK4, stable for any γ·step, and its
+   * long-time limits are the zeros of v for any step (Lawson RK4's are not once γ·step is not small).
+   */
   async flow(kind: DynamicsKind, A: Float64Array, gamma: number, times: number[], step: number): Promise<Float64Array[]> {
     this.check(A);
     const f = this.field(kind, gamma);
@@ -78,7 +82,7 @@ export class ReferenceSession implements CaseSession {
     let t = 0;
     for (const [i, ti] of times.entries()) {
       if (!(ti >= t)) throw new EqflowError('invalid-argument', `times[${i}]`, `times must be non-decreasing and ≥ 0, got ${ti} after ${t}`);
-      integrate(f, x, ti - t, { integrator: 'lawson-rk4', step });
+      integrate(f, x, ti - t, { integrator: DEFAULT_INTEGRATOR, step });
       t = ti;
       out.push(Float64Array.from(x));
     }
