@@ -9,6 +9,7 @@ import { CaseSpec, parseCase } from '../src/impl/caseSpec.js';
 import { exampleByName } from '../src/impl/examples.js';
 import { ExternalImplementation } from '../src/impl/external.js';
 import { ReferenceImplementation } from '../src/impl/reference.js';
+import { RegisteredClaim, claimById } from '../properties/claims/index.js';
 import { cnnCase, exampleQCase, incompatibleCase, incompatibleCnnCase, mlpAnyCase, nonEquivariantCase, nonUnitaryCase, orbitClosedCase } from '../properties/claims/cases.js';
 
 const PYTHON = '/usr/bin/python3';
@@ -75,4 +76,37 @@ describe.skipIf(skipTorch)('eqflow_torch (python/eqflow_torch) against the refer
     console.log(`eqflow_torch vs reference: worst relative disagreement ${worst.toExponential(2)} (${where}) over ${specs.length} cases`);
     expect(worst).toBeLessThan(1e-12);
   });
+});
+
+/** Each planted bug and a claim that must reject it (`python -m eqflow_torch --list-bugs` names them). */
+const BUG_CLAIMS: Record<string, string> = {
+  'rot90-centre': 'lemma-1a-2a', // data-side vs parameter-side augmentation differ once conv and rot90 stop commuting
+  'twirl-subgroup': 'projectors', // ρ̄(g)Π_G A ≠ Π_G A for g outside the subgroup
+  'augment-skips-y': 'lemma-1a-2a', // R^aug with untransformed targets is not the average of R(ρ̄(g)A)
+  'regularizer-g-perp': 'lemma-2e', // the exact-average step's pull differs from the sampled steps' off L_0
+};
+
+describe.skipIf(skipTorch)('eqflow_torch --bug NAME: planted bugs', () => {
+  it('--list-bugs prints one name per line, each with a claim below', () => {
+    const r = spawnSync(PYTHON, ['-m', 'eqflow_torch', '--list-bugs'], { encoding: 'utf8', env: ENV });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.trim().split('\n').sort()).toEqual(Object.keys(BUG_CLAIMS).sort());
+  });
+
+  for (const [bug, id] of Object.entries(BUG_CLAIMS)) {
+    it(`${bug} is rejected by '${id}' with a counterexample that passes without the bug`, async () => {
+      const buggy = await start([bug]);
+      const good = await start();
+      try {
+        const claim = claimById(id) as RegisteredClaim;
+        const r = await claim.run(buggy, { seed: 2025 });
+        console.log(`--bug ${bug}: ${id} ${r.verdict} after ${r.cases} cases: ${r.message}`);
+        expect(r.verdict).toBe('violated');
+        expect((await claim.replay(good, r.counterexample)).ratio).toBeLessThanOrEqual(1);
+      } finally {
+        await buggy.close();
+        await good.close();
+      }
+    });
+  }
 });

@@ -92,18 +92,28 @@ class Case:
         self.Yaug = Yo.reshape(-1, self.Y.shape[1])
 
     def loss(self, out, Y):
-        """Σ_s ℓ(ŷ_s, y_s): ½‖ŷ − y‖² or −Σ_k y_k log softmax(ŷ)_k."""
+        """Σ_s ℓ(ŷ_s, y_s) over the last two axes: ½‖ŷ − y‖² or −Σ_k y_k log softmax(ŷ)_k."""
         if self.loss_kind == "squared":
-            return 0.5 * ((out - Y) ** 2).sum()
-        return -(Y * torch.log_softmax(out, dim=1)).sum()
+            return 0.5 * ((out - Y) ** 2).sum((-2, -1))
+        return -(Y * torch.log_softmax(out, dim=-1)).sum((-2, -1))
 
     def mean_loss(self, A, X, Y):
+        """(1/n) Σ_s ℓ(Φ_A(x_s), y_s); for A of shape (B, dim) one value per network."""
         return self.loss(self.model.forward(A, X), Y) / X.shape[0]
 
     def risk(self, mode, A):
         """(R(A) or R^aug(A), its gradient by autograd)."""
         X, Y = (self.X, self.Y) if mode == "nominal" else (self.Xaug, self.Yaug)
         return self.value_and_grad(A, X, Y)
+
+    def risks(self, mode, As):
+        """The risks and gradients of B parameter vectors (B, dim) in one batched evaluation: the risks are
+        separate functions of their own A_b, so the gradient of their sum with respect to A_b is ∇R(A_b)."""
+        X, Y = (self.X, self.Y) if mode == "nominal" else (self.Xaug, self.Yaug)
+        a = As.detach().clone().requires_grad_(True)
+        values = self.mean_loss(a, X, Y)
+        (grads,) = torch.autograd.grad(values.sum(), a)
+        return values.tolist(), grads
 
     def value_and_grad(self, A, X, Y):
         a = A.detach().clone().requires_grad_(True)

@@ -69,11 +69,12 @@ class DenseNet:
         self.input_rep, self.output_rep = reps[0], reps[-1]
 
     def forward(self, A, X):
-        """Φ_A(x) for every row x of X (n, n_0)."""
+        """Φ_A(x) for every row x of X (n, n_0); A of shape (dim,), or (B, dim) for B networks at once → (B, n, n_L)."""
         h = X
         for (_, o, (r, c)), sigma in zip(self.segments, self.sigmas):
-            W = A[o:o + r * c].view(r, c)
-            h = sigma(h @ W[:, :-1].T + W[:, -1] if self.bias else h @ W.T)
+            W = A[..., o:o + r * c].unflatten(-1, (r, c))
+            # (B, n, c_in) or (n, c_in) times Wᵀ (B, c_in, r): broadcasts over the B networks
+            h = sigma(h @ W[..., :-1].transpose(-1, -2) + W[..., -1].unsqueeze(-2) if self.bias else h @ W.transpose(-1, -2))
         return h
 
 
@@ -113,16 +114,23 @@ class ConvNet:
         self.widths = [self.c_in * self.k * self.k, self.outputs]
 
     def forward(self, A, X):
+        """Φ_A(x) for every row of X (n, c_in·k²); A of shape (dim,), or (B, dim) → (B, n, outputs). The B networks
+        run side by side as B groups of channels (grouped convolutions)."""
+        As = A.unsqueeze(0) if A.dim() == 1 else A
+        B = As.shape[0]
         h = X.view(-1, self.c_in, self.k, self.k)
-        for (co, pool, sigma, norm, kout), (_, o, shape) in zip(self.blocks, self.segments):
-            h = Fn.conv2d(h, A[o:o + co * shape[1] * 9].view(shape), padding=1)
+        for i, ((co, pool, sigma, norm, kout), (_, o, shape)) in enumerate(zip(self.blocks, self.segments)):
+            w = As[:, o:o + co * shape[1] * 9].reshape(B * co, shape[1], 3, 3)
+            h = Fn.conv2d(h, w, padding=1, groups=1 if i == 0 else B)
             if pool:
                 h = Fn.avg_pool2d(h, 2)
             h = sigma(h)
             if norm:
                 h = Fn.layer_norm(h, (kout, kout), eps=LAYER_NORM_EPS)
         _, o, (r, c) = self.segments[-1]
-        return h.reshape(h.shape[0], -1) @ A[o:o + r * c].view(r, c).T
+        feats = h.reshape(h.shape[0], B, -1) if self.blocks else h.reshape(h.shape[0], 1, -1).expand(-1, B, -1)
+        out = torch.einsum("nbf,bof->bno", feats, As[:, o:o + r * c].reshape(B, r, c))
+        return out[0] if A.dim() == 1 else out
 
 
 def build_model(G, spec, bugs=frozenset()):

@@ -69,7 +69,9 @@ class Recorder:
         return out
 
     def save(self, path=None):
-        """Writes the trace as JSON (atomically: a temporary file renamed over the target); returns the path."""
+        """Records the final parameters (if step() did not just do so) and writes the trace as JSON, atomically (a
+        temporary file renamed over the target); returns the path."""
+        self.snapshot()
         path = path or self.path
         d = os.path.dirname(os.path.abspath(path))
         fd, tmp = tempfile.mkstemp(dir=d, prefix=".trace-", suffix=".json")

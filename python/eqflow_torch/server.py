@@ -1,6 +1,8 @@
 """The eqflow/1 JSON-lines server (docs/protocol.md): reads requests from stdin, answers on stdout, one line each."""
 import json
 import math
+import os
+import select
 import sys
 import traceback
 
@@ -126,25 +128,115 @@ class _nothing:
         return False
 
 
+MAX_BATCH = 256
+BATCH_ENTRIES = 4_000_000  # activations of one batched evaluation (float64 entries), to bound memory
+
+
+def batch_limit(case):
+    """How many risk requests of this case one batched evaluation takes: many for small networks, one for the paper CNN."""
+    rows = case.Xaug.shape[0]
+    width = max(case.model.widths + [b[0] * b[4] * b[4] * (4 if b[1] else 1) for b in getattr(case.model, "blocks", [])])
+    return max(1, min(MAX_BATCH, BATCH_ENTRIES // max(1, rows * width)))
+
+
+class Batcher:
+    """Answers a list of requests in order, evaluating consecutive `risk` requests on the same session and mode in
+    one batched autograd call (Case.risks). Requests only arrive together when the client pipelines them."""
+
+    def __init__(self, server):
+        self.server = server
+
+    def batchable(self, msg):
+        s = self.server
+        return (isinstance(msg, dict) and msg.get("op") == "risk" and msg.get("session") in s.sessions
+                and msg.get("mode") in ("nominal", "augmented") and isinstance(msg.get("A"), list)
+                and len(msg["A"]) == s.sessions[msg["session"]].dim)
+
+    def answer_all(self, msgs):
+        out, i = [], 0
+        while i < len(msgs):
+            j = i
+            if self.batchable(msgs[i]):
+                key = (msgs[i]["session"], msgs[i]["mode"])
+                limit = batch_limit(self.server.sessions[key[0]])
+                while j + 1 < len(msgs) and j + 1 - i < limit and self.batchable(msgs[j + 1]) and (msgs[j + 1]["session"], msgs[j + 1]["mode"]) == key:
+                    j += 1
+            if j > i:
+                out.extend(self.risks(msgs[i:j + 1]))
+            else:
+                out.append(msgs[i].reply if isinstance(msgs[i], Unreadable) else self.server.answer(msgs[i]))
+            i = j + 1
+        return out
+
+    def risks(self, msgs):
+        case = self.server.sessions[msgs[0]["session"]]
+        try:
+            As = torch.stack([vector(m["A"], case.dim, "A") for m in msgs])
+            values, grads = case.risks(msgs[0]["mode"], As)
+        except ProtocolError:
+            return [self.server.answer(m) for m in msgs]  # each request gets its own error answer
+        out = []
+        for m, v, g in zip(msgs, values, grads):
+            if math.isfinite(v) and bool(torch.isfinite(g).all()):
+                out.append({"id": m.get("id"), "value": v, "gradient": g.tolist()})
+            else:
+                out.append(self.server.answer(m))
+        return out
+
+
+class Unreadable:
+    """A line that is not a JSON object, with its error answer."""
+
+    def __init__(self, reply):
+        self.reply = reply
+
+
+def parse(line):
+    """A request object, or Unreadable for a line that is not one."""
+    try:
+        msg = json.loads(line)
+        need(isinstance(msg, dict), "request", "expected a JSON object")
+        return msg
+    except (ValueError, ProtocolError) as e:
+        return Unreadable({"error": {"code": "invalid-argument", "message": f"not a JSON object: {e}"}})
+
+
+def lines_available(inp):
+    """Blocks for input, then yields every complete line already available as one list (pipelined requests arrive
+    together); ends at EOF. Inputs without a file descriptor are read line by line."""
+    try:
+        fd = inp.fileno()
+    except (AttributeError, OSError, ValueError):
+        for raw in inp:
+            yield [raw]
+        return
+    buf, eof = b"", False
+    while not eof:
+        chunk = os.read(fd, 1 << 20)
+        eof = not chunk
+        buf += chunk
+        while not eof and select.select([fd], [], [], 0)[0]:
+            more = os.read(fd, 1 << 20)
+            eof = not more
+            buf += more
+        *complete, buf = buf.split(b"\n")
+        if eof and buf:
+            complete.append(buf)
+        yield complete
+
+
 def serve(bugs=(), inp=None, out=None):
     """Answers requests until stdin closes (the protocol's shutdown)."""
     unknown = [b for b in bugs if b not in BUGS]
     if unknown:
         raise SystemExit(f"unknown bug {unknown[0]!r} (known: {', '.join(BUGS)})")
     server = Server(bugs)
-    inp = inp or sys.stdin.buffer
+    batcher = Batcher(server)
     out = out or sys.stdout.buffer
-    for raw in inp:
-        line = raw.decode("utf-8").strip()
-        if not line:
+    for group in lines_available(inp or sys.stdin.buffer):
+        msgs = [parse(raw.decode("utf-8")) for raw in group if raw.strip()]
+        if not msgs:
             continue
-        try:
-            msg = json.loads(line)
-            need(isinstance(msg, dict), "request", "expected a JSON object")
-        except (ValueError, ProtocolError) as e:
-            reply = {"error": {"code": "invalid-argument", "message": f"not a JSON object: {e}"}}
-        else:
-            reply = server.answer(msg)
         # allow_nan=False: NaN/Infinity are not JSON; float repr round-trips every double
-        out.write((json.dumps(reply, allow_nan=False, separators=(",", ":")) + "\n").encode("utf-8"))
+        out.write("".join(json.dumps(r, allow_nan=False, separators=(",", ":")) + "\n" for r in batcher.answer_all(msgs)).encode("utf-8"))
         out.flush()
