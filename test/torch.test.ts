@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +11,7 @@ import { CaseSpec, parseCase } from '../src/impl/caseSpec.js';
 import { exampleByName } from '../src/impl/examples.js';
 import { ExternalImplementation } from '../src/impl/external.js';
 import { ReferenceImplementation } from '../src/impl/reference.js';
+import { checkTrace, formatTraceReport, readTraceFile } from '../src/trace/checkTrace.js';
 import { RegisteredClaim, claimById } from '../properties/claims/index.js';
 import { cnnCase, exampleQCase, incompatibleCase, incompatibleCnnCase, mlpAnyCase, nonEquivariantCase, nonUnitaryCase, orbitClosedCase } from '../properties/claims/cases.js';
 
@@ -16,6 +19,7 @@ const PYTHON = '/usr/bin/python3';
 const PYDIR = fileURLToPath(new URL('../python', import.meta.url));
 const ENV = { ...process.env, PYTHONPATH: PYDIR, PYTHONDONTWRITEBYTECODE: '1' };
 const SERVER = `${PYTHON} -m eqflow_torch`;
+const EXAMPLE = fileURLToPath(new URL('../examples/python/train_mnist_c4.py', import.meta.url));
 
 /** Why the PyTorch tests cannot run here, or null. In CI (python3-torch installed by .ci/run) they always run. */
 function torchMissing(): string | null {
@@ -109,4 +113,88 @@ describe.skipIf(skipTorch)('eqflow_torch --bug NAME: planted bugs', () => {
       }
     });
   }
+});
+
+describe.skipIf(skipTorch)('eqflow_torch: throughput of the CNN cases through the protocol', () => {
+  it('requests per second, sequential and pipelined (pipelined risk requests are evaluated in one batch)', async () => {
+    const py = await start();
+    const lines: string[] = [];
+    try {
+      const paper = exampleByName('paper-cnn').spec;
+      for (const spec of [exampleByName('toy-cnn').spec, parseCase({ ...paper, data: { kind: 'mnist', count: 10 } })]) {
+        const s = await py.open(spec);
+        const A = new RandomStream('tp').gaussianVector(s.dim, 0.1);
+        const n = spec.name === 'toy-cnn' ? 400 : 20;
+        const rate = async (f: () => Promise<unknown>) => {
+          const t0 = performance.now();
+          await f();
+          return (n / (performance.now() - t0)) * 1000;
+        };
+        const seq = async (op: (i: number) => Promise<unknown>) => { for (let i = 0; i < n; i++) await op(i); };
+        const act = await rate(() => seq((i) => s.act(i % 4, A)));
+        const risk = await rate(() => seq(() => s.risk('augmented', A)));
+        const piped = await rate(() => Promise.all(Array.from({ length: n }, () => s.risk('augmented', A))));
+        const one = await s.risk('augmented', A);
+        const all = await Promise.all(Array.from({ length: 3 }, () => s.risk('augmented', A)));
+        // a batched evaluation sums in another order: round-off only
+        const scale = Math.max(...Array.from(one.gradient, Math.abs));
+        for (const r of all) r.gradient.forEach((v, i) => expect(Math.abs(v - one.gradient[i])).toBeLessThan(1e-13 * scale));
+        lines.push(`${spec.name} (dim ${s.dim}, ${structureCount(spec)} augmented samples): act ${act.toFixed(0)} req/s; risk(augmented) ${risk.toFixed(1)} req/s sequential, ${piped.toFixed(1)} req/s pipelined`);
+        await s.close();
+      }
+    } finally {
+      await py.close();
+    }
+    console.log(`eqflow/1 through PyTorch:\n${lines.join('\n')}`);
+  });
+});
+
+/** |G|·n, the samples of R^aug. */
+function structureCount(spec: CaseSpec): number {
+  const b = new ReferenceImplementation().built(spec);
+  return b.group.order * b.data.count;
+}
+
+describe.skipIf(skipTorch)('eqflow_torch: the Python package', () => {
+  it('its unit tests (layout mapping, Recorder) pass: python -m unittest discover -s python/tests', () => {
+    const r = spawnSync(PYTHON, ['-m', 'unittest', 'discover', '-s', join(PYDIR, 'tests')], { encoding: 'utf8', env: ENV, timeout: 120_000 });
+    console.log(r.stderr.trim().split('\n').slice(-3).join('\n'));
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^OK$/m);
+  });
+
+  it('installs with pip without network into a venv over the system torch, and runs as a command', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eqflow-torch-'));
+    try {
+      cpSync(PYDIR, join(dir, 'src'), { recursive: true, filter: (f) => !/(__pycache__|\.egg-info|[/\\]build)$/.test(f) });
+      const venv = join(dir, 'venv');
+      const run = (cmd: string, args: string[]) => {
+        const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 120_000, env: { ...process.env, PIP_NO_INDEX: '1', PYTHONDONTWRITEBYTECODE: '1' } });
+        expect(r.status, `${cmd} ${args.join(' ')}: ${r.stderr}`).toBe(0);
+        return r.stdout;
+      };
+      run(PYTHON, ['-m', 'venv', '--system-site-packages', venv]);
+      run(join(venv, 'bin', 'pip'), ['install', '-q', '--no-build-isolation', '--no-deps', join(dir, 'src')]);
+      expect(run(join(venv, 'bin', 'eqflow-torch'), ['--list-bugs']).trim().split('\n')).toContain('twirl-subgroup');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the MNIST example (reduced: 60 SGD steps) writes a trace that check-trace accepts (Theorem 3 holds)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eqflow-mnist-'));
+    try {
+      const out = join(dir, 'trace.json');
+      const r = spawnSync(PYTHON, [EXAMPLE, '--out', out, '--steps', '60', '--case-images', '4'], { encoding: 'utf8', env: ENV, timeout: 300_000 });
+      expect(r.status, r.stderr).toBe(0);
+      const trace = JSON.parse(readFileSync(out, 'utf8')) as { dtype: string; snapshots: unknown[] };
+      expect(trace.dtype).toBe('float64');
+      expect(trace.snapshots.length).toBe(7);
+      const report = checkTrace(readTraceFile(out));
+      console.log(`${r.stderr.trim().split('\n').pop()}\n${formatTraceReport(report)}`);
+      expect(report.rows.find((x) => x.check === 'theorem-3')?.verdict).toBe('holds');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
