@@ -19,6 +19,7 @@ const PYTHON = '/usr/bin/python3';
 const PYDIR = fileURLToPath(new URL('../python', import.meta.url));
 const ENV = { ...process.env, PYTHONPATH: PYDIR, PYTHONDONTWRITEBYTECODE: '1' };
 const SERVER = `${PYTHON} -m eqflow_torch`;
+const BIN = fileURLToPath(new URL('../bin/eqflow.mjs', import.meta.url));
 const EXAMPLE = fileURLToPath(new URL('../examples/python/train_mnist_c4.py', import.meta.url));
 
 /** Why the PyTorch tests cannot run here, or null. In CI (python3-torch installed by .ci/run) they always run. */
@@ -195,6 +196,23 @@ describe.skipIf(skipTorch)('eqflow_torch: the Python package', () => {
       expect(report.rows.find((x) => x.check === 'theorem-3')?.verdict).toBe('holds');
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe.skipIf(skipTorch)('eqflow verify --impl "python3 -m eqflow_torch" (reduced; the full run: npm run verify:torch)', () => {
+  it('every claim holds with --runs 4, none "not tested"', () => {
+    const out = mkdtempSync(join(tmpdir(), 'eqflow-verify-torch-'));
+    try {
+      const t0 = performance.now();
+      const r = spawnSync(process.execPath, [BIN, 'verify', '--impl', SERVER, '--runs', '4', '--no-controls', '--json', '--out', out], { encoding: 'utf8', env: ENV, timeout: 600_000, maxBuffer: 64 * 1024 * 1024 });
+      const report = JSON.parse(r.stdout) as { summary: { holds: number; violated: number; notTested: number }; claims: { id: string; verdict: string; skipped: number; message?: string }[] };
+      console.log(`verify through PyTorch, --runs 4 --no-controls: ${JSON.stringify(report.summary)} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      expect(report.claims.filter((c) => c.verdict !== 'holds').map((c) => `${c.id}: ${c.verdict} ${c.message}`)).toEqual([]);
+      expect(report.summary.notTested).toBe(0);
+      expect(r.status, r.stderr).toBe(0);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
     }
   });
 });
