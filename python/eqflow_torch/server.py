@@ -1,8 +1,6 @@
 """The eqflow/1 JSON-lines server (docs/protocol.md): reads requests from stdin, answers on stdout, one line each."""
 import json
 import math
-import os
-import select
 import sys
 import traceback
 
@@ -12,9 +10,8 @@ from .bugs import BUGS
 from .case import Case
 from .errors import ProtocolError, integer, need
 from .reps import F64
+from .wire import Unreadable, hello_reply, requests, server_name, write
 
-PROTOCOL = "eqflow/1"
-CAPABILITIES = ["action", "projectors", "risk", "step", "sampled-step", "flow"]
 
 
 def number(v, field):
@@ -44,8 +41,7 @@ def finite_list(x, field):
 class Server:
     def __init__(self, bugs=()):
         self.bugs = frozenset(bugs)
-        suffix = f" with bug {'+'.join(sorted(self.bugs))}" if self.bugs else ""
-        self.name = f"eqflow_torch (torch {torch.__version__}, float64){suffix}"
+        self.name = server_name(self.bugs)
         self.sessions, self.cache, self.next = {}, {}, 1
 
     def open(self, spec):
@@ -103,9 +99,7 @@ class Server:
 
     def answer(self, msg):
         if "hello" in msg:
-            if msg.get("hello") != PROTOCOL:
-                return {"error": {"code": "unsupported", "message": f"this implementation speaks {PROTOCOL}, not {msg.get('hello')!r}"}}
-            return {"protocol": PROTOCOL, "name": self.name, "capabilities": CAPABILITIES}
+            return hello_reply(msg, self.name)
         rid = msg.get("id")
         try:
             with torch.no_grad() if msg.get("op") in ("act", "project") else _nothing():
@@ -184,59 +178,12 @@ class Batcher:
         return out
 
 
-class Unreadable:
-    """A line that is not a JSON object, with its error answer."""
-
-    def __init__(self, reply):
-        self.reply = reply
-
-
-def parse(line):
-    """A request object, or Unreadable for a line that is not one."""
-    try:
-        msg = json.loads(line)
-        need(isinstance(msg, dict), "request", "expected a JSON object")
-        return msg
-    except (ValueError, ProtocolError) as e:
-        return Unreadable({"error": {"code": "invalid-argument", "message": f"not a JSON object: {e}"}})
-
-
-def lines_available(inp):
-    """Blocks for input, then yields every complete line already available as one list (pipelined requests arrive
-    together); ends at EOF. Inputs without a file descriptor are read line by line."""
-    try:
-        fd = inp.fileno()
-    except (AttributeError, OSError, ValueError):
-        for raw in inp:
-            yield [raw]
-        return
-    buf, eof = b"", False
-    while not eof:
-        chunk = os.read(fd, 1 << 20)
-        eof = not chunk
-        buf += chunk
-        while not eof and select.select([fd], [], [], 0)[0]:
-            more = os.read(fd, 1 << 20)
-            eof = not more
-            buf += more
-        *complete, buf = buf.split(b"\n")
-        if eof and buf:
-            complete.append(buf)
-        yield complete
-
-
-def serve(bugs=(), inp=None, out=None):
-    """Answers requests until stdin closes (the protocol's shutdown)."""
+def serve(bugs=(), inp=None, out=None, groups=None):
+    """Answers requests until stdin closes (the protocol's shutdown); `groups` continues a stream of requests."""
     unknown = [b for b in bugs if b not in BUGS]
     if unknown:
         raise SystemExit(f"unknown bug {unknown[0]!r} (known: {', '.join(BUGS)})")
-    server = Server(bugs)
-    batcher = Batcher(server)
+    batcher = Batcher(Server(bugs))
     out = out or sys.stdout.buffer
-    for group in lines_available(inp or sys.stdin.buffer):
-        msgs = [parse(raw.decode("utf-8")) for raw in group if raw.strip()]
-        if not msgs:
-            continue
-        # allow_nan=False: NaN/Infinity are not JSON; float repr round-trips every double
-        out.write("".join(json.dumps(r, allow_nan=False, separators=(",", ":")) + "\n" for r in batcher.answer_all(msgs)).encode("utf-8"))
-        out.flush()
+    for msgs in groups if groups is not None else requests(inp or sys.stdin.buffer):
+        write(out, batcher.answer_all(msgs))
