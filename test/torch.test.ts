@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,23 +12,18 @@ import { exampleByName } from '../src/impl/examples.js';
 import { ExternalImplementation } from '../src/impl/external.js';
 import { ReferenceImplementation } from '../src/impl/reference.js';
 import { checkTrace, formatTraceReport, readTraceFile } from '../src/trace/checkTrace.js';
+import { PYTHON, pythonMissing } from './python.js';
 import { RegisteredClaim, claimById } from '../properties/claims/index.js';
 import { cnnCase, exampleQCase, incompatibleCase, incompatibleCnnCase, mlpAnyCase, nonEquivariantCase, nonUnitaryCase, orbitClosedCase } from '../properties/claims/cases.js';
 
-const PYTHON = '/usr/bin/python3';
 const PYDIR = fileURLToPath(new URL('../python', import.meta.url));
 const ENV = { ...process.env, PYTHONPATH: PYDIR, PYTHONDONTWRITEBYTECODE: '1' };
 const SERVER = `${PYTHON} -m eqflow_torch`;
 const BIN = fileURLToPath(new URL('../bin/eqflow.mjs', import.meta.url));
 const EXAMPLE = fileURLToPath(new URL('../examples/python/train_mnist_c4.py', import.meta.url));
 
-/** Why the PyTorch tests cannot run here, or null. In CI (python3-torch installed by .ci/run) they always run. */
-function torchMissing(): string | null {
-  if (!existsSync(PYTHON)) return `${PYTHON} not found`;
-  const r = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
-  return r.status === 0 ? null : `torch is not importable by ${PYTHON} (${(r.stderr || '').trim().split('\n').pop()})`;
-}
-const missing = torchMissing();
+// in CI (python3-torch installed by .ci/run) these tests always run
+const missing = pythonMissing('torch');
 const skipTorch = missing !== null && !process.env.CI;
 if (skipTorch) console.log(`test/torch.test.ts: skipping the PyTorch tests: ${missing} (apt-get install python3-torch)`);
 
