@@ -75,7 +75,7 @@ describe.skipIf(skipTorch)('eqflow_torch (python/eqflow_torch) against the refer
     }
     console.log(`eqflow_torch vs reference: worst relative disagreement ${worst.toExponential(2)} (${where}) over ${specs.length} cases`);
     expect(worst).toBeLessThan(1e-12);
-  });
+  }, 300_000);
 });
 
 /** Each planted bug and a claim that must reject it (`python -m eqflow_torch --list-bugs` names them). */
@@ -107,7 +107,7 @@ describe.skipIf(skipTorch)('eqflow_torch --bug NAME: planted bugs', () => {
         await buggy.close();
         await good.close();
       }
-    });
+    }, 300_000);
   }
 });
 
@@ -142,7 +142,7 @@ describe.skipIf(skipTorch)('eqflow_torch: throughput of the CNN cases through th
       await py.close();
     }
     console.log(`eqflow/1 through PyTorch:\n${lines.join('\n')}`);
-  });
+  }, 300_000);
 });
 
 /** |G|·n, the samples of R^aug. */
@@ -175,7 +175,7 @@ describe.skipIf(skipTorch)('eqflow_torch: the Python package', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }, 300_000);
 
   it('the MNIST example (reduced: 60 SGD steps) writes a trace that check-trace accepts (Theorem 3 holds)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'eqflow-mnist-'));
@@ -192,7 +192,7 @@ describe.skipIf(skipTorch)('eqflow_torch: the Python package', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }, 600_000);
 });
 
 describe.skipIf(skipTorch)('eqflow verify --impl "python3 -m eqflow_torch" (reduced; the full run: npm run verify:torch)', () => {
@@ -209,5 +209,5 @@ describe.skipIf(skipTorch)('eqflow verify --impl "python3 -m eqflow_torch" (redu
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
-  });
+  }, 900_000); // ~40 s on an idle machine, 190 s measured under a load average of 26
 });
