@@ -1,5 +1,4 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,9 +11,9 @@ import { ReferenceImplementation } from '../src/impl/reference.js';
 import { exampleQCase, incompatibleCase, mlpAnyCase, mlpCase, nonUnitaryCase, orbitClosedCase } from '../src/claims/cases.js';
 import { Claim, ClaimResult, runClaim } from '../src/claims/engine.js';
 import { RegisteredClaim, claimById } from '../src/claims/registry.js';
+import { PYTHON, pythonMissing } from './python.js';
 
 const FAKE = fileURLToPath(new URL('./fixtures/fake-impl.mjs', import.meta.url));
-const PYTHON = '/usr/bin/python3';
 const MLP_PY = fileURLToPath(new URL('../examples/python/eqflow_mlp.py', import.meta.url));
 const BUGGY_PY = fileURLToPath(new URL('../examples/python/eqflow_mlp_buggy.py', import.meta.url));
 
@@ -206,13 +205,8 @@ describe('ExternalImplementation: protocol robustness (fake implementations, tes
 // ---------------------------------------------------------------------------------------------------------------
 // The numpy implementation
 
-/** Why the Python tests cannot run here, or null. In CI (numpy installed by .ci/run) they always run. */
-function pythonMissing(): string | null {
-  if (!existsSync(PYTHON)) return `${PYTHON} not found`;
-  const r = spawnSync(PYTHON, ['-c', 'import numpy'], { encoding: 'utf8' });
-  return r.status === 0 ? null : `numpy is not importable by ${PYTHON} (${(r.stderr || '').trim().split('\n').pop()})`;
-}
-const missing = pythonMissing();
+// in CI (numpy installed by .ci/run) these tests always run
+const missing = pythonMissing('numpy');
 const skipPython = missing !== null && !process.env.CI;
 if (skipPython) console.log(`test/external.test.ts: skipping the numpy implementation tests: ${missing} (apt-get install python3-numpy)`);
 

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,8 +10,8 @@ import { DynamicsKind } from '../src/flows/dynamics.js';
 import { CaseInput, CaseSpec, parseCase } from '../src/impl/caseSpec.js';
 import { ReferenceImplementation } from '../src/impl/reference.js';
 import { TraceReport, checkTrace, formatTraceReport, parseTrace, readNpy, readTraceFile } from '../src/trace/checkTrace.js';
+import { PYTHON, pythonMissing } from './python.js';
 
-const PYTHON = '/usr/bin/python3';
 const RECORD = fileURLToPath(new URL('../examples/python/record_trace.py', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'eqflow-trace-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -191,7 +191,7 @@ describe('checkTrace: numpy files', () => {
     expect(row(r, 'theorem-1').verdict).toBe('holds');
   });
 
-  const numpy = existsSync(PYTHON) && spawnSync(PYTHON, ['-c', 'import numpy']).status === 0;
+  const numpy = pythonMissing('numpy') === null;
   if (!numpy && !process.env.CI) console.log(`test/trace.test.ts: skipping the .npz test: numpy is not importable by ${PYTHON}`);
   it.skipIf(!numpy && !process.env.CI)('reads .npz written by np.savez and np.savez_compressed (zip64, deflate), Case inside', async () => {
     const trace = await flowTrace('reg-augmented', far, 5, times(1, 10), 0.01);
@@ -217,13 +217,7 @@ describe('checkTrace: numpy files', () => {
   });
 });
 
-/** Why the PyTorch script cannot run here, or null. */
-function torchMissing(): string | null {
-  if (!existsSync(PYTHON)) return `${PYTHON} not found`;
-  const r = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
-  return r.status === 0 ? null : `torch is not importable by ${PYTHON}`;
-}
-const noTorch = torchMissing();
+const noTorch = pythonMissing('torch');
 if (noTorch) console.log(`test/trace.test.ts: skipping examples/python/record_trace.py: ${noTorch}`);
 
 describe.skipIf(noTorch !== null)('examples/python/record_trace.py (PyTorch)', () => {

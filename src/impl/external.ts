@@ -3,7 +3,8 @@ import { Socket } from 'node:net';
 import { z } from 'zod';
 import { ErrorCode, EqflowError, requireFinite, requireLength } from '../core/errors.js';
 import { DYNAMICS, DynamicsKind } from '../flows/dynamics.js';
-import { buildData, buildGroup, buildModel } from './build.js';
+import { Projectors } from '../space/projectors.js';
+import { buildAdmissible, buildData, buildGroup, buildModel } from './build.js';
 import { CaseSpec } from './caseSpec.js';
 import { CAPABILITIES, Capability, CaseSession, Implementation, ProjectorName, RiskMode, notOffered } from './implementation.js';
 
@@ -478,7 +479,8 @@ interface WireCase {
 export function wireCase(spec: CaseSpec): WireCase {
   const group = buildGroup(spec.group);
   const model = buildModel(group, spec.model);
-  const d = buildData(model, spec.data);
+  // an equivariant teacher (e.g. the toy-cnn example's data) is projected onto E: the Case's projectors are needed
+  const d = buildData(model, spec.data, 'data', new Projectors(buildAdmissible(model, spec.admissible)));
   const rows = (v: Float64Array, n: number): number[][] => Array.from({ length: d.count }, (_, s) => Array.from(v.subarray(s * n, (s + 1) * n)));
   const json: Record<string, unknown> = { ...spec, data: { kind: 'explicit', x: rows(d.x, d.inputDim), y: rows(d.y, d.outputDim) } };
   return { json, dim: model.space.dim };
