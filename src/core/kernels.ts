@@ -321,6 +321,65 @@ export function gemmNT(
   }
 }
 
+/**
+ * cols[((s·c_in + ci)·9 + 3a + b)·k² + i·k + j] = h[s, ci, i+a−1, j+b−1], zero outside the image (padding 1):
+ * conv3×3 of sample s becomes one gemm K·cols_s whose output [c_out × k²] is already the sample's channel-major
+ * row (no transpose), and each per-sample block of B stays cache-sized (one [c_in·9 × B·k²] block did not).
+ */
+export function im2col(h: Float64Array, cin: number, k: number, count: number, cols: Float64Array): void {
+  const kk = k * k;
+  for (let ci = 0; ci < cin; ci++) {
+    for (let a = 0; a < 3; a++) {
+      for (let b = 0; b < 3; b++) {
+        const r = ci * 9 + a * 3 + b;
+        const jlo = b === 0 ? 1 : 0, jhi = b === 2 ? k - 1 : k, sh = b - 1;
+        for (let s = 0; s < count; s++) {
+          const base = (s * cin * 9 + r) * kk, src = (s * cin + ci) * kk;
+          for (let i = 0; i < k; i++) {
+            const ii = i + a - 1, o = base + i * k;
+            if (ii < 0 || ii >= k) {
+              cols.fill(0, o, o + k);
+              continue;
+            }
+            const sr = src + ii * k + sh;
+            if (b === 0) cols[o] = 0;
+            for (let j = jlo; j < jhi; j++) cols[o + j] = h[sr + j];
+            if (b === 2) cols[o + k - 1] = 0;
+          }
+        }
+      }
+    }
+  }
+}
+
+/** The adjoint of im2col: dh[s, ci, i+a−1, j+b−1] = Σ dcols[...] over the (a, b) that reach the pixel. */
+export function col2im(dcols: Float64Array, cin: number, k: number, count: number, dh: Float64Array): void {
+  const kk = k * k;
+  dh.fill(0, 0, count * cin * kk);
+  for (let ci = 0; ci < cin; ci++) {
+    for (let a = 0; a < 3; a++) {
+      for (let b = 0; b < 3; b++) {
+        const r = ci * 9 + a * 3 + b;
+        const jlo = b === 0 ? 1 : 0, jhi = b === 2 ? k - 1 : k, sh = b - 1;
+        for (let s = 0; s < count; s++) {
+          const base = (s * cin * 9 + r) * kk, dst = (s * cin + ci) * kk;
+          for (let i = 0; i < k; i++) {
+            const ii = i + a - 1;
+            if (ii < 0 || ii >= k) continue;
+            const o = base + i * k, dr = dst + ii * k + sh;
+            for (let j = jlo; j < jhi; j++) dh[dr + j] += dcols[o + j];
+          }
+        }
+      }
+    }
+  }
+}
+
+/** gz ← ga ⊙ (1 − a ⊙ a): the tanh derivative Dσ(z) = 1 − tanh²(z) read from the forward output a = tanh(z). */
+export function tanhBackward(a: Float64Array, ga: Float64Array, gz: Float64Array, len: number): void {
+  for (let i = 0; i < len; i++) gz[i] = ga[i] * (1 - a[i] * a[i]);
+}
+
 /** Reference triple loop C = A·B used only by tests and benchmarks as the unrolling's baseline. */
 export function gemmNaive(m: number, n: number, k: number, a: Float64Array, b: Float64Array, c: Float64Array): void {
   for (let i = 0; i < m; i++) {

@@ -1,3 +1,4 @@
+import { tanhBackward } from '../core/backend.js';
 import { EqflowError } from '../core/errors.js';
 import { Activation } from './model.js';
 
@@ -18,7 +19,7 @@ export const tanh: Activation = {
     for (let i = 0, m = n * count; i < m; i++) a[i] = Math.tanh(z[i]);
   },
   backward(_z, a, ga, gz, n, count) {
-    for (let i = 0, m = n * count; i < m; i++) gz[i] = ga[i] * (1 - a[i] * a[i]);
+    tanhBackward(a, ga, gz, n * count);
   },
 };
 

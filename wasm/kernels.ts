@@ -1,0 +1,625 @@
+// AssemblyScript source of eqflow's WebAssembly SIMD (f64x2) kernels; `npm run build:wasm` compiles it to
+// wasm/kernels.wasm. Every function mirrors one kernel of src/core/kernels.ts with the SAME sequence of IEEE
+// operations per output entry (vectors only run several entries side by side; no FMA, no reassociation), so the
+// two backends agree bit for bit. Arguments are byte addresses into the (imported, shared) linear memory and
+// sizes/strides in elements; the JavaScript side (src/core/wasmKernels.ts) owns all allocation.
+
+
+@inline function at(base: usize, index: i32): usize {
+  return base + (<usize>index << 3);
+}
+
+/** C ← beta·C over m·n entries (beta = 0 writes +0 everywhere, as Float64Array.fill(0) does). */
+export function scaleBlock(m: i32, n: i32, c: usize, beta: f64): void {
+  const e = m * n;
+  if (beta == 0) {
+    memory.fill(c, 0, <usize>e << 3);
+    return;
+  }
+  if (beta == 1) return;
+  const vb = f64x2.splat(beta);
+  let i = 0;
+  for (; i + 1 < e; i += 2) v128.store(at(c, i), f64x2.mul(v128.load(at(c, i)), vb));
+  if (i < e) store<f64>(at(c, i), load<f64>(at(c, i)) * beta);
+}
+
+@inline function ssum8(ap: usize, cs: usize, bp: usize, nb: usize): f64 {
+  let s = load<f64>(ap) * load<f64>(bp);
+  s += load<f64>(ap + cs) * load<f64>(bp + nb);
+  s += load<f64>(ap + 2 * cs) * load<f64>(bp + 2 * nb);
+  s += load<f64>(ap + 3 * cs) * load<f64>(bp + 3 * nb);
+  s += load<f64>(ap + 4 * cs) * load<f64>(bp + 4 * nb);
+  s += load<f64>(ap + 5 * cs) * load<f64>(bp + 5 * nb);
+  s += load<f64>(ap + 6 * cs) * load<f64>(bp + 6 * nb);
+  s += load<f64>(ap + 7 * cs) * load<f64>(bp + 7 * nb);
+  return s;
+}
+
+@inline function ssum4(ap: usize, cs: usize, bp: usize, nb: usize): f64 {
+  let s = load<f64>(ap) * load<f64>(bp);
+  s += load<f64>(ap + cs) * load<f64>(bp + nb);
+  s += load<f64>(ap + 2 * cs) * load<f64>(bp + 2 * nb);
+  s += load<f64>(ap + 3 * cs) * load<f64>(bp + 3 * nb);
+  return s;
+}
+
+/** Columns of B packed per call of the micro-kernel loop: a k × PANEL panel (k·PANEL·8 bytes) stays in L2. */
+const PANEL: i32 = 128;
+
+/** Packs the 4-row blocks of Â: ap[((i/4)·k + p)·4 + r] = Â(i + r, p), so the micro-kernel reads A at fixed offsets. */
+function packA(m4: i32, k: i32, a: usize, rsb: usize, csb: usize, ap: usize): void {
+  let o = ap;
+  for (let i = 0; i < m4; i += 4) {
+    const a0 = a + <usize>i * rsb, a1 = a0 + rsb, a2 = a1 + rsb, a3 = a2 + rsb;
+    for (let p = 0; p < k; p++) {
+      const q = <usize>p * csb;
+      store<f64>(o, load<f64>(a0 + q));
+      store<f64>(o, load<f64>(a1 + q), 8);
+      store<f64>(o, load<f64>(a2 + q), 16);
+      store<f64>(o, load<f64>(a3 + q), 24);
+      o += 32;
+    }
+  }
+}
+
+/**
+ * Packs columns j0..j1 (j1 − j0 even) of B into strips: four columns at a time (k rows of 4 entries), then a last
+ * strip of two when (j1 − j0) mod 4 = 2, so the micro-kernels read B contiguously.
+ */
+function packB(k: i32, j0: i32, j1: i32, b: usize, nb: usize, bp: usize): void {
+  let o = bp;
+  let j = j0;
+  for (; j + 3 < j1; j += 4) {
+    let src = b + (<usize>j << 3);
+    for (let p = 0; p < k; p++) {
+      v128.store(o, v128.load(src));
+      v128.store(o, v128.load(src, 16), 16);
+      src += nb;
+      o += 32;
+    }
+  }
+  if (j < j1) {
+    let src = b + (<usize>j << 3);
+    for (let p = 0; p < k; p++) {
+      v128.store(o, v128.load(src));
+      src += nb;
+      o += 16;
+    }
+  }
+}
+
+/** One 4 × 4 tile of C (rows c0 + r·nb) over all of k from packed panels, in the JS kernel's order. */
+@inline function tile4x4(pa: usize, pb: usize, c0: usize, nb: usize, k8: i32, has4: bool, k: i32, st: i32): void {
+  let v00: v128, v01: v128, v10: v128, v11: v128, v20: v128, v21: v128, v30: v128, v31: v128;
+  let s00: v128, s01: v128, s10: v128, s11: v128, s20: v128, s21: v128, s30: v128, s31: v128;
+  let p = 0;
+  if (st && k8 > 0) {
+      {
+        const b0 = v128.load(pb, 0);
+        const b1 = v128.load(pb, 16);
+        const x0 = v128.load64_splat(pa, 0);
+        const x1 = v128.load64_splat(pa, 8);
+        const x2 = v128.load64_splat(pa, 16);
+        const x3 = v128.load64_splat(pa, 24);
+        s00 = f64x2.mul(x0, b0);
+        s01 = f64x2.mul(x0, b1);
+        s10 = f64x2.mul(x1, b0);
+        s11 = f64x2.mul(x1, b1);
+        s20 = f64x2.mul(x2, b0);
+        s21 = f64x2.mul(x2, b1);
+        s30 = f64x2.mul(x3, b0);
+        s31 = f64x2.mul(x3, b1);
+      }
+      for (let q: usize = 1; q < 8; q++) {
+        const bq = pb + q * 32, aq = pa + q * 32;
+        const b0 = v128.load(bq, 0);
+        const b1 = v128.load(bq, 16);
+        const x0 = v128.load64_splat(aq, 0);
+        s00 = f64x2.add(s00, f64x2.mul(x0, b0));
+        s01 = f64x2.add(s01, f64x2.mul(x0, b1));
+        const x1 = v128.load64_splat(aq, 8);
+        s10 = f64x2.add(s10, f64x2.mul(x1, b0));
+        s11 = f64x2.add(s11, f64x2.mul(x1, b1));
+        const x2 = v128.load64_splat(aq, 16);
+        s20 = f64x2.add(s20, f64x2.mul(x2, b0));
+        s21 = f64x2.add(s21, f64x2.mul(x2, b1));
+        const x3 = v128.load64_splat(aq, 24);
+        s30 = f64x2.add(s30, f64x2.mul(x3, b0));
+        s31 = f64x2.add(s31, f64x2.mul(x3, b1));
+      }
+      v00 = s00;
+      v01 = s01;
+      v10 = s10;
+      v11 = s11;
+      v20 = s20;
+      v21 = s21;
+      v30 = s30;
+      v31 = s31;
+      pa += 256;
+      pb += 256;
+    p = 8;
+  } else {
+    v00 = v128.load(c0 + 0 * nb, 0);
+    v01 = v128.load(c0 + 0 * nb, 16);
+    v10 = v128.load(c0 + 1 * nb, 0);
+    v11 = v128.load(c0 + 1 * nb, 16);
+    v20 = v128.load(c0 + 2 * nb, 0);
+    v21 = v128.load(c0 + 2 * nb, 16);
+    v30 = v128.load(c0 + 3 * nb, 0);
+    v31 = v128.load(c0 + 3 * nb, 16);
+  }
+  for (; p < k8; p += 8) {
+      {
+        const b0 = v128.load(pb, 0);
+        const b1 = v128.load(pb, 16);
+        const x0 = v128.load64_splat(pa, 0);
+        const x1 = v128.load64_splat(pa, 8);
+        const x2 = v128.load64_splat(pa, 16);
+        const x3 = v128.load64_splat(pa, 24);
+        s00 = f64x2.mul(x0, b0);
+        s01 = f64x2.mul(x0, b1);
+        s10 = f64x2.mul(x1, b0);
+        s11 = f64x2.mul(x1, b1);
+        s20 = f64x2.mul(x2, b0);
+        s21 = f64x2.mul(x2, b1);
+        s30 = f64x2.mul(x3, b0);
+        s31 = f64x2.mul(x3, b1);
+      }
+      for (let q: usize = 1; q < 8; q++) {
+        const bq = pb + q * 32, aq = pa + q * 32;
+        const b0 = v128.load(bq, 0);
+        const b1 = v128.load(bq, 16);
+        const x0 = v128.load64_splat(aq, 0);
+        s00 = f64x2.add(s00, f64x2.mul(x0, b0));
+        s01 = f64x2.add(s01, f64x2.mul(x0, b1));
+        const x1 = v128.load64_splat(aq, 8);
+        s10 = f64x2.add(s10, f64x2.mul(x1, b0));
+        s11 = f64x2.add(s11, f64x2.mul(x1, b1));
+        const x2 = v128.load64_splat(aq, 16);
+        s20 = f64x2.add(s20, f64x2.mul(x2, b0));
+        s21 = f64x2.add(s21, f64x2.mul(x2, b1));
+        const x3 = v128.load64_splat(aq, 24);
+        s30 = f64x2.add(s30, f64x2.mul(x3, b0));
+        s31 = f64x2.add(s31, f64x2.mul(x3, b1));
+      }
+      v00 = f64x2.add(v00, s00);
+      v01 = f64x2.add(v01, s01);
+      v10 = f64x2.add(v10, s10);
+      v11 = f64x2.add(v11, s11);
+      v20 = f64x2.add(v20, s20);
+      v21 = f64x2.add(v21, s21);
+      v30 = f64x2.add(v30, s30);
+      v31 = f64x2.add(v31, s31);
+      pa += 256;
+      pb += 256;
+  }
+  if (has4) {
+      {
+        const b0 = v128.load(pb, 0);
+        const b1 = v128.load(pb, 16);
+        const x0 = v128.load64_splat(pa, 0);
+        const x1 = v128.load64_splat(pa, 8);
+        const x2 = v128.load64_splat(pa, 16);
+        const x3 = v128.load64_splat(pa, 24);
+        s00 = f64x2.mul(x0, b0);
+        s01 = f64x2.mul(x0, b1);
+        s10 = f64x2.mul(x1, b0);
+        s11 = f64x2.mul(x1, b1);
+        s20 = f64x2.mul(x2, b0);
+        s21 = f64x2.mul(x2, b1);
+        s30 = f64x2.mul(x3, b0);
+        s31 = f64x2.mul(x3, b1);
+      }
+      for (let q: usize = 1; q < 4; q++) {
+        const bq = pb + q * 32, aq = pa + q * 32;
+        const b0 = v128.load(bq, 0);
+        const b1 = v128.load(bq, 16);
+        const x0 = v128.load64_splat(aq, 0);
+        s00 = f64x2.add(s00, f64x2.mul(x0, b0));
+        s01 = f64x2.add(s01, f64x2.mul(x0, b1));
+        const x1 = v128.load64_splat(aq, 8);
+        s10 = f64x2.add(s10, f64x2.mul(x1, b0));
+        s11 = f64x2.add(s11, f64x2.mul(x1, b1));
+        const x2 = v128.load64_splat(aq, 16);
+        s20 = f64x2.add(s20, f64x2.mul(x2, b0));
+        s21 = f64x2.add(s21, f64x2.mul(x2, b1));
+        const x3 = v128.load64_splat(aq, 24);
+        s30 = f64x2.add(s30, f64x2.mul(x3, b0));
+        s31 = f64x2.add(s31, f64x2.mul(x3, b1));
+      }
+      v00 = f64x2.add(v00, s00);
+      v01 = f64x2.add(v01, s01);
+      v10 = f64x2.add(v10, s10);
+      v11 = f64x2.add(v11, s11);
+      v20 = f64x2.add(v20, s20);
+      v21 = f64x2.add(v21, s21);
+      v30 = f64x2.add(v30, s30);
+      v31 = f64x2.add(v31, s31);
+      pa += 128;
+      pb += 128;
+    p += 4;
+  }
+  for (; p < k; p++) {
+    const b0 = v128.load(pb, 0);
+    const b1 = v128.load(pb, 16);
+    const x0 = v128.load64_splat(pa, 0);
+    v00 = f64x2.add(v00, f64x2.mul(x0, b0));
+    v01 = f64x2.add(v01, f64x2.mul(x0, b1));
+    const x1 = v128.load64_splat(pa, 8);
+    v10 = f64x2.add(v10, f64x2.mul(x1, b0));
+    v11 = f64x2.add(v11, f64x2.mul(x1, b1));
+    const x2 = v128.load64_splat(pa, 16);
+    v20 = f64x2.add(v20, f64x2.mul(x2, b0));
+    v21 = f64x2.add(v21, f64x2.mul(x2, b1));
+    const x3 = v128.load64_splat(pa, 24);
+    v30 = f64x2.add(v30, f64x2.mul(x3, b0));
+    v31 = f64x2.add(v31, f64x2.mul(x3, b1));
+    pa += 32;
+    pb += 32;
+  }
+  v128.store(c0 + 0 * nb, v00, 0);
+  v128.store(c0 + 0 * nb, v01, 16);
+  v128.store(c0 + 1 * nb, v10, 0);
+  v128.store(c0 + 1 * nb, v11, 16);
+  v128.store(c0 + 2 * nb, v20, 0);
+  v128.store(c0 + 2 * nb, v21, 16);
+  v128.store(c0 + 3 * nb, v30, 0);
+  v128.store(c0 + 3 * nb, v31, 16);
+}
+
+/** One 4 × 2 tile of C (rows c0 + r·nb) over all of k from packed panels, in the JS kernel's order. */
+@inline function tile4x2(pa: usize, pb: usize, c0: usize, nb: usize, k8: i32, has4: bool, k: i32, st: i32): void {
+  let v00: v128, v10: v128, v20: v128, v30: v128;
+  let s00: v128, s10: v128, s20: v128, s30: v128;
+  let p = 0;
+  if (st && k8 > 0) {
+      {
+        const b0 = v128.load(pb, 0);
+        const x0 = v128.load64_splat(pa, 0);
+        const x1 = v128.load64_splat(pa, 8);
+        const x2 = v128.load64_splat(pa, 16);
+        const x3 = v128.load64_splat(pa, 24);
+        s00 = f64x2.mul(x0, b0);
+        s10 = f64x2.mul(x1, b0);
+        s20 = f64x2.mul(x2, b0);
+        s30 = f64x2.mul(x3, b0);
+      }
+      for (let q: usize = 1; q < 8; q++) {
+        const bq = pb + q * 16, aq = pa + q * 32;
+        const b0 = v128.load(bq, 0);
+        const x0 = v128.load64_splat(aq, 0);
+        s00 = f64x2.add(s00, f64x2.mul(x0, b0));
+        const x1 = v128.load64_splat(aq, 8);
+        s10 = f64x2.add(s10, f64x2.mul(x1, b0));
+        const x2 = v128.load64_splat(aq, 16);
+        s20 = f64x2.add(s20, f64x2.mul(x2, b0));
+        const x3 = v128.load64_splat(aq, 24);
+        s30 = f64x2.add(s30, f64x2.mul(x3, b0));
+      }
+      v00 = s00;
+      v10 = s10;
+      v20 = s20;
+      v30 = s30;
+      pa += 256;
+      pb += 128;
+    p = 8;
+  } else {
+    v00 = v128.load(c0 + 0 * nb, 0);
+    v10 = v128.load(c0 + 1 * nb, 0);
+    v20 = v128.load(c0 + 2 * nb, 0);
+    v30 = v128.load(c0 + 3 * nb, 0);
+  }
+  for (; p < k8; p += 8) {
+      {
+        const b0 = v128.load(pb, 0);
+        const x0 = v128.load64_splat(pa, 0);
+        const x1 = v128.load64_splat(pa, 8);
+        const x2 = v128.load64_splat(pa, 16);
+        const x3 = v128.load64_splat(pa, 24);
+        s00 = f64x2.mul(x0, b0);
+        s10 = f64x2.mul(x1, b0);
+        s20 = f64x2.mul(x2, b0);
+        s30 = f64x2.mul(x3, b0);
+      }
+      for (let q: usize = 1; q < 8; q++) {
+        const bq = pb + q * 16, aq = pa + q * 32;
+        const b0 = v128.load(bq, 0);
+        const x0 = v128.load64_splat(aq, 0);
+        s00 = f64x2.add(s00, f64x2.mul(x0, b0));
+        const x1 = v128.load64_splat(aq, 8);
+        s10 = f64x2.add(s10, f64x2.mul(x1, b0));
+        const x2 = v128.load64_splat(aq, 16);
+        s20 = f64x2.add(s20, f64x2.mul(x2, b0));
+        const x3 = v128.load64_splat(aq, 24);
+        s30 = f64x2.add(s30, f64x2.mul(x3, b0));
+      }
+      v00 = f64x2.add(v00, s00);
+      v10 = f64x2.add(v10, s10);
+      v20 = f64x2.add(v20, s20);
+      v30 = f64x2.add(v30, s30);
+      pa += 256;
+      pb += 128;
+  }
+  if (has4) {
+      {
+        const b0 = v128.load(pb, 0);
+        const x0 = v128.load64_splat(pa, 0);
+        const x1 = v128.load64_splat(pa, 8);
+        const x2 = v128.load64_splat(pa, 16);
+        const x3 = v128.load64_splat(pa, 24);
+        s00 = f64x2.mul(x0, b0);
+        s10 = f64x2.mul(x1, b0);
+        s20 = f64x2.mul(x2, b0);
+        s30 = f64x2.mul(x3, b0);
+      }
+      for (let q: usize = 1; q < 4; q++) {
+        const bq = pb + q * 16, aq = pa + q * 32;
+        const b0 = v128.load(bq, 0);
+        const x0 = v128.load64_splat(aq, 0);
+        s00 = f64x2.add(s00, f64x2.mul(x0, b0));
+        const x1 = v128.load64_splat(aq, 8);
+        s10 = f64x2.add(s10, f64x2.mul(x1, b0));
+        const x2 = v128.load64_splat(aq, 16);
+        s20 = f64x2.add(s20, f64x2.mul(x2, b0));
+        const x3 = v128.load64_splat(aq, 24);
+        s30 = f64x2.add(s30, f64x2.mul(x3, b0));
+      }
+      v00 = f64x2.add(v00, s00);
+      v10 = f64x2.add(v10, s10);
+      v20 = f64x2.add(v20, s20);
+      v30 = f64x2.add(v30, s30);
+      pa += 128;
+      pb += 64;
+    p += 4;
+  }
+  for (; p < k; p++) {
+    const b0 = v128.load(pb, 0);
+    const x0 = v128.load64_splat(pa, 0);
+    v00 = f64x2.add(v00, f64x2.mul(x0, b0));
+    const x1 = v128.load64_splat(pa, 8);
+    v10 = f64x2.add(v10, f64x2.mul(x1, b0));
+    const x2 = v128.load64_splat(pa, 16);
+    v20 = f64x2.add(v20, f64x2.mul(x2, b0));
+    const x3 = v128.load64_splat(pa, 24);
+    v30 = f64x2.add(v30, f64x2.mul(x3, b0));
+    pa += 32;
+    pb += 16;
+  }
+  v128.store(c0 + 0 * nb, v00, 0);
+  v128.store(c0 + 1 * nb, v10, 0);
+  v128.store(c0 + 2 * nb, v20, 0);
+  v128.store(c0 + 3 * nb, v30, 0);
+}
+
+/**
+ * C += Â·B with Â(i, p) at a + (i·rs + p·cs)·8 (gemm: rs = k, cs = 1; gemmTN: rs = 1, cs = m). Per entry of C the
+ * order is the JS `accumulate`'s: rows in the first 4⌊m/4⌋ take 8-step blocks, one 4-step block, then single steps;
+ * the last m mod 4 rows take 8-step blocks then single steps; with `st` the first 8-step block overwrites C.
+ * Within an 8-step block the sum runs over the steps left to right, the rows and columns of a tile side by side.
+ * The 4-row blocks of Â and 128-column panels of B are packed into `work` (4⌊m/4⌋·k + 128·k entries); a 4 × 4 tile
+ * of C (4 × 2 at a panel's edge) stays in registers across all of k.
+ */
+export function accumulate(m: i32, n: i32, k: i32, a: usize, rs: i32, cs: i32, b: usize, c: usize, st: i32, work: usize): void {
+  const nb = <usize>n << 3, csb = <usize>cs << 3, rsb = <usize>rs << 3;
+  const k8 = k & ~7;
+  const has4 = k8 + 3 < k;
+  const m4 = m & ~3;
+  const n2 = n & ~1;
+  const ap = work, bpk = work + (<usize>(m4 * k) << 3);
+  packA(m4, k, a, rsb, csb, ap);
+  for (let j0 = 0; j0 < n2; j0 += PANEL) {
+    const j1 = j0 + PANEL < n2 ? j0 + PANEL : n2;
+    packB(k, j0, j1, b, nb, bpk);
+    for (let i = 0; i < m4; i += 4) {
+      const pa = ap + (<usize>(i * k) << 3), ci = c + <usize>i * nb;
+      let j = j0;
+      for (; j + 3 < j1; j += 4) tile4x4(pa, bpk + (<usize>((j - j0) * k) << 3), ci + (<usize>j << 3), nb, k8, has4, k, st);
+      if (j < j1) tile4x2(pa, bpk + (<usize>((j - j0) * k) << 3), ci + (<usize>j << 3), nb, k8, has4, k, st);
+    }
+    // the last m mod 4 rows against this panel: 8-step blocks, then single steps (no 4-step block, as in JS)
+    for (let i = m4; i < m; i++) {
+      const a0 = a + <usize>i * rsb, c0 = c + <usize>i * nb;
+      for (let j = j0; j < j1; j += 2) {
+        const jo = <usize>j << 3, w = j - j0 < ((j1 - j0) & ~3) ? 4 : 2;
+        // column pair j..j+1 inside its strip of w columns
+        const strip = j0 + ((j - j0) & ~3);
+        let pb = bpk + (<usize>((strip - j0) * k) << 3) + (<usize>(j - strip) << 3);
+        const step = <usize>w << 3;
+        let v0: v128;
+        let p = 0;
+        if (st && k8 > 0) {
+          v0 = rsum8(a0, csb, pb, step);
+          p = 8;
+          pb += 8 * step;
+        } else v0 = v128.load(c0 + jo);
+        for (; p < k8; p += 8) {
+          v0 = f64x2.add(v0, rsum8(a0 + <usize>p * csb, csb, pb, step));
+          pb += 8 * step;
+        }
+        for (p = k8; p < k; p++) {
+          v0 = f64x2.add(v0, f64x2.mul(v128.load64_splat(a0 + <usize>p * csb), v128.load(pb)));
+          pb += step;
+        }
+        v128.store(c0 + jo, v0);
+      }
+    }
+  }
+  if (n2 < n) {
+    // the odd last column, one entry at a time from the unpacked operands
+    const jo = <usize>n2 << 3;
+    for (let i = 0; i < m; i++) {
+      const cj = c + <usize>i * nb + jo;
+      store<f64>(cj, accumulateEntry(a + <usize>i * rsb, csb, b + jo, nb, cj, k8, i < m4 && has4, k, st));
+    }
+  }
+}
+
+/** One row of Â (strided) against a packed column pair whose rows are `step` bytes apart: an 8-step sum. */
+@inline function rsum8(a0: usize, csb: usize, pb: usize, step: usize): v128 {
+  let s = f64x2.mul(v128.load64_splat(a0), v128.load(pb));
+  for (let q: usize = 1; q < 8; q++) s = f64x2.add(s, f64x2.mul(v128.load64_splat(a0 + q * csb), v128.load(pb + q * step)));
+  return s;
+}
+
+/** One entry of C (a column tail) in the same order as the vector path. */
+@inline function accumulateEntry(a0: usize, csb: usize, bj: usize, nb: usize, cj: usize, k8: i32, has4: bool, k: i32, st: i32): f64 {
+  let v: f64;
+  let p = 0;
+  if (st && k8 > 0) {
+    v = ssum8(a0, csb, bj, nb);
+    p = 8;
+  } else v = load<f64>(cj);
+  for (; p < k8; p += 8) v += ssum8(a0 + <usize>p * csb, csb, bj + <usize>p * nb, nb);
+  p = k8;
+  if (has4) {
+    v += ssum4(a0 + <usize>p * csb, csb, bj + <usize>p * nb, nb);
+    p += 4;
+  }
+  for (; p < k; p++) v += load<f64>(a0 + <usize>p * csb) * load<f64>(bj + <usize>p * nb);
+  return v;
+}
+
+/** t (k×n) ← Bᵀ for B n×k. */
+export function transpose(n: i32, k: i32, b: usize, t: usize): void {
+  for (let j = 0; j < n; j++) {
+    const bj = b + (<usize>(j * k) << 3);
+    for (let p = 0; p < k; p++) store<f64>(at(t, p * n + j), load<f64>(at(bj, p)));
+  }
+}
+
+/**
+ * C ← A·Bᵀ + beta·C through t = Bᵀ (k×n, filled by `transpose`): each entry is the sequential sum
+ * s = ((0 + a_0 b_0) + a_1 b_1) + … of the JS dot-product path, then C ← s (beta = 0) or beta·C + s.
+ */
+export function dotRows(m: i32, n: i32, k: i32, a: usize, t: usize, c: usize, beta: f64): void {
+  const nb = <usize>n << 3, kb = <usize>k << 3;
+  const vb = f64x2.splat(beta), zero = f64x2.splat(0);
+  let i = 0;
+  for (; i + 3 < m; i += 4) {
+    const a0 = a + <usize>i * kb, a1 = a0 + kb, a2 = a1 + kb, a3 = a2 + kb;
+    const c0 = c + <usize>i * nb, c1 = c0 + nb, c2 = c1 + nb, c3 = c2 + nb;
+    let j = 0;
+    for (; j + 1 < n; j += 2) {
+      const jo = <usize>j << 3;
+      let s0 = zero, s1 = zero, s2 = zero, s3 = zero;
+      for (let p = 0; p < k; p++) {
+        const q = <usize>p << 3, u = v128.load(t + <usize>p * nb + jo);
+        s0 = f64x2.add(s0, f64x2.mul(v128.load64_splat(a0 + q), u));
+        s1 = f64x2.add(s1, f64x2.mul(v128.load64_splat(a1 + q), u));
+        s2 = f64x2.add(s2, f64x2.mul(v128.load64_splat(a2 + q), u));
+        s3 = f64x2.add(s3, f64x2.mul(v128.load64_splat(a3 + q), u));
+      }
+      if (beta == 0) {
+        v128.store(c0 + jo, s0);
+        v128.store(c1 + jo, s1);
+        v128.store(c2 + jo, s2);
+        v128.store(c3 + jo, s3);
+      } else {
+        v128.store(c0 + jo, f64x2.add(f64x2.mul(vb, v128.load(c0 + jo)), s0));
+        v128.store(c1 + jo, f64x2.add(f64x2.mul(vb, v128.load(c1 + jo)), s1));
+        v128.store(c2 + jo, f64x2.add(f64x2.mul(vb, v128.load(c2 + jo)), s2));
+        v128.store(c3 + jo, f64x2.add(f64x2.mul(vb, v128.load(c3 + jo)), s3));
+      }
+    }
+    for (; j < n; j++) {
+      dotEntry(a0, t + (<usize>j << 3), nb, k, c0 + (<usize>j << 3), beta);
+      dotEntry(a1, t + (<usize>j << 3), nb, k, c1 + (<usize>j << 3), beta);
+      dotEntry(a2, t + (<usize>j << 3), nb, k, c2 + (<usize>j << 3), beta);
+      dotEntry(a3, t + (<usize>j << 3), nb, k, c3 + (<usize>j << 3), beta);
+    }
+  }
+  for (; i < m; i++) {
+    const a0 = a + <usize>i * kb, c0 = c + <usize>i * nb;
+    let j = 0;
+    for (; j + 1 < n; j += 2) {
+      const jo = <usize>j << 3;
+      let s0 = zero;
+      for (let p = 0; p < k; p++) s0 = f64x2.add(s0, f64x2.mul(v128.load64_splat(a0 + (<usize>p << 3)), v128.load(t + <usize>p * nb + jo)));
+      v128.store(c0 + jo, beta == 0 ? s0 : f64x2.add(f64x2.mul(vb, v128.load(c0 + jo)), s0));
+    }
+    for (; j < n; j++) dotEntry(a0, t + (<usize>j << 3), nb, k, c0 + (<usize>j << 3), beta);
+  }
+}
+
+@inline function dotEntry(a0: usize, tj: usize, nb: usize, k: i32, cj: usize, beta: f64): void {
+  let s: f64 = 0;
+  for (let p = 0; p < k; p++) s += load<f64>(a0 + (<usize>p << 3)) * load<f64>(tj + <usize>p * nb);
+  store<f64>(cj, beta == 0 ? s : beta * load<f64>(cj) + s);
+}
+
+/**
+ * cols[((s·c_in + ci)·9 + 3a + b)·k² + i·k + j] = h[s, ci, i+a−1, j+b−1], zero outside the image (3×3, padding 1).
+ * Pure data movement, so any order gives the same bits.
+ */
+export function im2col(h: usize, cin: i32, k: i32, count: i32, cols: usize): void {
+  const kk = k * k;
+  for (let s = 0; s < count; s++) {
+    for (let ci = 0; ci < cin; ci++) {
+      const src = (s * cin + ci) * kk;
+      for (let a = 0; a < 3; a++) {
+        for (let bb = 0; bb < 3; bb++) {
+          const base = (s * cin * 9 + ci * 9 + a * 3 + bb) * kk;
+          const jlo = bb == 0 ? 1 : 0, jhi = bb == 2 ? k - 1 : k, sh = bb - 1;
+          for (let i = 0; i < k; i++) {
+            const ii = i + a - 1, o = base + i * k;
+            if (ii < 0 || ii >= k) {
+              memory.fill(at(cols, o), 0, <usize>k << 3);
+              continue;
+            }
+            if (bb == 0) store<f64>(at(cols, o), 0);
+            if (bb == 2) store<f64>(at(cols, o + k - 1), 0);
+            memory.copy(at(cols, o + jlo), at(h, src + ii * k + sh + jlo), <usize>(jhi - jlo) << 3);
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * The adjoint of im2col: dh ← 0, then dh[s, ci, i+a−1, j+b−1] += dcols[…] with (a, b) in the JS kernel's order
+ * (a outer, b inner), so every pixel's sum is formed in the same order; columns run two at a time.
+ */
+export function col2im(dcols: usize, cin: i32, k: i32, count: i32, dh: usize): void {
+  const kk = k * k;
+  memory.fill(dh, 0, <usize>(count * cin * kk) << 3);
+  for (let s = 0; s < count; s++) {
+    for (let ci = 0; ci < cin; ci++) {
+      const dst = (s * cin + ci) * kk;
+      for (let a = 0; a < 3; a++) {
+        for (let bb = 0; bb < 3; bb++) {
+          const base = (s * cin * 9 + ci * 9 + a * 3 + bb) * kk;
+          const jlo = bb == 0 ? 1 : 0, jhi = bb == 2 ? k - 1 : k, sh = bb - 1;
+          for (let i = 0; i < k; i++) {
+            const ii = i + a - 1;
+            if (ii < 0 || ii >= k) continue;
+            const o = at(dcols, base + i * k), d = at(dh, dst + ii * k + sh);
+            let j = jlo;
+            for (; j + 1 < jhi; j += 2) {
+              const jo = <usize>j << 3;
+              v128.store(d + jo, f64x2.add(v128.load(d + jo), v128.load(o + jo)));
+            }
+            if (j < jhi) {
+              const jo = <usize>j << 3;
+              store<f64>(d + jo, load<f64>(d + jo) + load<f64>(o + jo));
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** gz ← ga ⊙ (1 − a ⊙ a): the tanh derivative read from the forward output, as in the JS activation. */
+export function tanhBackward(a: usize, ga: usize, gz: usize, len: i32): void {
+  const one = f64x2.splat(1);
+  let i = 0;
+  for (; i + 1 < len; i += 2) {
+    const ai = v128.load(at(a, i));
+    v128.store(at(gz, i), f64x2.mul(v128.load(at(ga, i)), f64x2.sub(one, f64x2.mul(ai, ai))));
+  }
+  if (i < len) {
+    const ai = load<f64>(at(a, i));
+    store<f64>(at(gz, i), load<f64>(at(ga, i)) * (1 - ai * ai));
+  }
+}
