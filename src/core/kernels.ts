@@ -212,6 +212,9 @@ export function gemm(
   accumulate(m, n, k, a, aOff, k, 1, b, bOff, c, cOff, beta === 0 && k >= 8);
 }
 
+/** The signature every gemm variant shares (both backends). */
+export type Gemm = typeof gemm;
+
 /**
  * C ← Aᵀ·B + beta·C with A k×m (so Aᵀ is m×k), B k×n, C m×n. Used for weight gradients (δᵀ·x).
  * The same micro-kernel as gemm, reading Aᵀ through strides (its 4×8 block of A is loaded once per pass).

@@ -22,7 +22,7 @@ interface Exports {
   tanhBackward(a: number, ga: number, gz: number, len: number): void;
 }
 
-export type Gemm = typeof js.gemm;
+type Gemm = js.Gemm;
 
 /** The part of the WebAssembly JS API used here (lib ES2022 does not declare it; Node ≥ 20 provides it). */
 interface WasmApi {
