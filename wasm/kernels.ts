@@ -623,3 +623,44 @@ export function tanhBackward(a: usize, ga: usize, gz: usize, len: i32): void {
     store<f64>(at(gz, i), load<f64>(at(ga, i)) * (1 - ai * ai));
   }
 }
+
+// tanh: the same operations as tanh1 in src/core/kernels.ts, both branches computed on every lane and selected.
+const TP0: f64 = -9.64399179425052238628e-1, TP1: f64 = -9.92877231001918586564e1, TP2: f64 = -1.61468768441708447952e3;
+const TQ0: f64 = 1.12811678491632931402e2, TQ1: f64 = 2.23548839060100448583e3, TQ2: f64 = 4.84406305325125486048e3;
+const LOG2E: f64 = 1.4426950408889634073599, LN2HI: f64 = 6.93145751953125e-1, LN2LO: f64 = 1.42860682030941723212e-6;
+const EP0: f64 = 1.26177193074810590878e-4, EP1: f64 = 3.02994407707441961300e-2, EP2: f64 = 9.99999999999999999910e-1;
+const EQ0: f64 = 3.00198505138664455042e-6, EQ1: f64 = 2.52448340349684104192e-3, EQ2: f64 = 2.27265548208155028766e-1, EQ3: f64 = 2.00000000000000000009e0;
+
+@inline function sp(x: f64): v128 {
+  return f64x2.splat(x);
+}
+
+@inline function tanh2(x: v128): v128 {
+  const ax = f64x2.abs(x);
+  // |x| < 0.625: x + x·z·P(z)/Q(z)
+  const z = f64x2.mul(ax, ax);
+  const pz = f64x2.add(f64x2.mul(f64x2.add(f64x2.mul(sp(TP0), z), sp(TP1)), z), sp(TP2));
+  const qz = f64x2.add(f64x2.mul(f64x2.add(f64x2.mul(f64x2.add(z, sp(TQ0)), z), sp(TQ1)), z), sp(TQ2));
+  const rp = f64x2.add(ax, f64x2.mul(f64x2.mul(ax, z), f64x2.div(pz, qz)));
+  // 0.625 ≤ |x| < 22: 1 − 2/(e^{2|x|} + 1); |x| is clamped to 22 so the exponent n stays in 0..64 on every lane
+  const y = f64x2.mul(sp(2), f64x2.min(ax, sp(22)));
+  const n = f64x2.floor(f64x2.add(f64x2.mul(sp(LOG2E), y), sp(0.5)));
+  const t = f64x2.sub(f64x2.sub(y, f64x2.mul(n, sp(LN2HI))), f64x2.mul(n, sp(LN2LO)));
+  const tt = f64x2.mul(t, t);
+  const px = f64x2.mul(t, f64x2.add(f64x2.mul(f64x2.add(f64x2.mul(sp(EP0), tt), sp(EP1)), tt), sp(EP2)));
+  const qx = f64x2.add(f64x2.mul(f64x2.add(f64x2.mul(f64x2.add(f64x2.mul(sp(EQ0), tt), sp(EQ1)), tt), sp(EQ2)), tt), sp(EQ3));
+  const pow2 = i64x2.shl(i64x2.add(i64x2.extend_low_i32x4_s(i32x4.trunc_sat_f64x2_s_zero(n)), i64x2.splat(1023)), 52);
+  const e = f64x2.mul(f64x2.add(sp(1), f64x2.mul(sp(2), f64x2.div(px, f64x2.sub(qx, px)))), pow2);
+  const re = f64x2.sub(sp(1), f64x2.div(sp(2), f64x2.add(e, sp(1))));
+  let r = v128.bitselect(re, sp(1), f64x2.lt(ax, sp(22)));
+  r = v128.bitselect(rp, r, f64x2.lt(ax, sp(0.625)));
+  r = v128.bitselect(ax, r, f64x2.ne(ax, ax)); // NaN stays NaN
+  return v128.or(r, v128.and(x, sp(-0.0))); // r ≥ 0: put back the sign of x (keeps −0)
+}
+
+/** a ← tanh(z) elementwise, bit for bit as tanhForward in src/core/kernels.ts. */
+export function tanhForward(z: usize, a: usize, len: i32): void {
+  let i = 0;
+  for (; i + 1 < len; i += 2) v128.store(at(a, i), tanh2(v128.load(at(z, i))));
+  if (i < len) store<f64>(at(a, i), f64x2.extract_lane(tanh2(v128.load64_splat(at(z, i))), 0));
+}

@@ -378,6 +378,46 @@ export function col2im(dcols: Float64Array, cin: number, k: number, count: numbe
   }
 }
 
+/**
+ * tanh evaluated with basic IEEE operations only (no Math.tanh, whose bits differ between JavaScript engines), in the
+ * order wasm/kernels.ts `tanhForward` evaluates it lane by lane, so both backends give the same bits everywhere:
+ * Cephes' tanh — |x| < 0.625: x + x·z·P(z)/Q(z), z = x²; 0.625 ≤ |x| < 22: 1 − 2/(e^{2|x|} + 1) with Cephes' exp
+ * (rational approximation on |r| ≤ ln2/2 after x = n·ln2 + r); |x| ≥ 22: ±1 — with the sign of x (±0 kept).
+ * Error against Math.tanh: at most TANH_ULPS units in the last place (test/tanh.test.ts, 10⁶ points and extremes).
+ */
+export function tanhForward(z: Float64Array, a: Float64Array, len: number): void {
+  for (let i = 0; i < len; i++) a[i] = tanh1(z[i]);
+}
+
+/** The documented bound of tanhForward against Math.tanh, in ulps of the result (checked by test/tanh.test.ts). */
+export const TANH_ULPS = 2;
+
+const TP0 = -9.64399179425052238628e-1, TP1 = -9.92877231001918586564e1, TP2 = -1.61468768441708447952e3;
+const TQ0 = 1.12811678491632931402e2, TQ1 = 2.23548839060100448583e3, TQ2 = 4.84406305325125486048e3;
+const LOG2E = 1.4426950408889634073599, LN2HI = 6.93145751953125e-1, LN2LO = 1.42860682030941723212e-6;
+const EP0 = 1.26177193074810590878e-4, EP1 = 3.02994407707441961300e-2, EP2 = 9.99999999999999999910e-1;
+const EQ0 = 3.00198505138664455042e-6, EQ1 = 2.52448340349684104192e-3, EQ2 = 2.27265548208155028766e-1, EQ3 = 2.00000000000000000009e0;
+/** 2^n for n = 0..64, by doubling (exact) */
+const POW2 = Float64Array.from({ length: 65 }, (_, n) => 2 ** n);
+
+export function tanh1(x: number): number {
+  const ax = Math.abs(x);
+  let r: number;
+  if (ax < 0.625) {
+    const z = ax * ax;
+    r = ax + ax * z * (((TP0 * z + TP1) * z + TP2) / (((z + TQ0) * z + TQ1) * z + TQ2));
+  } else if (ax < 22) {
+    const y = 2 * ax;
+    const n = Math.floor(LOG2E * y + 0.5);
+    const t = y - n * LN2HI - n * LN2LO;
+    const tt = t * t;
+    const px = t * ((EP0 * tt + EP1) * tt + EP2);
+    const e = (1 + 2 * (px / ((((EQ0 * tt + EQ1) * tt + EQ2) * tt + EQ3) - px))) * POW2[n];
+    r = 1 - 2 / (e + 1);
+  } else r = ax === ax ? 1 : ax; // NaN stays NaN
+  return x < 0 ? -r : x === 0 ? x : r;
+}
+
 /** gz ← ga ⊙ (1 − a ⊙ a): the tanh derivative Dσ(z) = 1 − tanh²(z) read from the forward output a = tanh(z). */
 export function tanhBackward(a: Float64Array, ga: Float64Array, gz: Float64Array, len: number): void {
   for (let i = 0; i < len; i++) gz[i] = ga[i] * (1 - a[i] * a[i]);

@@ -20,6 +20,7 @@ interface Exports {
   im2col(h: number, cin: number, k: number, count: number, cols: number): void;
   col2im(dcols: number, cin: number, k: number, count: number, dh: number): void;
   tanhBackward(a: number, ga: number, gz: number, len: number): void;
+  tanhForward(z: number, a: number, len: number): void;
 }
 
 type Gemm = js.Gemm;
@@ -39,6 +40,7 @@ export interface KernelSet {
   gemmNT: Gemm;
   im2col: typeof js.im2col;
   col2im: typeof js.col2im;
+  tanhForward: typeof js.tanhForward;
   tanhBackward: typeof js.tanhBackward;
   /** a zeroed Float64Array the kernels can use without copying (a plain one for the JS backend) */
   workBuffer(n: number): Float64Array;
@@ -218,5 +220,12 @@ function instantiate(bytes: Buffer): WasmKernels {
     w.tanhBackward(a.byteOffset, ga.byteOffset, gz.byteOffset, len);
   };
 
-  return { gemm, gemmTN, gemmNT, im2col, col2im, tanhBackward, workBuffer, resident: isResident };
+  const tanhForward: typeof js.tanhForward = (z, a, len) => {
+    if (!isResident(z) || !isResident(a)) return js.tanhForward(z, a, len);
+    requireExtent(z, 0, len, 'z');
+    requireExtent(a, 0, len, 'a');
+    w.tanhForward(z.byteOffset, a.byteOffset, len);
+  };
+
+  return { gemm, gemmTN, gemmNT, im2col, col2im, tanhForward, tanhBackward, workBuffer, resident: isResident };
 }
