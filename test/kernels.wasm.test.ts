@@ -122,7 +122,7 @@ describe('WASM kernels agree bit for bit with the JS kernels', () => {
     }
   });
 
-  it('im2col, col2im and the tanh derivative on random sizes (resident and not)', () => {
+  it('im2col, col2im, tanh, its derivative, LayerNorm and pooling on random sizes (resident and not)', () => {
     checkProperty(fc.property(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 4 }), fc.boolean(), fc.nat(1000), (cin, k, count, resident, seed) => {
       const n = cin * k * k * count;
       const h = values(n, seed, true), dcols = values(9 * n, seed + 1, true);
@@ -144,7 +144,31 @@ describe('WASM kernels agree bit for bit with the JS kernels', () => {
       js.tanhBackward(a, ga, gzJs, n);
       w.tanhBackward(place(a), place(ga), gzW, n);
       expect(firstDifference(gzJs, Float64Array.from(gzW))).toBe(-1);
-    }), { runs: 100, file: FILE, name: 'im2col, col2im and the tanh derivative on random sizes (resident and not)' });
+      const tJs = new Float64Array(n), tW = place(new Float64Array(n));
+      js.tanhForward(h, tJs, n);
+      w.tanhForward(place(h), tW, n);
+      expect(firstDifference(tJs, Float64Array.from(tW))).toBe(-1);
+      // LayerNorm over planes of k² pixels (k odd or even), forward and backward
+      const planes = cin * count, m = k * k, eps = 1e-5;
+      const lnJs = new Float64Array(n), lnW = place(new Float64Array(n));
+      js.layerNormForward(h, lnJs, planes, m, eps);
+      w.layerNormForward(place(h), lnW, planes, m, eps);
+      expect(firstDifference(lnJs, Float64Array.from(lnW))).toBe(-1);
+      const gJs = new Float64Array(n), gW = place(new Float64Array(n));
+      js.layerNormBackward(h, lnJs, ga, gJs, planes, m, eps);
+      w.layerNormBackward(place(h), place(lnJs), place(ga), gW, planes, m, eps);
+      expect(firstDifference(gJs, Float64Array.from(gW))).toBe(-1);
+      // 2×2 average pooling on the even size 2⌈k/2⌉ (forward, then its adjoint)
+      const e = 2 * Math.ceil(k / 2), ne = planes * e * e, z = values(ne, seed + 4, true);
+      const pJs = new Float64Array(ne / 4), pW = place(new Float64Array(ne / 4));
+      js.avgPool2Forward(z, pJs, planes, e);
+      w.avgPool2Forward(place(z), pW, planes, e);
+      expect(firstDifference(pJs, Float64Array.from(pW))).toBe(-1);
+      const bJs = new Float64Array(ne), bW = place(new Float64Array(ne));
+      js.avgPool2Backward(pJs, bJs, planes, e);
+      w.avgPool2Backward(place(pJs), bW, planes, e);
+      expect(firstDifference(bJs, Float64Array.from(bW))).toBe(-1);
+    }), { runs: 100, file: FILE, name: 'im2col, col2im, tanh, its derivative, LayerNorm and pooling on random sizes (resident and not)' });
   });
 
   it('NEGATIVE CONTROL: a kernel summing in another order (the naive triple loop) is caught', () => {

@@ -664,3 +664,89 @@ export function tanhForward(z: usize, a: usize, len: i32): void {
   for (; i + 1 < len; i += 2) v128.store(at(a, i), tanh2(v128.load(at(z, i))));
   if (i < len) store<f64>(at(a, i), f64x2.extract_lane(tanh2(v128.load64_splat(at(z, i))), 0));
 }
+
+/** 2×2 average pooling of `planes` k×k images, ¼(((z00 + z01) + z10) + z11) as in JS; two outputs per step. */
+export function avgPool2Forward(z: usize, a: usize, planes: i32, k: i32): void {
+  const h = k >> 1, quarter = f64x2.splat(0.25);
+  for (let c = 0; c < planes; c++) {
+    for (let p = 0; p < h; p++) {
+      const r0 = at(z, c * k * k + 2 * p * k), r1 = r0 + (<usize>k << 3), o = at(a, c * h * h + p * h);
+      let q = 0;
+      for (; q + 1 < h; q += 2) {
+        const qo = <usize>q << 4;
+        const u0 = v128.load(r0 + qo), u1 = v128.load(r0 + qo, 16), w0 = v128.load(r1 + qo), w1 = v128.load(r1 + qo, 16);
+        // lanes: (z[2q], z[2q+2]) and (z[2q+1], z[2q+3]) of each row
+        const ue = v128.shuffle<u64>(u0, u1, 0, 2), uo = v128.shuffle<u64>(u0, u1, 1, 3);
+        const we = v128.shuffle<u64>(w0, w1, 0, 2), wo = v128.shuffle<u64>(w0, w1, 1, 3);
+        v128.store(o + (<usize>q << 3), f64x2.mul(quarter, f64x2.add(f64x2.add(f64x2.add(ue, uo), we), wo)));
+      }
+      if (q < h) {
+        const qo = <usize>q << 4;
+        store<f64>(o + (<usize>q << 3), 0.25 * (load<f64>(r0 + qo) + load<f64>(r0 + qo, 8) + load<f64>(r1 + qo) + load<f64>(r1 + qo, 8)));
+      }
+    }
+  }
+}
+
+/** gz[c, i, j] = ¼·ga[c, ⌊i/2⌋, ⌊j/2⌋]. */
+export function avgPool2Backward(ga: usize, gz: usize, planes: i32, k: i32): void {
+  const h = k >> 1;
+  for (let c = 0; c < planes; c++) {
+    for (let p = 0; p < h; p++) {
+      const r0 = at(gz, c * k * k + 2 * p * k), r1 = r0 + (<usize>k << 3), o = at(ga, c * h * h + p * h);
+      for (let q = 0; q < h; q++) {
+        const g = f64x2.splat(0.25 * load<f64>(o + (<usize>q << 3)));
+        v128.store(r0 + (<usize>q << 4), g);
+        v128.store(r1 + (<usize>q << 4), g);
+      }
+    }
+  }
+}
+
+let planeMean: f64 = 0;
+
+/** 1/√(v + eps) of the m entries at z (and their mean into planeMean): sequential sums, as the JS planeStats. */
+@inline function planeInvStd(z: usize, m: i32, eps: f64): f64 {
+  let mu: f64 = 0;
+  for (let t = 0; t < m; t++) mu += load<f64>(at(z, t));
+  mu /= <f64>m;
+  let v: f64 = 0;
+  for (let t = 0; t < m; t++) {
+    const d = load<f64>(at(z, t)) - mu;
+    v += d * d;
+  }
+  planeMean = mu;
+  return 1 / Math.sqrt(v / <f64>m + eps);
+}
+
+export function layerNormForward(z: usize, a: usize, planes: i32, m: i32, eps: f64): void {
+  for (let c = 0; c < planes; c++) {
+    const zc = at(z, c * m), ac = at(a, c * m);
+    const s = planeInvStd(zc, m, eps);
+    const vs = f64x2.splat(s), vm = f64x2.splat(planeMean);
+    let t = 0;
+    for (; t + 1 < m; t += 2) v128.store(at(ac, t), f64x2.mul(f64x2.sub(v128.load(at(zc, t)), vm), vs));
+    if (t < m) store<f64>(at(ac, t), (load<f64>(at(zc, t)) - planeMean) * s);
+  }
+}
+
+export function layerNormBackward(z: usize, a: usize, ga: usize, gz: usize, planes: i32, m: i32, eps: f64): void {
+  for (let c = 0; c < planes; c++) {
+    const o = c * m, ac = at(a, o), gac = at(ga, o), gzc = at(gz, o);
+    const s = planeInvStd(at(z, o), m, eps);
+    let mg: f64 = 0, mgy: f64 = 0;
+    for (let t = 0; t < m; t++) {
+      const g = load<f64>(at(gac, t));
+      mg += g;
+      mgy += g * load<f64>(at(ac, t));
+    }
+    mg /= <f64>m;
+    mgy /= <f64>m;
+    const vs = f64x2.splat(s), vmg = f64x2.splat(mg), vmgy = f64x2.splat(mgy);
+    let t = 0;
+    for (; t + 1 < m; t += 2) {
+      v128.store(at(gzc, t), f64x2.mul(vs, f64x2.sub(f64x2.sub(v128.load(at(gac, t)), vmg), f64x2.mul(v128.load(at(ac, t)), vmgy))));
+    }
+    if (t < m) store<f64>(at(gzc, t), s * (load<f64>(at(gac, t)) - mg - load<f64>(at(ac, t)) * mgy));
+  }
+}

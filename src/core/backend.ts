@@ -27,7 +27,9 @@ const chosen = choose();
 /** Which backend this thread runs and why (recorded by the benchmarks). */
 export const kernelBackend: { readonly name: BackendName; readonly note: string } = { name: chosen.name, note: chosen.note };
 
-export const { gemm, gemmTN, gemmNT, im2col, col2im, tanhForward, tanhBackward, workBuffer } = chosen.kernels;
+export const {
+  gemm, gemmTN, gemmNT, im2col, col2im, tanhForward, tanhBackward, avgPool2Forward, avgPool2Backward, layerNormForward, layerNormBackward, workBuffer,
+} = chosen.kernels;
 
 /**
  * A copy of an operand where the kernels read it in place, e.g. the parameters A once per step, so the per-sample

@@ -423,6 +423,77 @@ export function tanhBackward(a: Float64Array, ga: Float64Array, gz: Float64Array
   for (let i = 0; i < len; i++) gz[i] = ga[i] * (1 - a[i] * a[i]);
 }
 
+/** 2×2 average pooling of `planes` k×k images (k even): a[c,p,q] = ¼(((z[2p,2q] + z[2p,2q+1]) + z[2p+1,2q]) + z[2p+1,2q+1]). */
+export function avgPool2Forward(z: Float64Array, a: Float64Array, planes: number, k: number): void {
+  const h = k / 2;
+  for (let c = 0; c < planes; c++) {
+    const zi = c * k * k, ai = c * h * h;
+    for (let p = 0; p < h; p++) {
+      const r0 = zi + 2 * p * k, r1 = r0 + k, o = ai + p * h;
+      for (let q = 0; q < h; q++) {
+        const j = 2 * q;
+        a[o + q] = 0.25 * (z[r0 + j] + z[r0 + j + 1] + z[r1 + j] + z[r1 + j + 1]);
+      }
+    }
+  }
+}
+
+/** The adjoint of avgPool2Forward: gz[c, i, j] = ¼·ga[c, ⌊i/2⌋, ⌊j/2⌋]. */
+export function avgPool2Backward(ga: Float64Array, gz: Float64Array, planes: number, k: number): void {
+  const h = k / 2;
+  for (let c = 0; c < planes; c++) {
+    const zi = c * k * k, ai = c * h * h;
+    for (let p = 0; p < h; p++) {
+      const r0 = zi + 2 * p * k, r1 = r0 + k, o = ai + p * h;
+      for (let q = 0; q < h; q++) {
+        const g = 0.25 * ga[o + q], j = 2 * q;
+        gz[r0 + j] = g;
+        gz[r0 + j + 1] = g;
+        gz[r1 + j] = g;
+        gz[r1 + j + 1] = g;
+      }
+    }
+  }
+}
+
+/** Mean μ (sequential sum / m) of the m entries at o, and 1/√(v + eps) with v the biased variance (second pass). */
+function planeStats(z: Float64Array, o: number, m: number, eps: number): [number, number] {
+  let mu = 0;
+  for (let t = 0; t < m; t++) mu += z[o + t];
+  mu /= m;
+  let v = 0;
+  for (let t = 0; t < m; t++) {
+    const d = z[o + t] - mu;
+    v += d * d;
+  }
+  return [mu, 1 / Math.sqrt(v / m + eps)];
+}
+
+/** LayerNorm without affine over each of `planes` rows of m entries: a = (z − μ)/√(v + eps). */
+export function layerNormForward(z: Float64Array, a: Float64Array, planes: number, m: number, eps: number): void {
+  for (let c = 0; c < planes; c++) {
+    const o = c * m;
+    const [mu, s] = planeStats(z, o, m, eps);
+    for (let t = 0; t < m; t++) a[o + t] = (z[o + t] - mu) * s;
+  }
+}
+
+/** Its backward: gz = s·((ga − mean(ga)) − a·mean(ga ⊙ a)), s = 1/√(v + eps) recomputed from z, a the forward output. */
+export function layerNormBackward(z: Float64Array, a: Float64Array, ga: Float64Array, gz: Float64Array, planes: number, m: number, eps: number): void {
+  for (let c = 0; c < planes; c++) {
+    const o = c * m;
+    const s = planeStats(z, o, m, eps)[1];
+    let mg = 0, mgy = 0;
+    for (let t = 0; t < m; t++) {
+      mg += ga[o + t];
+      mgy += ga[o + t] * a[o + t];
+    }
+    mg /= m;
+    mgy /= m;
+    for (let t = 0; t < m; t++) gz[o + t] = s * (ga[o + t] - mg - a[o + t] * mgy);
+  }
+}
+
 /** Reference triple loop C = A·B used only by tests and benchmarks as the unrolling's baseline. */
 export function gemmNaive(m: number, n: number, k: number, a: Float64Array, b: Float64Array, c: Float64Array): void {
   for (let i = 0; i < m; i++) {

@@ -21,6 +21,10 @@ interface Exports {
   col2im(dcols: number, cin: number, k: number, count: number, dh: number): void;
   tanhBackward(a: number, ga: number, gz: number, len: number): void;
   tanhForward(z: number, a: number, len: number): void;
+  avgPool2Forward(z: number, a: number, planes: number, k: number): void;
+  avgPool2Backward(ga: number, gz: number, planes: number, k: number): void;
+  layerNormForward(z: number, a: number, planes: number, m: number, eps: number): void;
+  layerNormBackward(z: number, a: number, ga: number, gz: number, planes: number, m: number, eps: number): void;
 }
 
 type Gemm = js.Gemm;
@@ -41,6 +45,10 @@ export interface KernelSet {
   im2col: typeof js.im2col;
   col2im: typeof js.col2im;
   tanhForward: typeof js.tanhForward;
+  avgPool2Forward: typeof js.avgPool2Forward;
+  avgPool2Backward: typeof js.avgPool2Backward;
+  layerNormForward: typeof js.layerNormForward;
+  layerNormBackward: typeof js.layerNormBackward;
   tanhBackward: typeof js.tanhBackward;
   /** a zeroed Float64Array the kernels can use without copying (a plain one for the JS backend) */
   workBuffer(n: number): Float64Array;
@@ -196,36 +204,58 @@ function instantiate(bytes: Buffer): WasmKernels {
 
   // Data movement and elementwise kernels: with any operand outside the linear memory the JS twin (same bits) runs
   // instead of staging, since a copy would cost as much as the kernel.
+  /** true when every operand is resident and long enough (then the WASM kernel may run on them) */
+  const inPlace = (...ops: Array<[Float64Array, number, string]>): boolean => {
+    if (!ops.every(([x]) => isResident(x))) return false;
+    for (const [x, len, field] of ops) requireExtent(x, 0, len, field);
+    return true;
+  };
+
   const im2col: typeof js.im2col = (h, cin, k, count, cols) => {
     const n = cin * k * k * count;
-    if (!isResident(h) || !isResident(cols)) return js.im2col(h, cin, k, count, cols);
-    requireExtent(h, 0, n, 'h');
-    requireExtent(cols, 0, 9 * n, 'cols');
+    if (!inPlace([h, n, 'h'], [cols, 9 * n, 'cols'])) return js.im2col(h, cin, k, count, cols);
     w.im2col(h.byteOffset, cin, k, count, cols.byteOffset);
   };
 
   const col2im: typeof js.col2im = (dcols, cin, k, count, dh) => {
     const n = cin * k * k * count;
-    if (!isResident(dcols) || !isResident(dh)) return js.col2im(dcols, cin, k, count, dh);
-    requireExtent(dh, 0, n, 'dh');
-    requireExtent(dcols, 0, 9 * n, 'dcols');
+    if (!inPlace([dcols, 9 * n, 'dcols'], [dh, n, 'dh'])) return js.col2im(dcols, cin, k, count, dh);
     w.col2im(dcols.byteOffset, cin, k, count, dh.byteOffset);
   };
 
   const tanhBackward: typeof js.tanhBackward = (a, ga, gz, len) => {
-    if (!isResident(a) || !isResident(ga) || !isResident(gz)) return js.tanhBackward(a, ga, gz, len);
-    requireExtent(a, 0, len, 'a');
-    requireExtent(ga, 0, len, 'ga');
-    requireExtent(gz, 0, len, 'gz');
+    if (!inPlace([a, len, 'a'], [ga, len, 'ga'], [gz, len, 'gz'])) return js.tanhBackward(a, ga, gz, len);
     w.tanhBackward(a.byteOffset, ga.byteOffset, gz.byteOffset, len);
   };
 
   const tanhForward: typeof js.tanhForward = (z, a, len) => {
-    if (!isResident(z) || !isResident(a)) return js.tanhForward(z, a, len);
-    requireExtent(z, 0, len, 'z');
-    requireExtent(a, 0, len, 'a');
+    if (!inPlace([z, len, 'z'], [a, len, 'a'])) return js.tanhForward(z, a, len);
     w.tanhForward(z.byteOffset, a.byteOffset, len);
   };
 
-  return { gemm, gemmTN, gemmNT, im2col, col2im, tanhForward, tanhBackward, workBuffer, resident: isResident };
+  const avgPool2Forward: typeof js.avgPool2Forward = (z, a, planes, k) => {
+    if (!inPlace([z, planes * k * k, 'z'], [a, (planes * k * k) / 4, 'a'])) return js.avgPool2Forward(z, a, planes, k);
+    w.avgPool2Forward(z.byteOffset, a.byteOffset, planes, k);
+  };
+
+  const avgPool2Backward: typeof js.avgPool2Backward = (ga, gz, planes, k) => {
+    if (!inPlace([ga, (planes * k * k) / 4, 'ga'], [gz, planes * k * k, 'gz'])) return js.avgPool2Backward(ga, gz, planes, k);
+    w.avgPool2Backward(ga.byteOffset, gz.byteOffset, planes, k);
+  };
+
+  const layerNormForward: typeof js.layerNormForward = (z, a, planes, m, eps) => {
+    if (!inPlace([z, planes * m, 'z'], [a, planes * m, 'a'])) return js.layerNormForward(z, a, planes, m, eps);
+    w.layerNormForward(z.byteOffset, a.byteOffset, planes, m, eps);
+  };
+
+  const layerNormBackward: typeof js.layerNormBackward = (z, a, ga, gz, planes, m, eps) => {
+    const n = planes * m;
+    if (!inPlace([z, n, 'z'], [a, n, 'a'], [ga, n, 'ga'], [gz, n, 'gz'])) return js.layerNormBackward(z, a, ga, gz, planes, m, eps);
+    w.layerNormBackward(z.byteOffset, a.byteOffset, ga.byteOffset, gz.byteOffset, planes, m, eps);
+  };
+
+  return {
+    gemm, gemmTN, gemmNT, im2col, col2im, tanhForward, tanhBackward, avgPool2Forward, avgPool2Backward, layerNormForward, layerNormBackward,
+    workBuffer, resident: isResident,
+  };
 }
