@@ -204,53 +204,53 @@ function instantiate(bytes: Buffer): WasmKernels {
 
   // Data movement and elementwise kernels: with any operand outside the linear memory the JS twin (same bits) runs
   // instead of staging, since a copy would cost as much as the kernel.
-  /** true when every operand is resident and long enough (then the WASM kernel may run on them) */
-  const inPlace = (...ops: Array<[Float64Array, number, string]>): boolean => {
-    if (!ops.every(([x]) => isResident(x))) return false;
-    for (const [x, len, field] of ops) requireExtent(x, 0, len, field);
+  /** true when x is resident (then checked to hold `len` entries): the WASM kernel may run on it in place */
+  const inPlace = (x: Float64Array, len: number, field: string): boolean => {
+    if (!isResident(x)) return false;
+    requireExtent(x, 0, len, field);
     return true;
   };
 
   const im2col: typeof js.im2col = (h, cin, k, count, cols) => {
     const n = cin * k * k * count;
-    if (!inPlace([h, n, 'h'], [cols, 9 * n, 'cols'])) return js.im2col(h, cin, k, count, cols);
+    if (!(inPlace(h, n, 'h') && inPlace(cols, 9 * n, 'cols'))) return js.im2col(h, cin, k, count, cols);
     w.im2col(h.byteOffset, cin, k, count, cols.byteOffset);
   };
 
   const col2im: typeof js.col2im = (dcols, cin, k, count, dh) => {
     const n = cin * k * k * count;
-    if (!inPlace([dcols, 9 * n, 'dcols'], [dh, n, 'dh'])) return js.col2im(dcols, cin, k, count, dh);
+    if (!(inPlace(dcols, 9 * n, 'dcols') && inPlace(dh, n, 'dh'))) return js.col2im(dcols, cin, k, count, dh);
     w.col2im(dcols.byteOffset, cin, k, count, dh.byteOffset);
   };
 
   const tanhBackward: typeof js.tanhBackward = (a, ga, gz, len) => {
-    if (!inPlace([a, len, 'a'], [ga, len, 'ga'], [gz, len, 'gz'])) return js.tanhBackward(a, ga, gz, len);
+    if (!(inPlace(a, len, 'a') && inPlace(ga, len, 'ga') && inPlace(gz, len, 'gz'))) return js.tanhBackward(a, ga, gz, len);
     w.tanhBackward(a.byteOffset, ga.byteOffset, gz.byteOffset, len);
   };
 
   const tanhForward: typeof js.tanhForward = (z, a, len) => {
-    if (!inPlace([z, len, 'z'], [a, len, 'a'])) return js.tanhForward(z, a, len);
+    if (!(inPlace(z, len, 'z') && inPlace(a, len, 'a'))) return js.tanhForward(z, a, len);
     w.tanhForward(z.byteOffset, a.byteOffset, len);
   };
 
   const avgPool2Forward: typeof js.avgPool2Forward = (z, a, planes, k) => {
-    if (!inPlace([z, planes * k * k, 'z'], [a, (planes * k * k) / 4, 'a'])) return js.avgPool2Forward(z, a, planes, k);
+    if (!(inPlace(z, planes * k * k, 'z') && inPlace(a, (planes * k * k) / 4, 'a'))) return js.avgPool2Forward(z, a, planes, k);
     w.avgPool2Forward(z.byteOffset, a.byteOffset, planes, k);
   };
 
   const avgPool2Backward: typeof js.avgPool2Backward = (ga, gz, planes, k) => {
-    if (!inPlace([ga, (planes * k * k) / 4, 'ga'], [gz, planes * k * k, 'gz'])) return js.avgPool2Backward(ga, gz, planes, k);
+    if (!(inPlace(ga, (planes * k * k) / 4, 'ga') && inPlace(gz, planes * k * k, 'gz'))) return js.avgPool2Backward(ga, gz, planes, k);
     w.avgPool2Backward(ga.byteOffset, gz.byteOffset, planes, k);
   };
 
   const layerNormForward: typeof js.layerNormForward = (z, a, planes, m, eps) => {
-    if (!inPlace([z, planes * m, 'z'], [a, planes * m, 'a'])) return js.layerNormForward(z, a, planes, m, eps);
+    if (!(inPlace(z, planes * m, 'z') && inPlace(a, planes * m, 'a'))) return js.layerNormForward(z, a, planes, m, eps);
     w.layerNormForward(z.byteOffset, a.byteOffset, planes, m, eps);
   };
 
   const layerNormBackward: typeof js.layerNormBackward = (z, a, ga, gz, planes, m, eps) => {
     const n = planes * m;
-    if (!inPlace([z, n, 'z'], [a, n, 'a'], [ga, n, 'ga'], [gz, n, 'gz'])) return js.layerNormBackward(z, a, ga, gz, planes, m, eps);
+    if (!(inPlace(z, n, 'z') && inPlace(a, n, 'a') && inPlace(ga, n, 'ga') && inPlace(gz, n, 'gz'))) return js.layerNormBackward(z, a, ga, gz, planes, m, eps);
     w.layerNormBackward(z.byteOffset, a.byteOffset, ga.byteOffset, gz.byteOffset, planes, m, eps);
   };
 
