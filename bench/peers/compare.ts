@@ -6,7 +6,7 @@
  * libblas.so.3 (the libopenblas0-pthread package; `--install-openblas` installs it when missing and running as root)
  * by putting its directory first on LD_LIBRARY_PATH, so the system setting is left alone; the BLAS torch really
  * loaded is recorded. The same torch process times float64 torch.mm on 256³ and 1024³: the best round of the
- * latter is this core's float64 peak our gemm is reported against. Reported figures are medians over rounds of each round's median.
+ * latter (of either, when load made 256³ faster) is this core's float64 peak our gemm is reported against. Reported figures are medians over rounds of each round's median.
  * Prints a table and writes reports/bench/peers.json. Without torch it prints how to install it and exits 0.
  */
 import { spawnSync } from 'node:child_process';
@@ -154,15 +154,17 @@ async function main(): Promise<number> {
     }
     return row;
   });
-  // the peak is the best round of OpenBLAS on 1024³ (the one least disturbed by other load); ours likewise best and median
+  // the peak is OpenBLAS's best round on 1024³ (the one least disturbed by other load), or on 256³ when a loaded
+  // machine made that faster (the larger product suffers more from shared caches); ours likewise best and median
   const best = <K>(m: Map<K, number[]>, k: K): number => Math.max(...(m.get(k) ?? [Number.NaN]));
-  const peak = best(torchGemm, 1024);
+  const peak = Math.max(best(torchGemm, 1024), best(torchGemm, 256));
   const gemm = {
     n: 256,
     ours: Object.fromEntries(backends.map((b) => [b, { gflops: roundSig(med(oursGemm, b), 3), bestGflops: roundSig(best(oursGemm, b), 3), ofPeak: roundSig(best(oursGemm, b) / peak, 3) }])),
     openblas256Gflops: roundSig(med(torchGemm, 256), 3),
     openblas256BestGflops: roundSig(best(torchGemm, 256), 3),
-    peak1024Gflops: roundSig(peak, 3),
+    openblas1024BestGflops: roundSig(best(torchGemm, 1024), 3),
+    peakGflops: roundSig(peak, 3),
   };
   const fmt = (x: number, w = 9) => (Number.isFinite(x) ? x.toFixed(3) : '–').padStart(w);
   process.stdout.write(`\ntorch ${torchInfo?.torch ?? '?'} on ${torchInfo?.blas ?? '?'}, ${torchInfo?.threads ?? '?'} thread; eqflow kernels ${backends.join(', ')}; medians over ${rounds} interleaved rounds (wall clock)\n`);
@@ -173,7 +175,7 @@ async function main(): Promise<number> {
     process.stdout.write(`${row.task.padEnd(20)}${cells}${fmt(row.torchF64Ms, 10)}${fmt(row.torchF32Ms, 10)}${ratios}\n`);
   }
   process.stdout.write(`gemm 256³ float64, GFLOP/s median (best): ${backends.map((b) => `${b} ${gemm.ours[b].gflops} (${gemm.ours[b].bestGflops}, ${(100 * gemm.ours[b].ofPeak).toFixed(0)}% of peak)`).join(', ')}; ` +
-    `OpenBLAS dgemm 256³ ${gemm.openblas256Gflops} (${gemm.openblas256BestGflops}); peak = best OpenBLAS dgemm 1024³ ${gemm.peak1024Gflops}\n`);
+    `OpenBLAS dgemm 256³ ${gemm.openblas256Gflops} (${gemm.openblas256BestGflops}), 1024³ best ${gemm.openblas1024BestGflops}; peak ${gemm.peakGflops}\n`);
   await writeJsonAtomic(out, {
     kind: 'eqflow-bench-peers', version: 2, machine: machineInfo(), rounds, timeMs, clock: 'wall', torch: torchInfo, openblasDir: dir,
     kernels: Object.fromEntries(notes), rows, gemm,

@@ -1,6 +1,6 @@
 /**
  * One round of eqflow's side of `npm run bench:peers`, in its own process so each kernel backend (EQFLOW_KERNELS,
- * chosen once per process) is measured on its own: the peer tasks of bench/tasks.ts (p50 wall ms) and the gemm of
+ * chosen once per process) is measured on its own: the peer tasks of bench/tasks.ts (p50 wall ms of single calls) and the gemm of
  * the chosen backend on 256×256×256 float64 (GFLOP/s, median of 15 calls after warm-up). Prints one JSON line.
  */
 import { gemm, kernelBackend, workBuffer } from '../../src/core/backend.js';
@@ -31,7 +31,8 @@ async function main(): Promise<number> {
   const timeMs = numberFlag(flags, 'time', 1000, 100);
   const results: Array<{ task: string; p50Ms: number }> = [];
   for (const def of peerTasks()) {
-    const res = await runTask(def, { ...DEFAULT_HARNESS, timeMs, warmupMs: 300, log: () => undefined });
+    // one op per sample, as torch_steps.py times single calls: a preempted call is one outlier, not a slow batch
+    const res = await runTask(def, { ...DEFAULT_HARNESS, timeMs, warmupMs: 300, minSampleMs: 0, log: () => undefined });
     if ('error' in res) throw new Error(`${def.name}: ${res.error}`);
     results.push({ task: def.name, p50Ms: res.p50Ms });
   }
