@@ -63,27 +63,20 @@ function packA(m4: i32, k: i32, a: usize, rsb: usize, csb: usize, ap: usize): vo
 }
 
 /**
- * Packs columns j0..j1 (j1 − j0 even) of B into strips: four columns at a time (k rows of 4 entries), then a last
- * strip of two when (j1 − j0) mod 4 = 2, so the micro-kernels read B contiguously.
+ * Packs columns j0..j1 (j1 − j0 even) of B into strips of four columns (k rows of 4 entries); a last pair is padded
+ * with two zero columns, so one micro-kernel reads every strip contiguously.
  */
 function packB(k: i32, j0: i32, j1: i32, b: usize, nb: usize, bp: usize): void {
   let o = bp;
-  let j = j0;
-  for (; j + 3 < j1; j += 4) {
+  const zero = f64x2.splat(0);
+  for (let j = j0; j < j1; j += 4) {
+    const pair = j + 3 >= j1;
     let src = b + (<usize>j << 3);
     for (let p = 0; p < k; p++) {
       v128.store(o, v128.load(src));
-      v128.store(o, v128.load(src, 16), 16);
+      v128.store(o, pair ? zero : v128.load(src, 16), 16);
       src += nb;
       o += 32;
-    }
-  }
-  if (j < j1) {
-    let src = b + (<usize>j << 3);
-    for (let p = 0; p < k; p++) {
-      v128.store(o, v128.load(src));
-      src += nb;
-      o += 16;
     }
   }
 }
@@ -267,137 +260,13 @@ function packB(k: i32, j0: i32, j1: i32, b: usize, nb: usize, bp: usize): void {
   v128.store(c0 + 3 * nb, v31, 16);
 }
 
-/** One 4 × 2 tile of C (rows c0 + r·nb) over all of k from packed panels, in the JS kernel's order. */
-@inline function tile4x2(pa: usize, pb: usize, c0: usize, nb: usize, k8: i32, has4: bool, k: i32, st: i32): void {
-  let v00: v128, v10: v128, v20: v128, v30: v128;
-  let s00: v128, s10: v128, s20: v128, s30: v128;
-  let p = 0;
-  if (st && k8 > 0) {
-      {
-        const b0 = v128.load(pb, 0);
-        const x0 = v128.load64_splat(pa, 0);
-        const x1 = v128.load64_splat(pa, 8);
-        const x2 = v128.load64_splat(pa, 16);
-        const x3 = v128.load64_splat(pa, 24);
-        s00 = f64x2.mul(x0, b0);
-        s10 = f64x2.mul(x1, b0);
-        s20 = f64x2.mul(x2, b0);
-        s30 = f64x2.mul(x3, b0);
-      }
-      for (let q: usize = 1; q < 8; q++) {
-        const bq = pb + q * 16, aq = pa + q * 32;
-        const b0 = v128.load(bq, 0);
-        const x0 = v128.load64_splat(aq, 0);
-        s00 = f64x2.add(s00, f64x2.mul(x0, b0));
-        const x1 = v128.load64_splat(aq, 8);
-        s10 = f64x2.add(s10, f64x2.mul(x1, b0));
-        const x2 = v128.load64_splat(aq, 16);
-        s20 = f64x2.add(s20, f64x2.mul(x2, b0));
-        const x3 = v128.load64_splat(aq, 24);
-        s30 = f64x2.add(s30, f64x2.mul(x3, b0));
-      }
-      v00 = s00;
-      v10 = s10;
-      v20 = s20;
-      v30 = s30;
-      pa += 256;
-      pb += 128;
-    p = 8;
-  } else {
-    v00 = v128.load(c0 + 0 * nb, 0);
-    v10 = v128.load(c0 + 1 * nb, 0);
-    v20 = v128.load(c0 + 2 * nb, 0);
-    v30 = v128.load(c0 + 3 * nb, 0);
-  }
-  for (; p < k8; p += 8) {
-      {
-        const b0 = v128.load(pb, 0);
-        const x0 = v128.load64_splat(pa, 0);
-        const x1 = v128.load64_splat(pa, 8);
-        const x2 = v128.load64_splat(pa, 16);
-        const x3 = v128.load64_splat(pa, 24);
-        s00 = f64x2.mul(x0, b0);
-        s10 = f64x2.mul(x1, b0);
-        s20 = f64x2.mul(x2, b0);
-        s30 = f64x2.mul(x3, b0);
-      }
-      for (let q: usize = 1; q < 8; q++) {
-        const bq = pb + q * 16, aq = pa + q * 32;
-        const b0 = v128.load(bq, 0);
-        const x0 = v128.load64_splat(aq, 0);
-        s00 = f64x2.add(s00, f64x2.mul(x0, b0));
-        const x1 = v128.load64_splat(aq, 8);
-        s10 = f64x2.add(s10, f64x2.mul(x1, b0));
-        const x2 = v128.load64_splat(aq, 16);
-        s20 = f64x2.add(s20, f64x2.mul(x2, b0));
-        const x3 = v128.load64_splat(aq, 24);
-        s30 = f64x2.add(s30, f64x2.mul(x3, b0));
-      }
-      v00 = f64x2.add(v00, s00);
-      v10 = f64x2.add(v10, s10);
-      v20 = f64x2.add(v20, s20);
-      v30 = f64x2.add(v30, s30);
-      pa += 256;
-      pb += 128;
-  }
-  if (has4) {
-      {
-        const b0 = v128.load(pb, 0);
-        const x0 = v128.load64_splat(pa, 0);
-        const x1 = v128.load64_splat(pa, 8);
-        const x2 = v128.load64_splat(pa, 16);
-        const x3 = v128.load64_splat(pa, 24);
-        s00 = f64x2.mul(x0, b0);
-        s10 = f64x2.mul(x1, b0);
-        s20 = f64x2.mul(x2, b0);
-        s30 = f64x2.mul(x3, b0);
-      }
-      for (let q: usize = 1; q < 4; q++) {
-        const bq = pb + q * 16, aq = pa + q * 32;
-        const b0 = v128.load(bq, 0);
-        const x0 = v128.load64_splat(aq, 0);
-        s00 = f64x2.add(s00, f64x2.mul(x0, b0));
-        const x1 = v128.load64_splat(aq, 8);
-        s10 = f64x2.add(s10, f64x2.mul(x1, b0));
-        const x2 = v128.load64_splat(aq, 16);
-        s20 = f64x2.add(s20, f64x2.mul(x2, b0));
-        const x3 = v128.load64_splat(aq, 24);
-        s30 = f64x2.add(s30, f64x2.mul(x3, b0));
-      }
-      v00 = f64x2.add(v00, s00);
-      v10 = f64x2.add(v10, s10);
-      v20 = f64x2.add(v20, s20);
-      v30 = f64x2.add(v30, s30);
-      pa += 128;
-      pb += 64;
-    p += 4;
-  }
-  for (; p < k; p++) {
-    const b0 = v128.load(pb, 0);
-    const x0 = v128.load64_splat(pa, 0);
-    v00 = f64x2.add(v00, f64x2.mul(x0, b0));
-    const x1 = v128.load64_splat(pa, 8);
-    v10 = f64x2.add(v10, f64x2.mul(x1, b0));
-    const x2 = v128.load64_splat(pa, 16);
-    v20 = f64x2.add(v20, f64x2.mul(x2, b0));
-    const x3 = v128.load64_splat(pa, 24);
-    v30 = f64x2.add(v30, f64x2.mul(x3, b0));
-    pa += 32;
-    pb += 16;
-  }
-  v128.store(c0 + 0 * nb, v00, 0);
-  v128.store(c0 + 1 * nb, v10, 0);
-  v128.store(c0 + 2 * nb, v20, 0);
-  v128.store(c0 + 3 * nb, v30, 0);
-}
-
 /**
  * C += Â·B with Â(i, p) at a + (i·rs + p·cs)·8 (gemm: rs = k, cs = 1; gemmTN: rs = 1, cs = m). Per entry of C the
  * order is the JS `accumulate`'s: rows in the first 4⌊m/4⌋ take 8-step blocks, one 4-step block, then single steps;
  * the last m mod 4 rows take 8-step blocks then single steps; with `st` the first 8-step block overwrites C.
  * Within an 8-step block the sum runs over the steps left to right, the rows and columns of a tile side by side.
- * The 4-row blocks of Â and 128-column panels of B are packed into `work` (4⌊m/4⌋·k + 128·k entries); a 4 × 4 tile
- * of C (4 × 2 at a panel's edge) stays in registers across all of k.
+ * The 4-row blocks of Â and 128-column panels of B are packed into `work` (4⌊m/4⌋·k + 128·k + 16 entries); a 4 × 4
+ * tile of C stays in registers across all of k.
  */
 export function accumulate(m: i32, n: i32, k: i32, a: usize, rs: i32, cs: i32, b: usize, c: usize, st: i32, work: usize): void {
   const nb = <usize>n << 3, csb = <usize>cs << 3, rsb = <usize>rs << 3;
@@ -405,7 +274,7 @@ export function accumulate(m: i32, n: i32, k: i32, a: usize, rs: i32, cs: i32, b
   const has4 = k8 + 3 < k;
   const m4 = m & ~3;
   const n2 = n & ~1;
-  const ap = work, bpk = work + (<usize>(m4 * k) << 3);
+  const ap = work, bpk = work + (<usize>(m4 * k) << 3), tile = bpk + (<usize>(PANEL * k) << 3);
   packA(m4, k, a, rsb, csb, ap);
   for (let j0 = 0; j0 < n2; j0 += PANEL) {
     const j1 = j0 + PANEL < n2 ? j0 + PANEL : n2;
@@ -414,17 +283,22 @@ export function accumulate(m: i32, n: i32, k: i32, a: usize, rs: i32, cs: i32, b
       const pa = ap + (<usize>(i * k) << 3), ci = c + <usize>i * nb;
       let j = j0;
       for (; j + 3 < j1; j += 4) tile4x4(pa, bpk + (<usize>((j - j0) * k) << 3), ci + (<usize>j << 3), nb, k8, has4, k, st);
-      if (j < j1) tile4x2(pa, bpk + (<usize>((j - j0) * k) << 3), ci + (<usize>j << 3), nb, k8, has4, k, st);
+      if (j < j1) {
+        // the panel's last column pair: a 4 × 4 tile on the zero-padded strip, through a 4 × 4 copy of C
+        const cj = ci + (<usize>j << 3);
+        for (let r: usize = 0; r < 4; r++) v128.store(tile + 32 * r, v128.load(cj + r * nb));
+        tile4x4(pa, bpk + (<usize>((j - j0) * k) << 3), tile, 32, k8, has4, k, st);
+        for (let r: usize = 0; r < 4; r++) v128.store(cj + r * nb, v128.load(tile + 32 * r));
+      }
     }
     // the last m mod 4 rows against this panel: 8-step blocks, then single steps (no 4-step block, as in JS)
     for (let i = m4; i < m; i++) {
       const a0 = a + <usize>i * rsb, c0 = c + <usize>i * nb;
       for (let j = j0; j < j1; j += 2) {
-        const jo = <usize>j << 3, w = j - j0 < ((j1 - j0) & ~3) ? 4 : 2;
-        // column pair j..j+1 inside its strip of w columns
-        const strip = j0 + ((j - j0) & ~3);
+        const jo = <usize>j << 3, strip = j0 + ((j - j0) & ~3);
+        // column pair j..j+1 inside its strip of four (rows 32 bytes apart)
         let pb = bpk + (<usize>((strip - j0) * k) << 3) + (<usize>(j - strip) << 3);
-        const step = <usize>w << 3;
+        const step: usize = 32;
         let v0: v128;
         let p = 0;
         if (st && k8 > 0) {

@@ -65,7 +65,7 @@ export const WASM_URL = new URL('../../wasm/kernels.wasm', import.meta.url);
 const PAGE = 65536;
 /** 2 GiB: the most one thread's work buffers may take (a shared memory must declare a maximum). */
 const MAX_PAGES = 32768;
-/** Column panel width of the packed B in wasm/kernels.ts `accumulate` (its work buffer holds 4⌊m/4⌋·k + PANEL·k). */
+/** Column panel width of the packed B in wasm/kernels.ts `accumulate` (its work buffer holds 4⌊m/4⌋·k + PANEL·k + 16). */
 const PANEL = 128;
 /** Address 0..1023 stays unused, so a zero address is never a live block. */
 const BASE = 1024;
@@ -181,7 +181,7 @@ function instantiate(bytes: Buffer): WasmKernels {
     const pa = address(a, aOff, aLen, 0, 'a');
     const pc = address(c, cOff, m * n, 2, 'c');
     if (beta !== 0 || k < 8) w.scaleBlock(m, n, pc, beta);
-    const work = scratchOf(4, (m - (m % 4) + PANEL) * k);
+    const work = scratchOf(4, (m - (m % 4) + PANEL) * k + 16);
     w.accumulate(m, n, k, pa, rs, cs, b, pc, beta === 0 && k >= 8 ? 1 : 0, work.byteOffset);
     unstage(c, cOff, m * n);
   };
