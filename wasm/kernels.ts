@@ -81,182 +81,82 @@ function packB(k: i32, j0: i32, j1: i32, b: usize, nb: usize, bp: usize): void {
   }
 }
 
-/** One 4 × 4 tile of C (rows c0 + r·nb) over all of k from packed panels, in the JS kernel's order. */
+/**
+ * One 4 × 4 tile of C (rows c0 + r·nb) over all of k from packed panels (pa: 4 rows, pb: 4 columns per step), in
+ * the JS kernel's order: per block of `steps` (8-step blocks, then one 4-step block when has4) the sum
+ * s = ((A(r,p)B(p) + A(r,p+1)B(p+1)) + …) runs left to right and is added to C — or written, for the first block
+ * when `st` — then single steps add A(r,p)B(p) one at a time.
+ */
 @inline function tile4x4(pa: usize, pb: usize, c0: usize, nb: usize, k8: i32, has4: bool, k: i32, st: i32): void {
-  let v00: v128, v01: v128, v10: v128, v11: v128, v20: v128, v21: v128, v30: v128, v31: v128;
-  let s00: v128, s01: v128, s10: v128, s11: v128, s20: v128, s21: v128, s30: v128, s31: v128;
+  let v00 = v128.load(c0), v01 = v128.load(c0, 16), v10 = v128.load(c0 + nb), v11 = v128.load(c0 + nb, 16);
+  let v20 = v128.load(c0 + 2 * nb), v21 = v128.load(c0 + 2 * nb, 16), v30 = v128.load(c0 + 3 * nb), v31 = v128.load(c0 + 3 * nb, 16);
+  let first = st != 0 && k8 > 0;
+  const kb = has4 ? k8 + 4 : k8;
   let p = 0;
-  if (st && k8 > 0) {
-      {
-        const b0 = v128.load(pb, 0);
-        const b1 = v128.load(pb, 16);
-        const x0 = v128.load64_splat(pa, 0);
-        const x1 = v128.load64_splat(pa, 8);
-        const x2 = v128.load64_splat(pa, 16);
-        const x3 = v128.load64_splat(pa, 24);
-        s00 = f64x2.mul(x0, b0);
-        s01 = f64x2.mul(x0, b1);
-        s10 = f64x2.mul(x1, b0);
-        s11 = f64x2.mul(x1, b1);
-        s20 = f64x2.mul(x2, b0);
-        s21 = f64x2.mul(x2, b1);
-        s30 = f64x2.mul(x3, b0);
-        s31 = f64x2.mul(x3, b1);
-      }
-      for (let q: usize = 1; q < 8; q++) {
-        const bq = pb + q * 32, aq = pa + q * 32;
-        const b0 = v128.load(bq, 0);
-        const b1 = v128.load(bq, 16);
-        const x0 = v128.load64_splat(aq, 0);
-        s00 = f64x2.add(s00, f64x2.mul(x0, b0));
-        s01 = f64x2.add(s01, f64x2.mul(x0, b1));
-        const x1 = v128.load64_splat(aq, 8);
-        s10 = f64x2.add(s10, f64x2.mul(x1, b0));
-        s11 = f64x2.add(s11, f64x2.mul(x1, b1));
-        const x2 = v128.load64_splat(aq, 16);
-        s20 = f64x2.add(s20, f64x2.mul(x2, b0));
-        s21 = f64x2.add(s21, f64x2.mul(x2, b1));
-        const x3 = v128.load64_splat(aq, 24);
-        s30 = f64x2.add(s30, f64x2.mul(x3, b0));
-        s31 = f64x2.add(s31, f64x2.mul(x3, b1));
-      }
-      v00 = s00;
-      v01 = s01;
-      v10 = s10;
-      v11 = s11;
-      v20 = s20;
-      v21 = s21;
-      v30 = s30;
-      v31 = s31;
-      pa += 256;
-      pb += 256;
-    p = 8;
-  } else {
-    v00 = v128.load(c0 + 0 * nb, 0);
-    v01 = v128.load(c0 + 0 * nb, 16);
-    v10 = v128.load(c0 + 1 * nb, 0);
-    v11 = v128.load(c0 + 1 * nb, 16);
-    v20 = v128.load(c0 + 2 * nb, 0);
-    v21 = v128.load(c0 + 2 * nb, 16);
-    v30 = v128.load(c0 + 3 * nb, 0);
-    v31 = v128.load(c0 + 3 * nb, 16);
-  }
-  for (; p < k8; p += 8) {
-      {
-        const b0 = v128.load(pb, 0);
-        const b1 = v128.load(pb, 16);
-        const x0 = v128.load64_splat(pa, 0);
-        const x1 = v128.load64_splat(pa, 8);
-        const x2 = v128.load64_splat(pa, 16);
-        const x3 = v128.load64_splat(pa, 24);
-        s00 = f64x2.mul(x0, b0);
-        s01 = f64x2.mul(x0, b1);
-        s10 = f64x2.mul(x1, b0);
-        s11 = f64x2.mul(x1, b1);
-        s20 = f64x2.mul(x2, b0);
-        s21 = f64x2.mul(x2, b1);
-        s30 = f64x2.mul(x3, b0);
-        s31 = f64x2.mul(x3, b1);
-      }
-      for (let q: usize = 1; q < 8; q++) {
-        const bq = pb + q * 32, aq = pa + q * 32;
-        const b0 = v128.load(bq, 0);
-        const b1 = v128.load(bq, 16);
-        const x0 = v128.load64_splat(aq, 0);
-        s00 = f64x2.add(s00, f64x2.mul(x0, b0));
-        s01 = f64x2.add(s01, f64x2.mul(x0, b1));
-        const x1 = v128.load64_splat(aq, 8);
-        s10 = f64x2.add(s10, f64x2.mul(x1, b0));
-        s11 = f64x2.add(s11, f64x2.mul(x1, b1));
-        const x2 = v128.load64_splat(aq, 16);
-        s20 = f64x2.add(s20, f64x2.mul(x2, b0));
-        s21 = f64x2.add(s21, f64x2.mul(x2, b1));
-        const x3 = v128.load64_splat(aq, 24);
-        s30 = f64x2.add(s30, f64x2.mul(x3, b0));
-        s31 = f64x2.add(s31, f64x2.mul(x3, b1));
-      }
-      v00 = f64x2.add(v00, s00);
-      v01 = f64x2.add(v01, s01);
-      v10 = f64x2.add(v10, s10);
-      v11 = f64x2.add(v11, s11);
-      v20 = f64x2.add(v20, s20);
-      v21 = f64x2.add(v21, s21);
-      v30 = f64x2.add(v30, s30);
-      v31 = f64x2.add(v31, s31);
-      pa += 256;
-      pb += 256;
-  }
-  if (has4) {
-      {
-        const b0 = v128.load(pb, 0);
-        const b1 = v128.load(pb, 16);
-        const x0 = v128.load64_splat(pa, 0);
-        const x1 = v128.load64_splat(pa, 8);
-        const x2 = v128.load64_splat(pa, 16);
-        const x3 = v128.load64_splat(pa, 24);
-        s00 = f64x2.mul(x0, b0);
-        s01 = f64x2.mul(x0, b1);
-        s10 = f64x2.mul(x1, b0);
-        s11 = f64x2.mul(x1, b1);
-        s20 = f64x2.mul(x2, b0);
-        s21 = f64x2.mul(x2, b1);
-        s30 = f64x2.mul(x3, b0);
-        s31 = f64x2.mul(x3, b1);
-      }
-      for (let q: usize = 1; q < 4; q++) {
-        const bq = pb + q * 32, aq = pa + q * 32;
-        const b0 = v128.load(bq, 0);
-        const b1 = v128.load(bq, 16);
-        const x0 = v128.load64_splat(aq, 0);
-        s00 = f64x2.add(s00, f64x2.mul(x0, b0));
-        s01 = f64x2.add(s01, f64x2.mul(x0, b1));
-        const x1 = v128.load64_splat(aq, 8);
-        s10 = f64x2.add(s10, f64x2.mul(x1, b0));
-        s11 = f64x2.add(s11, f64x2.mul(x1, b1));
-        const x2 = v128.load64_splat(aq, 16);
-        s20 = f64x2.add(s20, f64x2.mul(x2, b0));
-        s21 = f64x2.add(s21, f64x2.mul(x2, b1));
-        const x3 = v128.load64_splat(aq, 24);
-        s30 = f64x2.add(s30, f64x2.mul(x3, b0));
-        s31 = f64x2.add(s31, f64x2.mul(x3, b1));
-      }
-      v00 = f64x2.add(v00, s00);
-      v01 = f64x2.add(v01, s01);
-      v10 = f64x2.add(v10, s10);
-      v11 = f64x2.add(v11, s11);
-      v20 = f64x2.add(v20, s20);
-      v21 = f64x2.add(v21, s21);
-      v30 = f64x2.add(v30, s30);
-      v31 = f64x2.add(v31, s31);
-      pa += 128;
-      pb += 128;
-    p += 4;
+  while (p < kb) {
+    const steps = p < k8 ? 8 : 4;
+    let b0 = v128.load(pb), b1 = v128.load(pb, 16);
+    let x = v128.load64_splat(pa);
+    let s00 = f64x2.mul(x, b0), s01 = f64x2.mul(x, b1);
+    x = v128.load64_splat(pa, 8);
+    let s10 = f64x2.mul(x, b0), s11 = f64x2.mul(x, b1);
+    x = v128.load64_splat(pa, 16);
+    let s20 = f64x2.mul(x, b0), s21 = f64x2.mul(x, b1);
+    x = v128.load64_splat(pa, 24);
+    let s30 = f64x2.mul(x, b0), s31 = f64x2.mul(x, b1);
+    for (let q: usize = 1; q < <usize>steps; q++) {
+      const bq = pb + q * 32, aq = pa + q * 32;
+      b0 = v128.load(bq);
+      b1 = v128.load(bq, 16);
+      x = v128.load64_splat(aq);
+      s00 = f64x2.add(s00, f64x2.mul(x, b0));
+      s01 = f64x2.add(s01, f64x2.mul(x, b1));
+      x = v128.load64_splat(aq, 8);
+      s10 = f64x2.add(s10, f64x2.mul(x, b0));
+      s11 = f64x2.add(s11, f64x2.mul(x, b1));
+      x = v128.load64_splat(aq, 16);
+      s20 = f64x2.add(s20, f64x2.mul(x, b0));
+      s21 = f64x2.add(s21, f64x2.mul(x, b1));
+      x = v128.load64_splat(aq, 24);
+      s30 = f64x2.add(s30, f64x2.mul(x, b0));
+      s31 = f64x2.add(s31, f64x2.mul(x, b1));
+    }
+    if (first) {
+      // β = 0: the first block is written, not added to C (0 + s would turn a −0 into +0)
+      v00 = s00; v01 = s01; v10 = s10; v11 = s11; v20 = s20; v21 = s21; v30 = s30; v31 = s31;
+      first = false;
+    } else {
+      v00 = f64x2.add(v00, s00); v01 = f64x2.add(v01, s01); v10 = f64x2.add(v10, s10); v11 = f64x2.add(v11, s11);
+      v20 = f64x2.add(v20, s20); v21 = f64x2.add(v21, s21); v30 = f64x2.add(v30, s30); v31 = f64x2.add(v31, s31);
+    }
+    pa += <usize>steps * 32;
+    pb += <usize>steps * 32;
+    p += steps;
   }
   for (; p < k; p++) {
-    const b0 = v128.load(pb, 0);
-    const b1 = v128.load(pb, 16);
-    const x0 = v128.load64_splat(pa, 0);
-    v00 = f64x2.add(v00, f64x2.mul(x0, b0));
-    v01 = f64x2.add(v01, f64x2.mul(x0, b1));
-    const x1 = v128.load64_splat(pa, 8);
-    v10 = f64x2.add(v10, f64x2.mul(x1, b0));
-    v11 = f64x2.add(v11, f64x2.mul(x1, b1));
-    const x2 = v128.load64_splat(pa, 16);
-    v20 = f64x2.add(v20, f64x2.mul(x2, b0));
-    v21 = f64x2.add(v21, f64x2.mul(x2, b1));
-    const x3 = v128.load64_splat(pa, 24);
-    v30 = f64x2.add(v30, f64x2.mul(x3, b0));
-    v31 = f64x2.add(v31, f64x2.mul(x3, b1));
+    const b0 = v128.load(pb), b1 = v128.load(pb, 16);
+    let x = v128.load64_splat(pa);
+    v00 = f64x2.add(v00, f64x2.mul(x, b0));
+    v01 = f64x2.add(v01, f64x2.mul(x, b1));
+    x = v128.load64_splat(pa, 8);
+    v10 = f64x2.add(v10, f64x2.mul(x, b0));
+    v11 = f64x2.add(v11, f64x2.mul(x, b1));
+    x = v128.load64_splat(pa, 16);
+    v20 = f64x2.add(v20, f64x2.mul(x, b0));
+    v21 = f64x2.add(v21, f64x2.mul(x, b1));
+    x = v128.load64_splat(pa, 24);
+    v30 = f64x2.add(v30, f64x2.mul(x, b0));
+    v31 = f64x2.add(v31, f64x2.mul(x, b1));
     pa += 32;
     pb += 32;
   }
-  v128.store(c0 + 0 * nb, v00, 0);
-  v128.store(c0 + 0 * nb, v01, 16);
-  v128.store(c0 + 1 * nb, v10, 0);
-  v128.store(c0 + 1 * nb, v11, 16);
-  v128.store(c0 + 2 * nb, v20, 0);
+  v128.store(c0, v00);
+  v128.store(c0, v01, 16);
+  v128.store(c0 + nb, v10);
+  v128.store(c0 + nb, v11, 16);
+  v128.store(c0 + 2 * nb, v20);
   v128.store(c0 + 2 * nb, v21, 16);
-  v128.store(c0 + 3 * nb, v30, 0);
+  v128.store(c0 + 3 * nb, v30);
   v128.store(c0 + 3 * nb, v31, 16);
 }
 
