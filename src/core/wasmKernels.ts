@@ -50,7 +50,10 @@ export interface KernelSet {
   layerNormForward: typeof js.layerNormForward;
   layerNormBackward: typeof js.layerNormBackward;
   tanhBackward: typeof js.tanhBackward;
-  /** a zeroed Float64Array the kernels can use without copying (a plain one for the JS backend) */
+  /**
+   * a zeroed Float64Array the kernels can use without copying (a plain one for the JS backend); its block returns to
+   * the free list when this array is collected, so keep the array itself (a subarray alone does not hold the block)
+   */
   workBuffer(n: number): Float64Array;
 }
 
