@@ -16,6 +16,7 @@ import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { kernelBackend } from '../src/core/backend.js';
 import { RandomStream } from '../src/core/rng.js';
 import { dynamics } from '../src/flows/dynamics.js';
 import { Work, eulerStep } from '../src/flows/integrators.js';
@@ -92,7 +93,7 @@ function mlpStepTask(name: string, build: () => DenseNetwork, width: number): Ta
     name,
     group: 'a',
     description: `${net.name}: regularized augmented Euler step, exact C4 average (${MLP_BATCH} samples → ${rows} rows), squared loss, γ=${GAMMA}, η=${ETA}`,
-    size: { input: width, hidden: 2 * width, batch: MLP_BATCH, rows, gamma: GAMMA },
+    size: { input: width, hidden: 2 * width, batch: MLP_BATCH, rows, gamma: GAMMA, kernels: kernelBackend.name },
     clock: 'cpu',
     flops: gemmFlops(denseGemmCalls(net, rows)),
     setup() {
@@ -111,7 +112,7 @@ function cnnStepTask(name: string, exact: boolean): TaskDef {
     name,
     group: 'b',
     description: `paperCnn (docs/theory.md §7): regularized Euler step with ${exact ? `the exact C4 average (${CNN_BATCH} × 4 images)` : `sampled augmentation (${CNN_BATCH} images, one rot90 each)`}, cross-entropy, γ=${GAMMA}, η=${ETA}`,
-    size: { image: 28, channels: '16,16', batch: CNN_BATCH, rows, augmentation: exact ? 'exact-C4' : 'sampled', gamma: GAMMA },
+    size: { image: 28, channels: '16,16', batch: CNN_BATCH, rows, augmentation: exact ? 'exact-C4' : 'sampled', gamma: GAMMA, kernels: kernelBackend.name },
     clock: 'cpu',
     flops: gemmFlops(cnnGemmCalls(net, rows)),
     setup() {

@@ -144,6 +144,25 @@ def time_step(step: Callable[[], List[torch.Tensor]], min_time: float, warmup: i
     return {"meanSec": statistics.fmean(samples), "medianSec": statistics.median(samples), "samples": len(samples)}
 
 
+def dgemm_gflops(n: int, dtype: torch.dtype, min_time: float) -> Dict[str, float]:
+    """GFLOP/s of one n x n x n torch.mm (the BLAS gemm on one thread): median over calls filling min_time seconds,
+    on the process CPU clock (one thread: CPU time = compute time, and other load on the machine does not count)."""
+    gen = torch.Generator().manual_seed(SEED + n)
+    a = torch.randn(n, n, generator=gen, dtype=torch.float64).to(dtype)
+    b = torch.randn(n, n, generator=gen, dtype=torch.float64).to(dtype)
+    for _ in range(2):
+        torch.mm(a, b)
+    samples: List[float] = []
+    total = 0.0
+    while total < min_time or len(samples) < 5:
+        t0 = time.process_time()
+        torch.mm(a, b)
+        dt = time.process_time() - t0
+        samples.append(dt)
+        total += dt
+    return {"n": n, "gflops": 2 * n ** 3 / statistics.median(samples) / 1e9}
+
+
 def loaded_blas() -> str:
     """Path of the BLAS shared object actually mapped (Debian's reference BLAS vs OpenBLAS differ up to ~9x)."""
     try:
@@ -174,6 +193,7 @@ def main(argv: Sequence[str]) -> int:
     ap.add_argument("--min-time", type=float, default=1.0, help="seconds of timed calls per task/dtype (default 1)")
     ap.add_argument("--warmup", type=int, default=5, help="untimed calls before timing (default 5)")
     ap.add_argument("--min-samples", type=int, default=5, help="at least this many timed calls (default 5)")
+    ap.add_argument("--gemm", default="", help="comma list of sizes n: also time float64 n x n x n torch.mm (e.g. 256,1024)")
     args = ap.parse_args(argv)
     tasks = parse_tasks(args.tasks)
     dtypes = [s.strip() for s in args.dtypes.split(",") if s.strip()]
@@ -191,7 +211,8 @@ def main(argv: Sequence[str]) -> int:
         for s in dtypes:
             stats = time_step(make_step(task, DTYPES[s]), args.min_time, args.warmup, args.min_samples)
             results.append({"task": task, "dtype": s, **stats})
-    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "blas": loaded_blas(), "results": results}))
+    gemm = [dgemm_gflops(int(n), torch.float64, args.min_time) for n in args.gemm.split(",") if n.strip()]
+    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "blas": loaded_blas(), "results": results, "gemm": gemm}))
     return 0
 
 

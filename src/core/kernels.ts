@@ -212,6 +212,9 @@ export function gemm(
   accumulate(m, n, k, a, aOff, k, 1, b, bOff, c, cOff, beta === 0 && k >= 8);
 }
 
+/** The signature every gemm variant shares (both backends). */
+export type Gemm = typeof gemm;
+
 /**
  * C ← Aᵀ·B + beta·C with A k×m (so Aᵀ is m×k), B k×n, C m×n. Used for weight gradients (δᵀ·x).
  * The same micro-kernel as gemm, reading Aᵀ through strides (its 4×8 block of A is loaded once per pass).
@@ -318,6 +321,176 @@ export function gemmNT(
       for (let p = 0; p < k; p++) s += a[a0 + p] * b[b0 + p];
       c[c0 + j] = beta === 0 ? s : beta * c[c0 + j] + s;
     }
+  }
+}
+
+/**
+ * cols[((s·c_in + ci)·9 + 3a + b)·k² + i·k + j] = h[s, ci, i+a−1, j+b−1], zero outside the image (padding 1):
+ * conv3×3 of sample s becomes one gemm K·cols_s whose output [c_out × k²] is already the sample's channel-major
+ * row (no transpose), and each per-sample block of B stays cache-sized (one [c_in·9 × B·k²] block did not).
+ */
+export function im2col(h: Float64Array, cin: number, k: number, count: number, cols: Float64Array): void {
+  const kk = k * k;
+  for (let ci = 0; ci < cin; ci++) {
+    for (let a = 0; a < 3; a++) {
+      for (let b = 0; b < 3; b++) {
+        const r = ci * 9 + a * 3 + b;
+        const jlo = b === 0 ? 1 : 0, jhi = b === 2 ? k - 1 : k, sh = b - 1;
+        for (let s = 0; s < count; s++) {
+          const base = (s * cin * 9 + r) * kk, src = (s * cin + ci) * kk;
+          for (let i = 0; i < k; i++) {
+            const ii = i + a - 1, o = base + i * k;
+            if (ii < 0 || ii >= k) {
+              cols.fill(0, o, o + k);
+              continue;
+            }
+            const sr = src + ii * k + sh;
+            if (b === 0) cols[o] = 0;
+            for (let j = jlo; j < jhi; j++) cols[o + j] = h[sr + j];
+            if (b === 2) cols[o + k - 1] = 0;
+          }
+        }
+      }
+    }
+  }
+}
+
+/** The adjoint of im2col: dh[s, ci, i+a−1, j+b−1] = Σ dcols[...] over the (a, b) that reach the pixel. */
+export function col2im(dcols: Float64Array, cin: number, k: number, count: number, dh: Float64Array): void {
+  const kk = k * k;
+  dh.fill(0, 0, count * cin * kk);
+  for (let ci = 0; ci < cin; ci++) {
+    for (let a = 0; a < 3; a++) {
+      for (let b = 0; b < 3; b++) {
+        const r = ci * 9 + a * 3 + b;
+        const jlo = b === 0 ? 1 : 0, jhi = b === 2 ? k - 1 : k, sh = b - 1;
+        for (let s = 0; s < count; s++) {
+          const base = (s * cin * 9 + r) * kk, dst = (s * cin + ci) * kk;
+          for (let i = 0; i < k; i++) {
+            const ii = i + a - 1;
+            if (ii < 0 || ii >= k) continue;
+            const o = base + i * k, dr = dst + ii * k + sh;
+            for (let j = jlo; j < jhi; j++) dh[dr + j] += dcols[o + j];
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * tanh evaluated with basic IEEE operations only (no Math.tanh, whose bits differ between JavaScript engines), in the
+ * order wasm/kernels.ts `tanhForward` evaluates it lane by lane, so both backends give the same bits everywhere:
+ * Cephes' tanh — |x| < 0.625: x + x·z·P(z)/Q(z), z = x²; 0.625 ≤ |x| < 22: 1 − 2/(e^{2|x|} + 1) with Cephes' exp
+ * (rational approximation on |r| ≤ ln2/2 after x = n·ln2 + r); |x| ≥ 22: ±1 — with the sign of x (±0 kept).
+ * Error against Math.tanh: at most TANH_ULPS units in the last place (test/tanh.test.ts, 10⁶ points and extremes).
+ */
+export function tanhForward(z: Float64Array, a: Float64Array, len: number): void {
+  for (let i = 0; i < len; i++) a[i] = tanh1(z[i]);
+}
+
+/** The documented bound of tanhForward against Math.tanh, in ulps of the result (checked by test/tanh.test.ts). */
+export const TANH_ULPS = 2;
+
+const TP0 = -9.64399179425052238628e-1, TP1 = -9.92877231001918586564e1, TP2 = -1.61468768441708447952e3;
+const TQ0 = 1.12811678491632931402e2, TQ1 = 2.23548839060100448583e3, TQ2 = 4.84406305325125486048e3;
+const LOG2E = 1.4426950408889634073599, LN2HI = 6.93145751953125e-1, LN2LO = 1.42860682030941723212e-6;
+const EP0 = 1.26177193074810590878e-4, EP1 = 3.02994407707441961300e-2, EP2 = 9.99999999999999999910e-1;
+const EQ0 = 3.00198505138664455042e-6, EQ1 = 2.52448340349684104192e-3, EQ2 = 2.27265548208155028766e-1, EQ3 = 2.00000000000000000009e0;
+/** 2^n for n = 0..64, by doubling (exact) */
+const POW2 = Float64Array.from({ length: 65 }, (_, n) => 2 ** n);
+
+export function tanh1(x: number): number {
+  const ax = Math.abs(x);
+  let r: number;
+  if (ax < 0.625) {
+    const z = ax * ax;
+    r = ax + ax * z * (((TP0 * z + TP1) * z + TP2) / (((z + TQ0) * z + TQ1) * z + TQ2));
+  } else if (ax < 22) {
+    const y = 2 * ax;
+    const n = Math.floor(LOG2E * y + 0.5);
+    const t = y - n * LN2HI - n * LN2LO;
+    const tt = t * t;
+    const px = t * ((EP0 * tt + EP1) * tt + EP2);
+    const e = (1 + 2 * (px / ((((EQ0 * tt + EQ1) * tt + EQ2) * tt + EQ3) - px))) * POW2[n];
+    r = 1 - 2 / (e + 1);
+  } else r = ax === ax ? 1 : ax; // NaN stays NaN
+  return x < 0 ? -r : x === 0 ? x : r;
+}
+
+/** gz ← ga ⊙ (1 − a ⊙ a): the tanh derivative Dσ(z) = 1 − tanh²(z) read from the forward output a = tanh(z). */
+export function tanhBackward(a: Float64Array, ga: Float64Array, gz: Float64Array, len: number): void {
+  for (let i = 0; i < len; i++) gz[i] = ga[i] * (1 - a[i] * a[i]);
+}
+
+/** 2×2 average pooling of `planes` k×k images (k even): a[c,p,q] = ¼(((z[2p,2q] + z[2p,2q+1]) + z[2p+1,2q]) + z[2p+1,2q+1]). */
+export function avgPool2Forward(z: Float64Array, a: Float64Array, planes: number, k: number): void {
+  const h = k / 2;
+  for (let c = 0; c < planes; c++) {
+    const zi = c * k * k, ai = c * h * h;
+    for (let p = 0; p < h; p++) {
+      const r0 = zi + 2 * p * k, r1 = r0 + k, o = ai + p * h;
+      for (let q = 0; q < h; q++) {
+        const j = 2 * q;
+        a[o + q] = 0.25 * (z[r0 + j] + z[r0 + j + 1] + z[r1 + j] + z[r1 + j + 1]);
+      }
+    }
+  }
+}
+
+/** The adjoint of avgPool2Forward: gz[c, i, j] = ¼·ga[c, ⌊i/2⌋, ⌊j/2⌋]. */
+export function avgPool2Backward(ga: Float64Array, gz: Float64Array, planes: number, k: number): void {
+  const h = k / 2;
+  for (let c = 0; c < planes; c++) {
+    const zi = c * k * k, ai = c * h * h;
+    for (let p = 0; p < h; p++) {
+      const r0 = zi + 2 * p * k, r1 = r0 + k, o = ai + p * h;
+      for (let q = 0; q < h; q++) {
+        const g = 0.25 * ga[o + q], j = 2 * q;
+        gz[r0 + j] = g;
+        gz[r0 + j + 1] = g;
+        gz[r1 + j] = g;
+        gz[r1 + j + 1] = g;
+      }
+    }
+  }
+}
+
+/** Mean μ (sequential sum / m) of the m entries at o, and 1/√(v + eps) with v the biased variance (second pass). */
+function planeStats(z: Float64Array, o: number, m: number, eps: number): [number, number] {
+  let mu = 0;
+  for (let t = 0; t < m; t++) mu += z[o + t];
+  mu /= m;
+  let v = 0;
+  for (let t = 0; t < m; t++) {
+    const d = z[o + t] - mu;
+    v += d * d;
+  }
+  return [mu, 1 / Math.sqrt(v / m + eps)];
+}
+
+/** LayerNorm without affine over each of `planes` rows of m entries: a = (z − μ)/√(v + eps). */
+export function layerNormForward(z: Float64Array, a: Float64Array, planes: number, m: number, eps: number): void {
+  for (let c = 0; c < planes; c++) {
+    const o = c * m;
+    const [mu, s] = planeStats(z, o, m, eps);
+    for (let t = 0; t < m; t++) a[o + t] = (z[o + t] - mu) * s;
+  }
+}
+
+/** Its backward: gz = s·((ga − mean(ga)) − a·mean(ga ⊙ a)), s = 1/√(v + eps) recomputed from z, a the forward output. */
+export function layerNormBackward(z: Float64Array, a: Float64Array, ga: Float64Array, gz: Float64Array, planes: number, m: number, eps: number): void {
+  for (let c = 0; c < planes; c++) {
+    const o = c * m;
+    const s = planeStats(z, o, m, eps)[1];
+    let mg = 0, mgy = 0;
+    for (let t = 0; t < m; t++) {
+      mg += ga[o + t];
+      mgy += ga[o + t] * a[o + t];
+    }
+    mg /= m;
+    mgy /= m;
+    for (let t = 0; t < m; t++) gz[o + t] = s * (ga[o + t] - mg - a[o + t] * mgy);
   }
 }
 

@@ -1,3 +1,5 @@
+import { tanhBackward, tanhForward } from '../core/backend.js';
+import { tanh1 } from '../core/kernels.js';
 import { EqflowError } from '../core/errors.js';
 import { Activation } from './model.js';
 
@@ -9,16 +11,19 @@ import { Activation } from './model.js';
 
 const same = (n: number): number => n;
 
-/** σ = tanh; Dσ(z) = 1 − tanh²(z), read from the forward output. */
+/**
+ * σ = tanh (core/kernels.ts tanh1: within TANH_ULPS of Math.tanh, the same bits on every engine and backend);
+ * Dσ(z) = 1 − tanh²(z), read from the forward output.
+ */
 export const tanh: Activation = {
   name: 'tanh',
   commutesWith: 'signed-permutation',
   outDim: same,
   forward(z, a, n, count) {
-    for (let i = 0, m = n * count; i < m; i++) a[i] = Math.tanh(z[i]);
+    tanhForward(z, a, n * count);
   },
   backward(_z, a, ga, gz, n, count) {
-    for (let i = 0, m = n * count; i < m; i++) gz[i] = ga[i] * (1 - a[i] * a[i]);
+    tanhBackward(a, ga, gz, n * count);
   },
 };
 
@@ -125,7 +130,7 @@ export function biasedTanh(offsets: Float64Array): Activation {
     },
     forward(z, a, n, count) {
       requireWidth(n);
-      for (let s = 0, o = 0; s < count; s++, o += n) for (let k = 0; k < n; k++) a[o + k] = Math.tanh(z[o + k] + c[k]);
+      for (let s = 0, o = 0; s < count; s++, o += n) for (let k = 0; k < n; k++) a[o + k] = tanh1(z[o + k] + c[k]);
     },
     backward(_z, a, ga, gz, n, count) {
       for (let i = 0, m = n * count; i < m; i++) gz[i] = ga[i] * (1 - a[i] * a[i]);

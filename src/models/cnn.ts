@@ -1,5 +1,5 @@
 import { EqflowError, require, requireInteger, requireLength } from '../core/errors.js';
-import { gemm, gemmNT, gemmTN } from '../core/kernels.js';
+import { ResidentMirror, col2im, gemm, gemmNT, gemmTN, im2col, workBuffer } from '../core/backend.js';
 import { cyclic } from '../groups/builtins.js';
 import { FiniteGroup } from '../groups/group.js';
 import { Representation } from '../reps/representation.js';
@@ -81,62 +81,8 @@ interface BlockWork {
   grads: Float64Array[];
 }
 
-/**
- * cols[((s·c_in + ci)·9 + 3a + b)·k² + i·k + j] = h[s, ci, i+a−1, j+b−1], zero outside the image (padding 1):
- * conv3×3 of sample s becomes one gemm K·cols_s whose output [c_out × k²] is already the sample's channel-major
- * row (no transpose), and each per-sample block of B stays cache-sized (one [c_in·9 × B·k²] block did not).
- */
-function im2col(h: Float64Array, cin: number, k: number, count: number, cols: Float64Array): void {
-  const kk = k * k;
-  for (let ci = 0; ci < cin; ci++) {
-    for (let a = 0; a < 3; a++) {
-      for (let b = 0; b < 3; b++) {
-        const r = ci * 9 + a * 3 + b;
-        const jlo = b === 0 ? 1 : 0, jhi = b === 2 ? k - 1 : k, sh = b - 1;
-        for (let s = 0; s < count; s++) {
-          const base = (s * cin * 9 + r) * kk, src = (s * cin + ci) * kk;
-          for (let i = 0; i < k; i++) {
-            const ii = i + a - 1, o = base + i * k;
-            if (ii < 0 || ii >= k) {
-              cols.fill(0, o, o + k);
-              continue;
-            }
-            const sr = src + ii * k + sh;
-            if (b === 0) cols[o] = 0;
-            for (let j = jlo; j < jhi; j++) cols[o + j] = h[sr + j];
-            if (b === 2) cols[o + k - 1] = 0;
-          }
-        }
-      }
-    }
-  }
-}
-
-/** The adjoint of im2col: dh[s, ci, i+a−1, j+b−1] = Σ dcols[...] over the (a, b) that reach the pixel. */
-function col2im(dcols: Float64Array, cin: number, k: number, count: number, dh: Float64Array): void {
-  const kk = k * k;
-  dh.fill(0, 0, count * cin * kk);
-  for (let ci = 0; ci < cin; ci++) {
-    for (let a = 0; a < 3; a++) {
-      for (let b = 0; b < 3; b++) {
-        const r = ci * 9 + a * 3 + b;
-        const jlo = b === 0 ? 1 : 0, jhi = b === 2 ? k - 1 : k, sh = b - 1;
-        for (let s = 0; s < count; s++) {
-          const base = (s * cin * 9 + r) * kk, dst = (s * cin + ci) * kk;
-          for (let i = 0; i < k; i++) {
-            const ii = i + a - 1;
-            if (ii < 0 || ii >= k) continue;
-            const o = base + i * k, dr = dst + ii * k + sh;
-            for (let j = jlo; j < jhi; j++) dh[dr + j] += dcols[o + j];
-          }
-        }
-      }
-    }
-  }
-}
-
 function grow(buf: Float64Array, size: number): Float64Array {
-  return buf.length >= size ? buf : new Float64Array(size);
+  return buf.length >= size ? buf : workBuffer(size);
 }
 
 /**
@@ -168,6 +114,10 @@ export class ConvNet implements Model {
   private work: BlockWork[] = [];
   private logits: Float64Array = new Float64Array(0);
   private dlogits: Float64Array = new Float64Array(0);
+  /** A where the kernels read it in place (one copy per call with the WASM backend, none per sample) */
+  private readonly params = new ResidentMirror();
+  /** the batch x, likewise, so im2col of the first block reads it in place */
+  private readonly input = new ResidentMirror();
 
   constructor(config: ConvNetConfig) {
     const { group: G, imageSize, inChannels, blocks, outputs } = config;
@@ -220,7 +170,7 @@ export class ConvNet implements Model {
   forward(A: Float64Array, x: Float64Array, count: number, out: Float64Array): void {
     this.check(A, x, count);
     if (out.length < count * this.outputs) throw new EqflowError('dimension-mismatch', 'out', `expected at least ${count * this.outputs} entries, got ${out.length}`);
-    this.run(A, x, count, out);
+    this.run(this.params.of(A), this.input.of(x, count * this.inputRep.dim), count, out);
   }
 
   lossGradient(A: Float64Array, x: Float64Array, y: Float64Array, count: number, loss: Loss, weight: number, grad: Float64Array | null): number {
@@ -229,13 +179,14 @@ export class ConvNet implements Model {
     if (y.length < count * o) throw new EqflowError('dimension-mismatch', 'y', `expected at least ${count * o} entries, got ${y.length}`);
     if (!Number.isFinite(weight)) throw new EqflowError('invalid-argument', 'weight', `expected a finite weight, got ${weight}`);
     if (grad) requireLength(grad, this.space.dim, 'grad');
-    this.run(A, x, count, this.logits);
+    const P = this.params.of(A), X = this.input.of(x, count * this.inputRep.dim);
+    this.run(P, X, count, this.logits);
     let total = 0;
     for (let s = 0; s < count; s++) total += loss.evaluate(this.logits, y, o, grad ? this.dlogits : null, s * o, s * o);
     if (grad) {
       // backpropagation is linear in ∂ℓ/∂ŷ: scaling it once scales every accumulated gradient by `weight`
       for (let i = 0; i < count * o; i++) this.dlogits[i] *= weight;
-      this.backward(A, x, count, grad);
+      this.backward(P, X, count, grad);
     }
     return weight * total;
   }
@@ -255,10 +206,10 @@ export class ConvNet implements Model {
     this.work = this.layers.map((l, i) => {
       const N = count * l.size * l.size;
       return {
-        cols: new Float64Array(l.inChannels * 9 * N),
-        dkt: new Float64Array(l.inChannels * 9 * l.outChannels),
-        vals: this.stageDims[i].map((n) => new Float64Array(n * count)),
-        grads: this.stageDims[i].map((n) => new Float64Array(n * count)),
+        cols: workBuffer(l.inChannels * 9 * N),
+        dkt: workBuffer(l.inChannels * 9 * l.outChannels),
+        vals: this.stageDims[i].map((n) => workBuffer(n * count)),
+        grads: this.stageDims[i].map((n) => workBuffer(n * count)),
       };
     });
     this.logits = grow(this.logits, count * this.outputs);

@@ -1,5 +1,5 @@
 import { EqflowError, requireInteger, requireLength } from '../core/errors.js';
-import { gemm, gemmTN } from '../core/kernels.js';
+import { ResidentMirror, gemm, gemmTN, workBuffer } from '../core/backend.js';
 import { RandomStream } from '../core/rng.js';
 import { cyclic } from '../groups/builtins.js';
 import { cyclicShift, trivial } from '../reps/builders.js';
@@ -50,11 +50,13 @@ export class DenseNetwork implements Model {
   /** ∂/∂X_{i+1} of the weighted loss, B × n_{i+1} */
   private gAct: Float64Array[] = [];
   /** ∂/∂Z_i, shared by all layers (consumed within one layer's step) */
-  private gZ = new Float64Array(0);
+  private gZ: Float64Array = new Float64Array(0);
   /** ∂/∂[X_i; 1] for bias layers before dropping the constant column */
-  private gIn = new Float64Array(0);
+  private gIn: Float64Array = new Float64Array(0);
   /** A_iᵀ, (n_i + b_i) × n_{i+1}: the forward runs as gemm X·A_iᵀ, whose kernel beats the dot-product one (gemmNT) */
   private readonly wt: Float64Array[];
+  /** the batch x where the kernels read it in place (one copy per call with the WASM backend) */
+  private readonly input = new ResidentMirror();
 
   constructor(opts: DenseOptions) {
     const { reps, activations } = opts;
@@ -83,7 +85,7 @@ export class DenseNetwork implements Model {
     this.activations = activations.slice();
     this.widths = reps.map((r) => r.dim);
     this.space = layerSpace(this.reps.slice(), this.bias.slice());
-    this.wt = this.space.segments.map((seg) => new Float64Array(seg.size));
+    this.wt = this.space.segments.map((seg) => workBuffer(seg.size));
     this.inputRep = reps[0];
     this.outputRep = reps[L];
     this.name = opts.name ?? `dense(${this.widths.join('→')}; ${activations.map((f) => f.name).join(',')}${this.bias.some((b) => b) ? '; bias' : ''})`;
@@ -108,7 +110,7 @@ export class DenseNetwork implements Model {
     this.check(A, x, count);
     const nL = this.widths[this.layers];
     if (out.length < count * nL) throw new EqflowError('dimension-mismatch', 'out', `expected at least ${count}×${nL} entries, got ${out.length}`);
-    this.run(A, x, count);
+    this.run(A, this.input.of(x, count * this.widths[0]), count);
     const yhat = this.act[this.layers - 1];
     for (let k = 0, m = count * nL; k < m; k++) out[k] = yhat[k];
   }
@@ -120,14 +122,15 @@ export class DenseNetwork implements Model {
     if (y.length < count * nL) throw new EqflowError('dimension-mismatch', 'y', `expected at least ${count}×${nL} entries, got ${y.length}`);
     if (!Number.isFinite(weight)) throw new EqflowError('invalid-argument', 'weight', `expected a finite weight, got ${weight}`);
     if (grad) requireLength(grad, this.space.dim, 'grad');
-    this.run(A, x, count);
+    const X = this.input.of(x, count * this.widths[0]);
+    this.run(A, X, count);
     const yhat = this.act[L - 1];
     const g = grad ? this.gAct[L - 1] : null;
     let total = 0;
     for (let s = 0, o = 0; s < count; s++, o += nL) total += loss.evaluate(yhat, y, nL, g, o, o);
     if (!grad || !g) return weight * total;
     for (let k = 0, m = count * nL; k < m; k++) g[k] *= weight;
-    this.backward(A, x, count, grad);
+    this.backward(A, X, count, grad);
     return weight * total;
   }
 
@@ -147,15 +150,15 @@ export class DenseNetwork implements Model {
     this.xin = this.bias.map((b, i) => {
       if (!b) return new Float64Array(0);
       const k = w[i] + 1;
-      const buf = new Float64Array(count * k);
+      const buf = workBuffer(count * k);
       for (let s = 0; s < count; s++) buf[s * k + w[i]] = 1; // the constant coordinate; copies never touch it
       return buf;
     });
-    this.z = Array.from({ length: L }, (_, i) => new Float64Array(count * w[i + 1]));
-    this.act = Array.from({ length: L }, (_, i) => new Float64Array(count * w[i + 1]));
-    this.gAct = Array.from({ length: L }, (_, i) => new Float64Array(count * w[i + 1]));
-    this.gZ = new Float64Array(count * Math.max(...w.slice(1)));
-    this.gIn = new Float64Array(count * (Math.max(...w.slice(0, L)) + 1));
+    this.z = Array.from({ length: L }, (_, i) => workBuffer(count * w[i + 1]));
+    this.act = Array.from({ length: L }, (_, i) => workBuffer(count * w[i + 1]));
+    this.gAct = Array.from({ length: L }, (_, i) => workBuffer(count * w[i + 1]));
+    this.gZ = workBuffer(count * Math.max(...w.slice(1)));
+    this.gIn = workBuffer(count * (Math.max(...w.slice(0, L)) + 1));
     this.capacity = count;
   }
 

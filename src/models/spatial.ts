@@ -1,3 +1,4 @@
+import { avgPool2Backward, avgPool2Forward, layerNormBackward, layerNormForward, workBuffer } from '../core/backend.js';
 import { EqflowError, require, requireInteger } from '../core/errors.js';
 import { Activation } from './model.js';
 
@@ -20,7 +21,6 @@ export function avgPool2(channels: number, k: number): Activation {
   requireInteger(channels, 'channels');
   requireInteger(k, 'k');
   require(k % 2 === 0, 'k', `2×2 average pooling needs an even image size (odd sizes break rot90 equivariance), got ${k}`);
-  const h = k / 2;
   return {
     name: `avgpool2(${channels}×${k}×${k})`,
     outDim(n: number): number {
@@ -29,34 +29,11 @@ export function avgPool2(channels: number, k: number): Activation {
     },
     forward(z: Float64Array, a: Float64Array, n: number, count: number): void {
       requireImageRow(n, channels, k, 'avgpool2');
-      const planes = count * channels;
-      for (let c = 0; c < planes; c++) {
-        const zi = c * k * k, ai = c * h * h;
-        for (let p = 0; p < h; p++) {
-          const r0 = zi + 2 * p * k, r1 = r0 + k, o = ai + p * h;
-          for (let q = 0; q < h; q++) {
-            const j = 2 * q;
-            a[o + q] = 0.25 * (z[r0 + j] + z[r0 + j + 1] + z[r1 + j] + z[r1 + j + 1]);
-          }
-        }
-      }
+      avgPool2Forward(z, a, count * channels, k);
     },
     backward(_z: Float64Array, _a: Float64Array, ga: Float64Array, gz: Float64Array, n: number, count: number): void {
       requireImageRow(n, channels, k, 'avgpool2');
-      const planes = count * channels;
-      for (let c = 0; c < planes; c++) {
-        const zi = c * k * k, ai = c * h * h;
-        for (let p = 0; p < h; p++) {
-          const r0 = zi + 2 * p * k, r1 = r0 + k, o = ai + p * h;
-          for (let q = 0; q < h; q++) {
-            const g = 0.25 * ga[o + q], j = 2 * q;
-            gz[r0 + j] = g;
-            gz[r0 + j + 1] = g;
-            gz[r1 + j] = g;
-            gz[r1 + j + 1] = g;
-          }
-        }
-      }
+      avgPool2Backward(ga, gz, count * channels, k);
     },
   };
 }
@@ -71,19 +48,6 @@ export function layerNormSpatial(channels: number, k: number, eps = 1e-5): Activ
   requireInteger(k, 'k');
   require(Number.isFinite(eps) && eps > 0, 'eps', `expected a finite eps > 0 (it bounds the gain 1/√(v+eps)), got ${eps}`);
   const m = k * k;
-  let mu = 0;
-  /** 1/√(v + eps) of the plane at offset o (and its mean into `mu`), from two passes: no cancellation in v. */
-  const invStd = (z: Float64Array, o: number): number => {
-    mu = 0;
-    for (let t = 0; t < m; t++) mu += z[o + t];
-    mu /= m;
-    let v = 0;
-    for (let t = 0; t < m; t++) {
-      const d = z[o + t] - mu;
-      v += d * d;
-    }
-    return 1 / Math.sqrt(v / m + eps);
-  };
   return {
     name: `layernorm(${channels}×${k}×${k}, eps=${eps})`,
     outDim(n: number): number {
@@ -92,29 +56,12 @@ export function layerNormSpatial(channels: number, k: number, eps = 1e-5): Activ
     },
     forward(z: Float64Array, a: Float64Array, n: number, count: number): void {
       requireImageRow(n, channels, k, 'layernorm');
-      const planes = count * channels;
-      for (let c = 0; c < planes; c++) {
-        const o = c * m;
-        const s = invStd(z, o);
-        for (let t = 0; t < m; t++) a[o + t] = (z[o + t] - mu) * s;
-      }
+      layerNormForward(z, a, count * channels, m, eps);
     },
     /** gz = (1/σ)(ga − mean(ga) − y·mean(ga ⊙ y)), with y = a the forward output. */
     backward(z: Float64Array, a: Float64Array, ga: Float64Array, gz: Float64Array, n: number, count: number): void {
       requireImageRow(n, channels, k, 'layernorm');
-      const planes = count * channels;
-      for (let c = 0; c < planes; c++) {
-        const o = c * m;
-        const s = invStd(z, o);
-        let mg = 0, mgy = 0;
-        for (let t = 0; t < m; t++) {
-          mg += ga[o + t];
-          mgy += ga[o + t] * a[o + t];
-        }
-        mg /= m;
-        mgy /= m;
-        for (let t = 0; t < m; t++) gz[o + t] = s * (ga[o + t] - mg - a[o + t] * mgy);
-      }
+      layerNormBackward(z, a, ga, gz, count * channels, m, eps);
     },
   };
 }
@@ -142,7 +89,7 @@ export function compose(...activations: Activation[]): Activation {
     }
     return lastDims;
   };
-  const grow = (buf: Float64Array, size: number): Float64Array => (buf.length >= size ? buf : new Float64Array(size));
+  const grow = (buf: Float64Array, size: number): Float64Array => (buf.length >= size ? buf : workBuffer(size));
   /** Runs stages 0..last−1 on z into `inter`, returning the row lengths. */
   const prefix = (z: Float64Array, n: number, count: number): number[] => {
     const d = dims(n);
