@@ -183,6 +183,14 @@ function regularizerGradient(b: BuiltCase, A: Float64Array, gamma: number): Floa
   return perp.map((p, i) => gamma * (p - (o ? o[i] : 0)));
 }
 
+/** Kg for a matrix parametrization, Π_L g for the unitary one. */
+function projectedGradient(b: BuiltCase, g: Float64Array): Float64Array {
+  if (!b.K) return b.P.piL(g);
+  const v = new Float64Array(g.length);
+  b.K(g, v);
+  return v;
+}
+
 /** ∇R, or ∇R^aug for the augmented kinds, at A (the reference's risks). */
 function gradientOf(b: BuiltCase, kind: DynamicsKind, A: Float64Array): Float64Array {
   const g = new Float64Array(A.length);
@@ -203,14 +211,12 @@ const stepWithoutPiL = new Mutated('mutant:step-omits-PiL', (b) => b, (b) => new
 /** (11) The sampled step transforms each x_s by its element but leaves y_s as it is. */
 class SampledXNotY extends ReferenceSession {
   override async sampledStep(A: Float64Array, eta: number, gamma: number, elements: Int32Array): Promise<Float64Array> {
-    const { model, data: d, loss, P, K } = this.built;
+    const { model, data: d, loss } = this.built;
     const x = new Float64Array(d.x.length);
     for (let s = 0; s < d.count; s++) model.inputRep.apply(elements[s], d.x, x, s * d.inputDim, s * d.inputDim);
     const g = new Float64Array(A.length);
     model.lossGradient(A, x, d.y, d.count, loss, 1 / d.count, g);
-    const v = K ? new Float64Array(A.length) : P.piL(g);
-    if (K) K(g, v);
-    const r = regularizerGradient(this.built, A, gamma);
+    const v = projectedGradient(this.built, g), r = regularizerGradient(this.built, A, gamma);
     return A.map((a, i) => a - eta * (v[i] + r[i]));
   }
 }
@@ -232,9 +238,7 @@ class StepProjectsPoint extends ReferenceSession {
   override async step(kind: DynamicsKind, A: Float64Array, eta: number, gamma: number): Promise<Float64Array> {
     if (kind !== 'reg-augmented' && kind !== 'reg-nominal') return super.step(kind, A, eta, gamma);
     const b = this.built;
-    const g = gradientOf(b, kind, A), r = regularizerGradient(b, A, gamma);
-    const v = b.K ? new Float64Array(A.length) : g;
-    if (b.K) b.K(g, v);
+    const v = projectedGradient(b, gradientOf(b, kind, A)), r = regularizerGradient(b, A, gamma);
     return b.P.piL(A.map((a, i) => a - eta * (v[i] + r[i])));
   }
 }

@@ -105,6 +105,13 @@ export const stepClaim = register({
   negative: { description: 'a step omitting Π_L on the gradient, a regularizer on Π_{G⊥}, a step projecting the point onto L_0 (mutants)' },
 });
 
+/** One seeded group element per sample of the Case's data. */
+function drawElements(spec: CaseSpec, seed: number): Int32Array {
+  const b = structure(spec);
+  const rng = new RandomStream(`elements/${seed}`);
+  return Int32Array.from({ length: b.data.count }, () => rng.int(b.group.order));
+}
+
 /** The Case with sample s replaced by (ρ_0(g_s)x_s, ρ_Y(g_s)y_s): its nominal risk is the sampled-augmentation batch risk. */
 export function transformedBatch(spec: CaseSpec, elements: Int32Array): CaseSpec {
   const b = structure(spec);
@@ -134,9 +141,7 @@ export const sampledStepClaim = register({
   runs: 100,
   arbitrary: fc.record({ spec: dynamicsCase, seed, gamma: fc.oneof(fc.constant(0), gammaArb), eta: etaArb }),
   check: async (impl, { spec, seed, gamma, eta }) => {
-    const b = structure(spec);
-    const rng = new RandomStream(`elements/${seed}`);
-    const elements = Int32Array.from({ length: b.data.count }, () => rng.int(b.group.order));
+    const elements = drawElements(spec, seed);
     const batch = transformedBatch(spec, elements);
     return withSession(impl, spec, async (s) => {
       const offset = await offsetOf(s, spec);
@@ -232,7 +237,6 @@ export const inLClaim = register({
   check: async (impl, { spec, seed, kind: k, gamma: g, eta }) =>
     withSession(impl, spec, async (s) => {
       const gamma = gammaOf(k, g);
-      const b = structure(spec);
       const offset = await offsetOf(s, spec);
       const A = await pointInL(s, offset, seed);
       const aug = isAug(k);
@@ -240,8 +244,7 @@ export const inLClaim = register({
       const ms: Measurement[] = [];
       const stepped = await s.step(k, A, eta, gamma);
       ms.push(measured(await distanceToL(s, offset, stepped), pointRoundoff(lin(1, stepped, -1, offset)) + eta * vr(A, gamma, aug), `dist(step, L) (${k}, ${spec.name})`));
-      const rng = new RandomStream(`elements/${seed}`);
-      const elements = Int32Array.from({ length: b.data.count }, () => rng.int(b.group.order));
+      const elements = drawElements(spec, seed);
       const sampled = await s.sampledStep(A, eta, g, elements);
       ms.push(measured(await distanceToL(s, offset, sampled), pointRoundoff(lin(1, sampled, -1, offset)) + eta * vr(A, g, true), `dist(sampledStep, L) (${spec.name})`));
       await withStableStep(H_LONG, async (h) => {
