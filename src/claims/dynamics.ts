@@ -22,9 +22,11 @@ const kind = fc.constantFrom(...DYNAMICS);
 const gammaOf = (k: DynamicsKind, g: number): number => (k === 'reg-augmented' || k === 'reg-nominal' ? g : 0);
 const gammaArb = fc.double({ min: 0.1, max: 10, noNaN: true });
 const etaArb = fc.double({ min: 0.001, max: 0.1, noNaN: true });
+/** whether the dynamics uses R^aug */
+const isAug = (k: DynamicsKind): boolean => k === 'augmented' || k === 'reg-augmented';
 
 /** A° of the Case's L, reduced to its component orthogonal to L_0 with the implementation's Π_L (0 when L is linear). */
-export async function offsetOf(s: CaseSession, spec: CaseSpec): Promise<Float64Array> {
+async function offsetOf(s: CaseSession, spec: CaseSpec): Promise<Float64Array> {
   const o = spec.admissible.kind === 'full' ? undefined : spec.admissible.offset;
   if (!o) return new Float64Array(s.dim);
   const a = Float64Array.from(o);
@@ -54,7 +56,7 @@ function kNorm(spec: CaseSpec): number {
  * regularized kinds. `gradient` replaces the risk's gradient (the sampled step's batch gradient).
  */
 async function velocityOf(s: CaseSession, spec: CaseSpec, k: DynamicsKind, A: Float64Array, gamma: number, offset: Float64Array, gradient?: Float64Array): Promise<Float64Array> {
-  const g = gradient ?? (await s.risk(k === 'augmented' || k === 'reg-augmented' ? 'augmented' : 'nominal', A)).gradient;
+  const g = gradient ?? (await s.risk(isAug(k) ? 'augmented' : 'nominal', A)).gradient;
   const K = structure(spec).K;
   let u = k === 'equivariant' ? await s.project('E', g) : K ? g : await s.project('L', g);
   if (K) {
@@ -80,8 +82,6 @@ function velocityRoundoff(spec: CaseSpec, dim: number, A: Float64Array, gamma: n
   const m = gradientRoundoffScale(spec, A, aug);
   return kNorm(spec) * roundoff(Math.max(1, m, gradNorm), ops) + gamma * roundoff(Math.max(1, norm(A) + norm(offset)), b.group.order * dim);
 }
-
-const isAug = (k: DynamicsKind): boolean => k === 'augmented' || k === 'reg-augmented';
 
 /** step(kind, A, η, γ) = A + η·v_kind(A), v from the implementation's own risk and projectors (docs/theory.md §4). */
 export const stepClaim = register({
