@@ -4,6 +4,7 @@
  * replacement. Survivors listed in mutation/equivalent.json (a reason each, matched by file, mutator, original line
  * and replacement, so the entry survives line shifts) are marked equivalent; the score still counts them as survived.
  */
+import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { EqflowError } from '../src/core/errors.js';
 import { writeFileAtomic } from '../src/report/atomic.js';
@@ -21,7 +22,8 @@ const reportSchema = z.object({
   files: z.record(z.string(), z.object({ source: z.string(), mutants: z.array(mutantSchema) })),
   testFiles: z.record(z.string(), z.object({ tests: z.array(z.object({ id: z.string(), name: z.string() })) })).optional(),
 });
-const equivalentSchema = z.array(z.object({ file: z.string(), mutator: z.string(), original: z.string(), replacement: z.string(), reason: z.string().min(1) }));
+// kind: 'equivalent' (nothing observable changes) or, for the power run, 'unseen' (observable, but in nothing a theorem speaks of)
+const equivalentSchema = z.array(z.object({ file: z.string(), mutator: z.string(), original: z.string(), replacement: z.string(), reason: z.string().min(1), kind: z.enum(['equivalent', 'unseen']).optional() }));
 
 export type MutationReport = z.infer<typeof reportSchema>;
 export type Equivalent = z.infer<typeof equivalentSchema>[number];
@@ -131,7 +133,8 @@ async function main(): Promise<void> {
   process.stdout.write(`mutation score ${s.total.score.toFixed(1)}% (${s.survivors.length} undetected); wrote ${out}\n`);
 }
 
-if (process.argv[1]?.endsWith('summary.ts')) {
+// run as a script only (power/summary.ts imports this module's functions)
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   main().catch((e: unknown) => {
     process.stderr.write(`mutation summary: ${e instanceof Error ? e.message : String(e)}\n`);
     process.exitCode = 2;

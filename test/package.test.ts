@@ -74,6 +74,13 @@ describe('the packed package in an empty project', () => {
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
+  test('npm publish --dry-run is clean: nothing in package.json for npm to correct', () => {
+    const r = run('npm', ['publish', '--dry-run', '--ignore-scripts'], ROOT);
+    expect(r.status, r.stderr).toBe(0);
+    const warnings = r.stderr.split('\n').filter((l) => /npm warn/.test(l) && !/requires you to be logged in/.test(l));
+    expect(warnings).toEqual([]);
+  });
+
   test('imports from plain JavaScript', () => {
     const r = run(process.execPath, ['--input-type=module', '-e', "import * as e from 'eqflow'; const { cyclic, reference, verify } = e; console.log(cyclic(4).order, typeof verify, reference.name, Object.keys(e).length);"], dir);
     expect(r.stderr).toBe('');

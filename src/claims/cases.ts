@@ -4,6 +4,7 @@ import { buildCase, buildGroup, buildModel } from '../impl/build.js';
 import { ACTIVATIONS, AdmissibleSpec, CaseInput, CaseSpec, ModelSpec, RepSpec, parseCase } from '../impl/caseSpec.js';
 import { supports } from '../space/supports.js';
 import { exampleQSpec } from '../impl/examples.js';
+import { buildGroup, buildRep } from '../impl/build.js';
 
 /**
  * Generated Cases (plain JSON) for the theorem claims. Families inside the hypotheses (compatible L, unitary
@@ -69,15 +70,19 @@ const mlpOf = (activation: fc.Arbitrary<(typeof ACTIVATIONS)[number]>): fc.Arbit
     bias: fc.boolean(),
     seed: dataSeed,
     count: fc.integer({ min: 2, max: 5 }),
+    crossEntropy: fc.boolean(),
   })
-  .map(({ family, layers, width, out, act, bias, seed, count }) => {
+  .map(({ family, layers, width, out, act, bias, seed, count, crossEntropy }) => {
     const f = families[family];
     const depth = act === 'square' ? Math.min(layers, 1) : layers;
+    const output = f.outputs[out % f.outputs.length];
     const model: ModelSpec = {
-      kind: 'mlp', input: f.input, hidden: Array.from({ length: depth }, () => f.hidden(width)), output: f.outputs[out % f.outputs.length],
+      kind: 'mlp', input: f.input, hidden: Array.from({ length: depth }, () => f.hidden(width)), output,
       activation: f.pointwise ? act : 'identity', outputActivation: 'identity', bias,
     };
-    return parseCase({ name: `mlp/${family}`, group: f.group, model, data: { kind: 'synthetic', seed, count } });
+    // cross-entropy is invariant (A3) under permutations of the logits, not under a dense rotation; one logit is degenerate
+    const ce = crossEntropy && f.pointwise && buildRep(buildGroup(f.group), output).dim >= 2;
+    return parseCase({ name: `mlp/${family}${ce ? '/ce' : ''}`, group: f.group, model, data: { kind: 'synthetic', seed, count, ...(ce && { targets: 'one-hot' as const }) }, ...(ce && { loss: 'cross-entropy' as const }) });
   });
 
 /** Dense networks satisfying A1–A5 (smooth σ). */
@@ -96,13 +101,17 @@ export const cnnCase: fc.Arbitrary<CaseSpec> = fc
     support: fc.constantFrom('full', 'cross', 'centre-corners'),
     seed: dataSeed,
     count: fc.integer({ min: 2, max: 3 }),
+    crossEntropy: fc.boolean(),
   })
-  .map(({ group, channels, outputs, structured, act, support, seed, count }) =>
-    parseCase({
-      name: `cnn/${support}`, group,
+  .map(({ group, channels, outputs, structured, act, support, seed, count, crossEntropy }) => {
+    // the paper's loss: cross-entropy on invariant logits (A3), meaningful from two classes on
+    const ce = crossEntropy && outputs >= 2;
+    return parseCase({
+      name: `cnn/${support}${ce ? '/ce' : ''}`, group,
       model: { kind: 'cnn', imageSize: 4, inChannels: 1, outputs, blocks: [{ outChannels: channels, pool: structured, layerNorm: structured, activation: act }] },
-      admissible: { kind: 'support', support }, data: { kind: 'synthetic', seed, count },
-    }));
+      admissible: { kind: 'support', support }, data: { kind: 'synthetic', seed, count, ...(ce && { targets: 'one-hot' as const }) }, ...(ce && { loss: 'cross-entropy' as const }),
+    });
+  });
 
 /** Example Q of docs/theory.md §6 (closed form), from the built-in examples. */
 export const exampleQCase: CaseSpec = exampleQSpec;

@@ -108,6 +108,16 @@ program
   });
 
 program
+  .command('serve')
+  .description('serve an implementation (default: the reference) over eqflow/1 on stdin/stdout (docs/protocol.md)')
+  .addHelpText('after', example('eqflow verify --impl "eqflow serve --impl ./my-impl.ts"'))
+  .option('--impl <path|command>', 'the implementation to serve: a TS/JS module, a protocol command, or the reference')
+  .action(async (opts: { impl?: string }) => {
+    const { serveImplementation } = await import('../impl/serve.js');
+    await serveImplementation(await loadImplementation(opts.impl), process.stdin, process.stdout);
+  });
+
+program
   .command('catalog')
   .addHelpText('after', example('eqflow catalog --json'))
   .description('dim H_G, dim L, dim E and the compatibility defect of every built-in (group, representation, support) pair')

@@ -1,0 +1,125 @@
+/**
+ * `npx tsx power/summary.ts [REPORT] [OUT_DIR]`: the verifier's power from StrykerJS's report of `npm run power`
+ * (reports/power/mutation.json): detection rate = detected / (all − equivalent), per module (src/<folder>) and in
+ * all; for each claim, how many mutants it caught (and how many only it caught); every undetected mutant with its
+ * reason from power/equivalent.json — `equivalent` (no observable change at all) or `unseen` (observable, but in
+ * nothing the theorems speak of; counted as undetected). Writes reports/power/summary.json and summary.md.
+ */
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { writeFileAtomic, writeJsonAtomic } from '../src/report/atomic.js';
+import { Equivalent, MutationReport, loadEquivalents, loadReport, summarize } from '../mutation/summary.js';
+
+/** Detection counts of one module (or of all). */
+export interface ModulePower {
+  module: string;
+  mutants: number;
+  detected: number;
+  equivalent: number;
+  unseen: number;
+  survived: number;
+  /** detected / (mutants − equivalent), % */
+  rate: number;
+}
+
+export interface PowerSummary {
+  modules: ModulePower[];
+  total: ModulePower;
+  /** per claim (or claim control): mutants it caught, and mutants no other test caught */
+  claims: Array<{ test: string; caught: number; only: number }>;
+  survivors: Array<{ file: string; line: number; mutator: string; original: string; replacement: string; kind: 'equivalent' | 'unseen' | null; reason: string | null }>;
+}
+
+const moduleOf = (file: string): string => file.split('/').slice(0, 2).join('/');
+
+/** The power figures of a Stryker report judged by the verify tests; `reasons` explains undetected mutants. */
+export function powerSummary(report: MutationReport, reasons: readonly Equivalent[]): PowerSummary {
+  const s = summarize(report, reasons);
+  const kindOf = (v: (typeof s.survivors)[number]) => {
+    const r = reasons.find((e) => e.file === v.file && e.mutator === v.mutator && e.original === v.original && e.replacement === v.replacement);
+    return r ? (r.kind ?? 'equivalent') : null;
+  };
+  const survivors = s.survivors.map((v) => ({ file: v.file, line: v.line, mutator: v.mutator, original: v.original, replacement: v.replacement, kind: kindOf(v), reason: v.equivalent }));
+  const byModule = new Map<string, ModulePower>();
+  const row = (module: string) => byModule.get(module) ?? byModule.set(module, { module, mutants: 0, detected: 0, equivalent: 0, unseen: 0, survived: 0, rate: 0 }).get(module) as ModulePower;
+  for (const f of s.files) {
+    const m = row(moduleOf(f.file));
+    m.mutants += f.killed + f.timeout + f.survived + f.noCoverage;
+    m.detected += f.killed + f.timeout;
+  }
+  for (const v of survivors) {
+    const m = row(moduleOf(v.file));
+    if (v.kind === 'equivalent') m.equivalent++;
+    else if (v.kind === 'unseen') m.unseen++;
+    else m.survived++;
+  }
+  const rate = (m: ModulePower) => ({ ...m, rate: m.mutants - m.equivalent === 0 ? 100 : (100 * m.detected) / (m.mutants - m.equivalent) });
+  const modules = [...byModule.values()].sort((a, b) => a.module.localeCompare(b.module)).map(rate);
+  const sum = (k: keyof Omit<ModulePower, 'module' | 'rate'>) => modules.reduce((a, m) => a + m[k], 0);
+  const total = rate({ module: 'all', mutants: sum('mutants'), detected: sum('detected'), equivalent: sum('equivalent'), unseen: sum('unseen'), survived: sum('survived'), rate: 0 });
+  const names = new Map(Object.values(report.testFiles ?? {}).flatMap((f) => f.tests.map((t) => [t.id, t.name.replace(/^verify at default settings \(seed \d+\) /, '')] as const)));
+  const caught = new Map<string, { caught: number; only: number }>();
+  for (const { mutants } of Object.values(report.files)) {
+    for (const m of mutants) {
+      const by = [...new Set((m.killedBy ?? []).map((id) => names.get(id) ?? id))];
+      for (const t of by) {
+        const c = caught.get(t) ?? caught.set(t, { caught: 0, only: 0 }).get(t) as { caught: number; only: number };
+        c.caught++;
+        if (by.length === 1) c.only++;
+      }
+    }
+  }
+  const claims = [...caught.entries()].map(([test, c]) => ({ test, ...c })).sort((a, b) => b.caught - a.caught || a.test.localeCompare(b.test));
+  return { modules, total, claims, survivors };
+}
+
+const cell = (s: string): string => `\`${s.replace(/`/g, "'").replace(/\|/g, '\\|').slice(0, 110)}\``;
+
+/** The Markdown summary of reports/power/. */
+export function formatPower(p: PowerSummary, meta: { generatedAt: string; commit: string }): string {
+  const t = p.total;
+  const line = (m: ModulePower) => `| ${m.module} | ${m.mutants} | ${m.detected} | ${m.equivalent} | ${m.unseen} | ${m.survived} | ${m.rate.toFixed(1)}% |`;
+  return [
+    '# The verifier\'s power (StrykerJS, judged by `eqflow verify` alone)',
+    '',
+    `Generated ${meta.generatedAt} at commit ${meta.commit} by \`npm run power\` (power/stryker.config.mjs; EQFLOW_SEED=2025).`,
+    '',
+    `**Detection rate: ${t.rate.toFixed(1)}%** — ${t.detected} of ${t.mutants - t.equivalent} non-equivalent mutants of the reference implementation make \`eqflow verify\` (default settings) fail; ${t.equivalent} mutants are equivalent, ${t.unseen} change only what no theorem speaks of (reasons below), ${t.survived} survive without a stated reason.`,
+    '',
+    '| module | mutants | detected | equivalent | unseen by the theory | survived | detection rate |',
+    '|---|---|---|---|---|---|---|',
+    ...p.modules.map(line),
+    line({ ...t, module: '**all**' }),
+    '',
+    '## Which claim caught the mutants',
+    '',
+    '| claim (or its negative control) | mutants caught | caught by it alone |',
+    '|---|---|---|',
+    ...p.claims.map((c) => `| ${c.test} | ${c.caught} | ${c.only} |`),
+    '',
+    '## Undetected mutants',
+    '',
+    '| where | mutator | original line | replaced by | kind | reason |',
+    '|---|---|---|---|---|---|',
+    ...p.survivors.map((v) => `| ${v.file}:${v.line} | ${v.mutator} | ${cell(v.original)} | ${cell(v.replacement)} | ${v.kind ?? '**no reason yet**'} | ${v.reason ?? '—'} |`),
+    '',
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const [reportFile = 'reports/power/mutation.json', outDir = 'reports/power'] = process.argv.slice(2);
+  const p = powerSummary(await loadReport(reportFile), await loadEquivalents('power/equivalent.json'));
+  const { execFileSync } = await import('node:child_process');
+  const meta = { generatedAt: new Date().toISOString(), commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim() };
+  await writeJsonAtomic(join(outDir, 'summary.json'), { ...meta, ...p });
+  await writeFileAtomic(join(outDir, 'summary.md'), formatPower(p, meta));
+  process.stdout.write(`verify detects ${p.total.rate.toFixed(1)}% of non-equivalent mutants (${p.total.survived} survivors without a reason); wrote ${join(outDir, 'summary.md')}\n`);
+}
+
+// run as a script only (power/summary.ts imports this module's functions)
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((e: unknown) => {
+    process.stderr.write(`power summary: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = 2;
+  });
+}

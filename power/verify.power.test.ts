@@ -1,0 +1,27 @@
+/**
+ * `eqflow verify` at its default settings, as one vitest test per claim and per negative control, so that StrykerJS
+ * (power/stryker.config.mjs) can judge each mutant of the reference by the claims alone and name the claim that
+ * caught it. A test fails exactly when verify's own exit code would: a claim violated (or, once the implementation
+ * errs, not answering properly), or a negative control that did not fail.
+ */
+import { describe, expect, test } from 'vitest';
+import { allClaims } from '../src/claims/registry.js';
+import { DEFAULT_SEED } from '../src/claims/verify.js';
+import { ReferenceImplementation } from '../src/impl/reference.js';
+
+const impl = new ReferenceImplementation();
+
+describe(`verify at default settings (seed ${DEFAULT_SEED})`, () => {
+  for (const claim of allClaims) {
+    test(claim.id, async () => {
+      const r = await claim.run(impl, { seed: DEFAULT_SEED });
+      expect(['holds', 'not tested'], `${claim.id}: ${r.message}`).toContain(r.verdict);
+    });
+    if (claim.hasNegativeInputs) {
+      test(`${claim.id} control`, async () => {
+        const r = await claim.run(impl, { seed: DEFAULT_SEED, negative: true });
+        expect(r.verdict, `${claim.id} control did not fail`).not.toBe('holds');
+      });
+    }
+  }
+});

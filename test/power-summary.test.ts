@@ -1,0 +1,41 @@
+/** power/summary.ts: detection rate over non-equivalent mutants per module, the claim that caught each, reasons. */
+import { describe, expect, it } from 'vitest';
+import { MutationReport } from '../mutation/summary.js';
+import { formatPower, powerSummary } from '../power/summary.js';
+
+type Status = MutationReport['files'][string]['mutants'][number]['status'];
+const mutant = (id: string, status: Status, line: number, killedBy: string[] = []) =>
+  ({ id, mutatorName: 'ArithmeticOperator', replacement: 'a - b', status, location: { start: { line, column: 1 } }, killedBy });
+
+const report: MutationReport = {
+  files: {
+    'src/risk/risk.ts': { source: 'x\ny\nz\n', mutants: [mutant('1', 'Killed', 1, ['t1', 't2']), mutant('2', 'Killed', 1, ['t1']), mutant('3', 'Survived', 2), mutant('4', 'Survived', 3)] },
+    'src/space/projectors.ts': { source: 'p\n', mutants: [mutant('5', 'Timeout', 1), mutant('6', 'NoCoverage', 1)] },
+  },
+  testFiles: { 'power/verify.power.test.ts': { tests: [{ id: 't1', name: 'verify at default settings (seed 2025) gradient' }, { id: 't2', name: 'verify at default settings (seed 2025) lemma-1a-2a control' }] } },
+};
+
+describe('power summary', () => {
+  const reasons = [
+    { file: 'src/risk/risk.ts', mutator: 'ArithmeticOperator', original: 'y', replacement: 'a - b', reason: 'same sum', kind: 'equivalent' as const },
+    { file: 'src/risk/risk.ts', mutator: 'ArithmeticOperator', original: 'z', replacement: 'a - b', reason: 'only the progress count', kind: 'unseen' as const },
+  ];
+
+  it('rate = detected / (mutants − equivalent); unseen mutants count as undetected', () => {
+    const p = powerSummary(report, reasons);
+    expect(p.modules.map((m) => [m.module, m.mutants, m.detected, m.equivalent, m.unseen, m.survived])).toEqual([['src/risk', 4, 2, 1, 1, 0], ['src/space', 2, 1, 0, 0, 1]]);
+    expect(p.modules[0].rate).toBeCloseTo(200 / 3, 12);
+    expect(p.total.rate).toBe(60); // 3 detected of 6 − 1 equivalent
+  });
+
+  it('names the claim that caught each mutant, and the mutants only it caught', () => {
+    expect(powerSummary(report, reasons).claims).toEqual([{ test: 'gradient', caught: 2, only: 1 }, { test: 'lemma-1a-2a control', caught: 1, only: 0 }]);
+  });
+
+  it('negative control: without reasons every undetected mutant is a survivor and the Markdown flags it', () => {
+    const p = powerSummary(report, []);
+    expect(p.total.survived).toBe(3);
+    expect(p.total.rate).toBe(50);
+    expect(formatPower(p, { generatedAt: 'now', commit: 'abc' })).toMatch(/no reason yet/);
+  });
+});
