@@ -1,10 +1,9 @@
 import fc from 'fast-check';
 import { RandomStream } from '../core/rng.js';
-import { buildCase, buildGroup, buildModel } from '../impl/build.js';
+import { buildCase, buildGroup, buildModel, buildRep } from '../impl/build.js';
 import { ACTIVATIONS, AdmissibleSpec, CaseInput, CaseSpec, ModelSpec, RepSpec, parseCase } from '../impl/caseSpec.js';
 import { supports } from '../space/supports.js';
 import { exampleQSpec } from '../impl/examples.js';
-import { buildGroup, buildRep } from '../impl/build.js';
 
 /**
  * Generated Cases (plain JSON) for the theorem claims. Families inside the hypotheses (compatible L, unitary
