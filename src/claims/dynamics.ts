@@ -192,8 +192,9 @@ export const flowClaim = register({
       const A = await pointInL(s, offset, seed);
       const v = await velocityOf(s, spec, k, A, gamma, offset);
       const vr = velocityRoundoff(spec, s.dim, A, gamma, offset, isAug(k), norm(v));
-      // τ₀ well inside the stiff scale 1/γ of the regularizer and the time ‖A‖/‖v‖ in which A moves by its own size
-      const tau0 = 1e-2 * Math.min(1, 1 / gamma, Math.max(1, norm(A)) / Math.max(norm(v), 1e-300));
+      // τ₀ well inside the stiff scale 1/γ and the time ‖A‖/‖v‖ in which A moves by its own size: there the Richardson
+      // remainder is asymptotic (error ≈ tolerance/6), while round-off/τ₀ stays ≈ 1e-11 relative
+      const tau0 = 1e-3 * Math.min(1, 1 / gamma, Math.max(1, norm(A)) / Math.max(norm(v), 1e-300));
       const D = async (tau: number) => lin(1 / tau, await oneStep(s, k, A, gamma, tau), -1 / tau, A);
       const [D1, D2, D3] = [await D(tau0), await D(tau0 / 2), await D(tau0 / 4)];
       const R1 = lin(2, D2, -1, D1), R2 = lin(2, D3, -1, D2);
