@@ -4,11 +4,11 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EqflowError } from '../src/core/errors.js';
 import { RandomStream } from '../src/core/rng.js';
-import { DynamicsKind } from '../src/flows/dynamics.js';
+import { DYNAMICS, DynamicsKind } from '../src/flows/dynamics.js';
 import { CaseSpec, parseCase } from '../src/impl/caseSpec.js';
 import { ExternalImplementation, ExternalOptions, wireCase } from '../src/impl/external.js';
 import { ReferenceImplementation } from '../src/impl/reference.js';
-import { exampleQCase, incompatibleCase, mlpAnyCase, mlpCase, nonUnitaryCase, orbitClosedCase } from '../src/claims/cases.js';
+import { dynamicsMlpCase, exampleQCase, incompatibleCase, mlpAnyCase, mlpCase, nonUnitaryCase, orbitClosedCase } from '../src/claims/cases.js';
 import { Claim, ClaimResult, runClaim } from '../src/claims/engine.js';
 import { RegisteredClaim, claimById } from '../src/claims/registry.js';
 import { PYTHON, pythonMissing } from './python.js';
@@ -216,6 +216,7 @@ const dbl = (min: number, max: number): fc.Arbitrary<number> => fc.double({ min,
 /** The claims' case families without CNNs, which eqflow/1 does not lay out (docs/protocol.md §6). */
 const theoremMlp = fc.oneof({ weight: 5, arbitrary: mlpCase }, { weight: 1, arbitrary: fc.constant(exampleQCase) });
 const anyMlp = fc.oneof(mlpCase, incompatibleCase, nonUnitaryCase);
+const dynamicsKind = fc.constantFrom(...DYNAMICS);
 
 /**
  * Each claim's own input shape (src/claims/*.ts) over MLP cases only. The claims' registered arbitraries
@@ -246,10 +247,19 @@ const mlpInputs: Record<string, { arbitrary: fc.Arbitrary<unknown>; runs: number
   'remark-r4': { arbitrary: fc.record({ spec: mlpCase, seed, draw: seed }), runs: 100 },
 };
 
+/** The dynamics conformance claims over dense cases: masks, bases, affine L, incompatible L, non-unitary K. */
+const dynamicsInputs: Record<string, { arbitrary: fc.Arbitrary<unknown>; runs: number }> = {
+  'dynamics-step': { arbitrary: fc.record({ spec: dynamicsMlpCase, seed, kind: dynamicsKind, gamma: dbl(0.1, 10), eta: dbl(0.001, 0.1) }), runs: 100 },
+  'dynamics-sampled-step': { arbitrary: fc.record({ spec: dynamicsMlpCase, seed, gamma: fc.oneof(fc.constant(0), dbl(0.1, 10)), eta: dbl(0.001, 0.1) }), runs: 100 },
+  // five flows per case through the pipe (three of one step): 25 cases
+  'dynamics-flow': { arbitrary: fc.record({ spec: dynamicsMlpCase, seed, kind: dynamicsKind, gamma: dbl(0.1, 10) }), runs: 25 },
+  'dynamics-in-L': { arbitrary: fc.record({ spec: dynamicsMlpCase, seed, kind: dynamicsKind, gamma: dbl(0.1, 10), eta: dbl(0.001, 0.1) }), runs: 100 },
+};
+
 /** A registered claim with its check and another arbitrary (the registry erases the input type: unknown). */
-function restricted(id: string): { claim: Claim<unknown>; runs: number } {
+function restricted(id: string, inputs = mlpInputs): { claim: Claim<unknown>; runs: number } {
   const c = claimById(id) as RegisteredClaim;
-  const { arbitrary, runs } = mlpInputs[id];
+  const { arbitrary, runs } = inputs[id];
   return {
     claim: { id: c.id, title: c.title, source: c.source, needs: c.needs, runs, arbitrary, check: (impl, input) => c.replay(impl, input), negative: { description: c.negativeDescription } },
     runs,
@@ -330,19 +340,24 @@ describe.skipIf(skipPython)('the numpy implementation (examples/python/eqflow_ml
     expect(worst).toBeLessThan(1e-12);
   });
 
-  it('holds on every claim it supports, over MLP cases', async () => {
+  /** Runs each claim of `inputs` on the numpy implementation; every one must hold. */
+  async function holdsOn(inputs: typeof mlpInputs, what: string): Promise<void> {
     const lines: string[] = [];
     const failed: ClaimResult[] = [];
-    for (const id of Object.keys(mlpInputs)) {
-      const { claim, runs } = restricted(id);
+    for (const id of Object.keys(inputs)) {
+      const { claim, runs } = restricted(id, inputs);
       const t0 = performance.now();
       const r = await runClaim(claim, py, { seed: 20240611, runs });
       lines.push(summary(r, performance.now() - t0));
       if (r.verdict !== 'holds') failed.push(r);
     }
-    console.log(`eqflow_mlp.py against the theorem claims (MLP cases):\n${lines.join('\n')}`);
+    console.log(`eqflow_mlp.py against the ${what}:\n${lines.join('\n')}`);
     expect(failed.map((r) => `${r.id}: ${r.message} ${JSON.stringify(r.counterexample)}`)).toEqual([]);
-  });
+  }
+
+  it('holds on every claim it supports, over MLP cases', () => holdsOn(mlpInputs, 'theorem claims (MLP cases)'));
+
+  it('holds on the dynamics conformance claims, over MLP cases (masks, bases, affine L, non-unitary K)', () => holdsOn(dynamicsInputs, 'dynamics claims (MLP cases)'));
 
   it('throughput: requests per second, and the action claim with 100 cases', async () => {
     const spec = parseCase({ name: 'tp', group: { kind: 'cyclic', n: 4 }, model: { kind: 'mlp', input: { kind: 'shift', dim: 8, step: 2 }, hidden: [{ kind: 'shift', dim: 8, step: 2 }], output: { kind: 'trivial' }, bias: true }, data: { kind: 'synthetic', seed: 1, count: 5 } });

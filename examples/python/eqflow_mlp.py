@@ -10,7 +10,7 @@ conventions of docs/protocol.md. eqflow then checks it against docs/theory.md wi
 Supported: model kind "mlp" with any representation kind of the Case schema (trivial, shift, rot90, natural,
 adjacency, rotation2d, permutation, signed, dense, sum, tensor, factor), every activation, bias, the squared and
 cross-entropy losses, explicit data (eqflow always sends explicit data), admissible full / mask / basis, the
-unitary and matrix parametrizations. Other cases (CNNs) are refused with the error code "unsupported".
+unitary and matrix parametrizations, affine admissible sets (an `offset`). Other cases (CNNs) are refused with the error code "unsupported".
 
 `main(buggy=True)` (eqflow_mlp_buggy.py) plants one bug: the induced action uses rho_i(g) where rho_i(g)^{-1}
 belongs. Everything else is the same code.
@@ -328,6 +328,10 @@ class Case:
             B = self.L_basis
             M = np.stack([q - self.pi_G(q) for q in B], axis=1) if len(B) else np.zeros((self.dim, 0))
             self.E_basis = orthonormal_rows((B.T @ nullspace(M)).T) if len(B) else np.zeros((0, self.dim))
+        # an affine L = A0 + L_0: A0 reduced to its component orthogonal to L_0 (docs/protocol.md, admissible)
+        off = adm.get("offset")
+        self.offset = np.zeros(self.dim) if off is None else vector(off, self.dim, "case.admissible.offset")
+        self.offset = self.offset - self.pi_L(self.offset)
 
     def _parametrization(self, par):
         if par.get("kind", "unitary") == "unitary":
@@ -422,13 +426,18 @@ class Case:
         return F
 
     def velocity(self, kind, A, gamma):
-        return self.field(kind, gamma)(A) - gamma * self.perp(A)
+        """The regularizer pulls towards A0 + E_0: -gamma Pi_{E perp}(A - A0), which lies in L_0 (docs/theory.md section 4)."""
+        return self.field(kind, gamma)(A) - gamma * self.perp(A - self.offset)
 
     def flow(self, kind, A, gamma, times, h):
         """Krogstad's exponential RK4 (ETDRK4) with fixed step h, restarted at each requested time: the linear term
-        -gamma Pi_{E perp} A enters through phi_k(hL), applied as phi_k(0) on E and phi_k(-gamma h) on E perp (plain
-        RK4 when gamma = 0). Its fixed points are exactly the zeros of the velocity, for any h and gamma."""
-        F = self.field(kind, gamma)
+        -gamma Pi_{E perp} a enters through phi_k(hL), applied as phi_k(0) on E and phi_k(-gamma h) on E perp (plain
+        RK4 when gamma = 0); its fixed points are exactly the zeros of the velocity, for any h and gamma. It runs in
+        a = A - A0, so that the scheme keeps L_0 and the affine L (docs/theory.md section 4)."""
+        F0 = self.field(kind, gamma)
+
+        def F(a):
+            return F0(a + self.offset)
 
         def comb(u, decay, hh, terms):
             """e^{cz}u + hh sum a(hL) N over terms (a(0), a(z), N), with one projection:
@@ -438,7 +447,7 @@ class Case:
                 return out
             return out + self.perp((decay - 1) * u + hh * sum((az - a0) * N for a0, az, N in terms))
 
-        x, t, out = A.copy(), 0.0, []
+        x, t, out = A - self.offset, 0.0, []
         for k, tk in enumerate(times):
             need(tk >= t, f"times[{k}]", f"times must be non-decreasing and >= 0, got {tk} after {t}")
             s, T = 0.0, tk - t
@@ -454,7 +463,7 @@ class Case:
                 s = T if T - s - hh <= 1e-12 * T else s + hh
                 finite_out(x, "points")
             t = tk
-            out.append(x.copy())
+            out.append(x + self.offset)
         return out
 
 
@@ -550,7 +559,7 @@ class Server:
             X = np.stack([c.rho_in[g] @ c.X[s] for s, g in enumerate(el)])
             Y = np.stack([c.rho_out[g] @ c.Y[s] for s, g in enumerate(el)])
             grad = c.loss_grad(A, X, Y, 1.0 / c.count)[1]
-            return {"A": finite_out(A - eta * (c.K(grad) + gamma * c.perp(A)), "A").tolist()}
+            return {"A": finite_out(A - eta * (c.K(grad) + gamma * c.perp(A - c.offset)), "A").tolist()}
         if op == "flow":
             gamma, h = number(msg.get("gamma"), "gamma"), number(msg.get("step"), "step")
             need(h > 0, "step", f"expected a step > 0, got {h}")

@@ -166,6 +166,87 @@ const backpropSlip = new Mutated('mutant:backprop-slip', (b) => {
   return { ...b, model: m, R: nominalRisk(m, b.data, b.loss), Raug: augmentedRisk(m, b.data, b.loss) };
 });
 
+/** (9) The regularizer pulls towards H_G: −γΠ_{G⊥}A instead of −γΠ_{E⊥}A (steps, sampled steps and flows). */
+class RegularizerOnG extends Projectors {
+  override piEperp(x: Float64Array, out: Float64Array = new Float64Array(x.length)): Float64Array {
+    const src = out === x ? Float64Array.from(x) : x;
+    this.piG(src, out);
+    for (let i = 0; i < src.length; i++) out[i] = src[i] - out[i];
+    return out;
+  }
+}
+const regularizerOnG = new Mutated('mutant:regularizer-on-PiG', (b) => ({ ...b, P: new RegularizerOnG(b.L) }));
+
+/** The regularizer's gradient γΠ_{E⊥}(A − A°) of docs/theory.md §4 (A° = 0 for a linear L). */
+function regularizerGradient(b: BuiltCase, A: Float64Array, gamma: number): Float64Array {
+  const perp = b.P.piEperp(A), o = b.L.offset;
+  return perp.map((p, i) => gamma * (p - (o ? o[i] : 0)));
+}
+
+/** Kg for a matrix parametrization, Π_L g for the unitary one. */
+function projectedGradient(b: BuiltCase, g: Float64Array): Float64Array {
+  if (!b.K) return b.P.piL(g);
+  const v = new Float64Array(g.length);
+  b.K(g, v);
+  return v;
+}
+
+/** ∇R, or ∇R^aug for the augmented kinds, at A (the reference's risks). */
+function gradientOf(b: BuiltCase, kind: DynamicsKind, A: Float64Array): Float64Array {
+  const g = new Float64Array(A.length);
+  (kind === 'augmented' || kind === 'reg-augmented' ? b.Raug : b.R).gradient(A, g);
+  return g;
+}
+
+/** (10) The training step forgets Π_L on the risk gradient: A − η(∇R + γΠ_{E⊥}(A − A°)) (flows stay right). */
+class StepWithoutPiL extends ReferenceSession {
+  override async step(kind: DynamicsKind, A: Float64Array, eta: number, gamma: number): Promise<Float64Array> {
+    if (kind === 'equivariant' || this.built.K) return super.step(kind, A, eta, gamma);
+    const g = gradientOf(this.built, kind, A), r = regularizerGradient(this.built, A, gamma);
+    return A.map((a, i) => a - eta * (g[i] + r[i]));
+  }
+}
+const stepWithoutPiL = new Mutated('mutant:step-omits-PiL', (b) => b, (b) => new StepWithoutPiL(b));
+
+/** (11) The sampled step transforms each x_s by its element but leaves y_s as it is. */
+class SampledXNotY extends ReferenceSession {
+  override async sampledStep(A: Float64Array, eta: number, gamma: number, elements: Int32Array): Promise<Float64Array> {
+    const { model, data: d, loss } = this.built;
+    const x = new Float64Array(d.x.length);
+    for (let s = 0; s < d.count; s++) model.inputRep.apply(elements[s], d.x, x, s * d.inputDim, s * d.inputDim);
+    const g = new Float64Array(A.length);
+    model.lossGradient(A, x, d.y, d.count, loss, 1 / d.count, g);
+    const v = projectedGradient(this.built, g), r = regularizerGradient(this.built, A, gamma);
+    return A.map((a, i) => a - eta * (v[i] + r[i]));
+  }
+}
+const sampledXNotY = new Mutated('mutant:sampled-step-x-not-y', (b) => b, (b) => new SampledXNotY(b));
+
+/** (12) The flow integrates the regularized dynamics with γ/2 (steps stay right). */
+class FlowHalfGamma extends ReferenceSession {
+  override async flow(kind: DynamicsKind, A: Float64Array, gamma: number, times: number[], step: number): Promise<Float64Array[]> {
+    return super.flow(kind, A, gamma / 2, times, step);
+  }
+}
+const flowHalfGamma = new Mutated('mutant:flow-half-gamma', (b) => b, (b) => new FlowHalfGamma(b));
+
+/**
+ * (13) Projected gradient descent with the linear projector: A⁺ = Π_L(A − η(K∇R + γΠ_{E⊥}(A − A°))), Π_L applied to
+ * the point after adding the regularizer. Right on a linear L (A ∈ L_0); on an affine L it drops A°.
+ */
+class StepProjectsPoint extends ReferenceSession {
+  override async step(kind: DynamicsKind, A: Float64Array, eta: number, gamma: number): Promise<Float64Array> {
+    if (kind !== 'reg-augmented' && kind !== 'reg-nominal') return super.step(kind, A, eta, gamma);
+    const b = this.built;
+    const v = projectedGradient(b, gradientOf(b, kind, A)), r = regularizerGradient(b, A, gamma);
+    return b.P.piL(A.map((a, i) => a - eta * (v[i] + r[i])));
+  }
+}
+const stepProjectsPoint = new Mutated('mutant:step-projects-point', (b) => b, (b) => new StepProjectsPoint(b));
+
+/** (14) The regularizer ignores the offset of an affine L: −γΠ_{E⊥}A instead of −γΠ_{E⊥}(A − A°). */
+const regularizerIgnoresOffset = new Mutated('mutant:regularizer-ignores-offset', (b) => ({ ...b, P: new Projectors({ ...b.L, offset: null }) }));
+
 export const mutants: readonly Mutant[] = [
   { id: 'action-without-inverse', bug: 'the induced action uses ρ_i(g) where ρ_i(g)^{-1} belongs', impl: actionWithoutInverse },
   { id: 'twirl-missing-element', bug: 'Π_G averages over all but one group element', impl: twirlMissingElement },
@@ -175,4 +256,17 @@ export const mutants: readonly Mutant[] = [
   { id: 'step-reuses-one-g', bug: 'the exact-average step reuses one g for the whole batch', impl: sgdOneG },
   { id: 'rot90-off-by-one', bug: 'rot90 on the data rotates about the corner (off by one)', impl: rot90OffByOneMutant },
   { id: 'backprop-slip', bug: "the first layer's gradient is off by a factor 1.25", impl: backpropSlip },
+];
+
+/**
+ * Slips in the training code paths (step, sampled step, flow) that leave act, project and risk right: the dynamics
+ * conformance claims (src/claims/dynamics.ts) must reject each; properties/dynamics.test.ts runs `verify` on them.
+ */
+export const dynamicsMutants: readonly Mutant[] = [
+  { id: 'regularizer-on-PiG', bug: 'the regularizer pulls towards H_G (−γΠ_{G⊥}A) instead of E (−γΠ_{E⊥}A)', impl: regularizerOnG },
+  { id: 'step-omits-PiL', bug: 'the training step omits Π_L on the risk gradient', impl: stepWithoutPiL },
+  { id: 'sampled-step-x-not-y', bug: 'the sampled step transforms x but not y', impl: sampledXNotY },
+  { id: 'flow-half-gamma', bug: 'the flow integrates with γ/2', impl: flowHalfGamma },
+  { id: 'step-projects-point', bug: 'the regularized step applies Π_L to the point after adding the regularizer (drops A° of an affine L)', impl: stepProjectsPoint },
+  { id: 'regularizer-ignores-offset', bug: 'the regularizer is −γΠ_{E⊥}A on an affine L, not −γΠ_{E⊥}(A − A°)', impl: regularizerIgnoresOffset },
 ];

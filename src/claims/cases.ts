@@ -1,8 +1,9 @@
 import fc from 'fast-check';
-import { ACTIVATIONS, CaseInput, CaseSpec, ModelSpec, RepSpec, parseCase } from '../impl/caseSpec.js';
+import { RandomStream } from '../core/rng.js';
+import { buildCase, buildGroup, buildModel, buildRep } from '../impl/build.js';
+import { ACTIVATIONS, AdmissibleSpec, CaseInput, CaseSpec, ModelSpec, RepSpec, parseCase } from '../impl/caseSpec.js';
 import { supports } from '../space/supports.js';
 import { exampleQSpec } from '../impl/examples.js';
-import { buildGroup, buildRep } from '../impl/build.js';
 
 /**
  * Generated Cases (plain JSON) for the theorem claims. Families inside the hypotheses (compatible L, unitary
@@ -167,3 +168,80 @@ export const nonEquivariantCase: fc.Arbitrary<CaseSpec> = mlpAnyCase
 
 /** The same networks on orbit-closed data D = G·D (Lemma 1(c)). */
 export const orbitClosedCase: fc.Arbitrary<CaseSpec> = compatibleCase.map((c) => parseCase({ ...c, name: `${c.name}/orbit`, data: { kind: 'orbit', of: c.data } }));
+
+/**
+ * The admissible set of a generated case replaced by a seeded one (docs/theory.md §1, L = A° + L_0): a random
+ * coordinate mask (incompatible in general), a union of ρ̄-orbits of coordinates (compatible; a random mask when ρ̄
+ * is not monomial), or the span of random vectors, each either in H_G or in H_G^⊥ (compatible) or generic
+ * (incompatible); with `affine`, an offset A° = Π_G x (compatible L: then A° ∈ H_G and E = A° + E_0) or x.
+ */
+function withAdmissible(spec: CaseSpec, kind: 'mask' | 'orbits' | 'basis' | 'split-basis', affine: boolean, seed: number): CaseSpec {
+  const b = buildCase(spec);
+  const dim = b.model.space.dim;
+  const rng = new RandomStream(`admissible/${seed}`);
+  const mono = b.model.space.action.monomial;
+  let admissible: AdmissibleSpec;
+  if (kind === 'basis' || kind === 'split-basis') {
+    const k = 1 + rng.int(Math.max(1, dim - 1));
+    const vectors = Array.from({ length: k }, (_, i) => {
+      const x = rng.gaussianVector(dim);
+      if (kind === 'basis') return Array.from(x);
+      const g = b.P.piG(x);
+      return Array.from(i % 2 === 0 ? g : x.map((v, j) => v - g[j]));
+    });
+    admissible = { kind: 'basis', vectors, name: kind };
+  } else {
+    const mask = new Array<0 | 1>(dim).fill(0);
+    if (kind === 'orbits' && mono) {
+      for (let j = 0; j < dim; j++) {
+        if (mask[j] || rng.uniform() < 0.4) continue;
+        for (const p of mono.perm) mask[p[j]] = 1;
+      }
+    } else for (let j = 0; j < dim; j++) mask[j] = rng.uniform() < 0.7 ? 1 : 0;
+    if (!mask.includes(1)) mask[rng.int(dim)] = 1;
+    admissible = { kind: 'mask', mask, name: kind };
+  }
+  if (affine) {
+    // unions of orbits and split bases are compatible by construction (random masks and bases generically are not)
+    const x = rng.gaussianVector(dim, 0.5);
+    admissible = { ...admissible, offset: Array.from((kind === 'orbits' && mono) || kind === 'split-basis' ? b.P.piG(x) : x) };
+  }
+  return parseCase({ ...spec, name: `${spec.name}/${affine ? 'affine-' : ''}${kind}`, admissible });
+}
+
+/**
+ * Dense networks on masks, unions of orbits and bases, compatible or not, linear or affine (the dynamics claims). At
+ * most 40 parameters: Π_E of an incompatible L comes from an SVD of dim × dim L_0 (≈ 0.2 s at dim 76).
+ */
+export const admissibleVariantCase: fc.Arbitrary<CaseSpec> = fc
+  .record({ spec: mlpCase.filter((c) => buildModel(buildGroup(c.group), c.model).space.dim <= 40), kind: fc.constantFrom('mask', 'orbits', 'basis', 'split-basis' as const), affine: fc.boolean(), seed: dataSeed })
+  .map(({ spec, kind, affine, seed }) => withAdmissible(spec, kind, affine, seed));
+
+/** The toy CNN on a compatible or incompatible kernel support with an affine offset A°. */
+export const affineCnnCase: fc.Arbitrary<CaseSpec> = fc
+  .record({ spec: fc.oneof(cnnCase, incompatibleCnnCase), seed: dataSeed })
+  .map(({ spec, seed }) => {
+    const b = buildCase(spec);
+    const x = new RandomStream(`offset/${seed}`).gaussianVector(b.model.space.dim, 0.5);
+    const offset = Array.from(b.P.compatible ? b.P.piG(x) : x);
+    return parseCase({ ...spec, name: `${spec.name}/affine`, admissible: { ...(spec.admissible as AdmissibleSpec & { kind: 'support' }), offset } });
+  });
+
+/** The dense cases of {@link dynamicsCase}: compatible, incompatible, masks, bases, affine, non-unitary. */
+export const dynamicsMlpCase: fc.Arbitrary<CaseSpec> = fc.oneof(
+  { weight: 2, arbitrary: mlpCase },
+  { weight: 1, arbitrary: incompatibleCase },
+  { weight: 1, arbitrary: nonUnitaryCase },
+  { weight: 4, arbitrary: admissibleVariantCase },
+);
+
+/**
+ * Every kind of admissible set the dynamics conformance claims run on: compatible full L and supports, incompatible
+ * supports, masks, bases (compatible or not), affine sets, and non-unitary parametrizations.
+ */
+export const dynamicsCase: fc.Arbitrary<CaseSpec> = fc.oneof(
+  { weight: 8, arbitrary: dynamicsMlpCase },
+  { weight: 1, arbitrary: cnnCase },
+  { weight: 1, arbitrary: incompatibleCnnCase },
+  { weight: 1, arbitrary: affineCnnCase },
+);

@@ -1,4 +1,5 @@
 import { conformanceClaims } from './conformance.js';
+import { dynamicsClaims } from './dynamics.js';
 import { RegisteredClaim } from './engine.js';
 import { lemmaClaims } from './lemmas.js';
 import { remarkClaims } from './remarks.js';
@@ -8,7 +9,7 @@ import { theorem3Claims } from './theorem3.js';
 
 /** Every claim eqflow verifies, in the order of docs/theory.md. */
 export const allClaims: readonly RegisteredClaim[] = [
-  ...conformanceClaims, ...lemmaClaims, ...theorem1Claims, ...theorem2Claims, ...theorem3Claims, ...remarkClaims,
+  ...conformanceClaims, ...dynamicsClaims, ...lemmaClaims, ...theorem1Claims, ...theorem2Claims, ...theorem3Claims, ...remarkClaims,
 ];
 
 /** The claim with this id, or undefined. */

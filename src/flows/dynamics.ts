@@ -53,7 +53,8 @@ export interface DynamicsOptions {
 /**
  * The five dynamics of docs/theory.md §4, velocity projected onto L_0 (or mapped by K):
  * nominal −Π_L∇R; augmented −Π_L∇R^aug; equivariant −Π_E∇R; reg-augmented −Π_L∇R^aug − γΠ_{E⊥}A;
- * reg-nominal −Π_L∇R − γΠ_{E⊥}A.
+ * reg-nominal −Π_L∇R − γΠ_{E⊥}A. On an affine L = A° + L_0 the regularizer is −γΠ_{E⊥}(A − A°), so the velocity
+ * stays in L_0; its +γA° part goes into `nonlinear` (the integrators treat −γΠ_{E⊥}A exactly).
  */
 export function dynamics(opts: DynamicsOptions): VectorField {
   const { kind, projectors: P } = opts;
@@ -69,6 +70,7 @@ export function dynamics(opts: DynamicsOptions): VectorField {
   const grad = new Float64Array(dim);
   const tmp = new Float64Array(dim);
   const K = opts.K;
+  const offset = P.L.offset;
   return {
     dim,
     kind,
@@ -85,6 +87,26 @@ export function dynamics(opts: DynamicsOptions): VectorField {
       } else if (K) K(grad, out);
       else P.piL(grad, out);
       for (let i = 0; i < dim; i++) out[i] = -out[i];
+      // affine L: the regularizer pulls towards A° + E_0, −γΠ_{E⊥}(A − A°) = −γΠ_{E⊥}A + γA° (A° ⊥ L_0 ⊇ E_0)
+      if (offset && gamma !== 0) for (let i = 0; i < dim; i++) out[i] += gamma * offset[i];
+    },
+  };
+}
+
+/**
+ * The field of `f` in the coordinates a = A − A° of an affine L = A° + L_0: ȧ = Ñ(a) − γΠ_{E⊥}a with
+ * Ñ(a) = F(a + A°) − γA°. Its linear part keeps L_0 invariant, so an integrator that treats −γΠ_{E⊥} exactly but
+ * does not preserve the fixed point of ȧ = −γ(a − A°) on the A° component (Lawson RK4, docs/theory.md §9) still
+ * stays in L.
+ */
+export function aroundOffset(f: VectorField, offset: Float64Array): VectorField {
+  const at = new Float64Array(f.dim);
+  return {
+    ...f,
+    nonlinear(a, out) {
+      for (let i = 0; i < at.length; i++) at[i] = a[i] + offset[i];
+      f.nonlinear(at, out);
+      for (let i = 0; i < out.length; i++) out[i] -= f.gamma * offset[i];
     },
   };
 }

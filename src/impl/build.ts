@@ -17,7 +17,7 @@ import { Dataset, dataset, orbitDataset, syntheticDataset } from '../risk/datase
 import { losses } from '../risk/losses.js';
 import { Objective } from '../risk/objective.js';
 import { augmentedRisk, nominalRisk } from '../risk/risk.js';
-import { Admissible, basisSpace, fullSpace, maskSpace } from '../space/admissible.js';
+import { Admissible, basisSpace, fullSpace, maskSpace, withOffset } from '../space/admissible.js';
 import { Projectors } from '../space/projectors.js';
 import { KernelSupport, kernelSupportSpace, supportByName } from '../space/supports.js';
 import { AdmissibleSpec, CaseSpec, DataSpec, GroupSpec, ModelSpec, RepSpec } from './caseSpec.js';
@@ -97,6 +97,14 @@ export function buildModel(G: FiniteGroup, spec: ModelSpec): Model {
 }
 
 export function buildAdmissible(model: Model, spec: AdmissibleSpec): Admissible {
+  const L = buildLinearAdmissible(model, spec);
+  if (spec.kind === 'full' || !spec.offset) return L;
+  if (spec.offset.length !== model.space.dim) throw new EqflowError('dimension-mismatch', 'admissible.offset', `expected ${model.space.dim} entries (dim H), got ${spec.offset.length}`);
+  return withOffset(L, spec.offset);
+}
+
+/** L_0 of an admissible spec (its offset aside). */
+function buildLinearAdmissible(model: Model, spec: AdmissibleSpec): Admissible {
   const space = model.space;
   switch (spec.kind) {
     case 'full': return fullSpace(space);

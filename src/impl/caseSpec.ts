@@ -78,13 +78,15 @@ export const ModelSpec = z.discriminatedUnion('kind', [
 export type ModelSpec = z.infer<typeof ModelSpec>;
 
 const Cell = z.tuple([z.number().int().min(0).max(2), z.number().int().min(0).max(2)]);
-/** An admissible set L in a Case: full, a 3×3 kernel support, a coordinate mask or a basis, optionally affine. */
+/** A° of an affine L = A° + L_0 (dim numbers; its component along L_0 is dropped, so A° ⊥ L_0). */
+const offset = z.array(finite).optional();
+/** An admissible set L in a Case: full, a 3×3 kernel support, a coordinate mask or a basis, optionally affine (`offset`). */
 export const AdmissibleSpec = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('full') }).strict(),
   /** a 3×3 kernel support on every conv segment (a name of docs/theory.md §1 or explicit cells) */
-  z.object({ kind: z.literal('support'), support: z.union([z.string(), z.array(Cell).min(1)]), segments: z.array(z.string()).optional() }).strict(),
-  z.object({ kind: z.literal('mask'), mask: z.array(z.union([z.literal(0), z.literal(1)])), name: z.string().optional() }).strict(),
-  z.object({ kind: z.literal('basis'), vectors: z.array(z.array(finite)).min(1), name: z.string().optional() }).strict(),
+  z.object({ kind: z.literal('support'), support: z.union([z.string(), z.array(Cell).min(1)]), segments: z.array(z.string()).optional(), offset }).strict(),
+  z.object({ kind: z.literal('mask'), mask: z.array(z.union([z.literal(0), z.literal(1)])), name: z.string().optional(), offset }).strict(),
+  z.object({ kind: z.literal('basis'), vectors: z.array(z.array(finite)).min(1), name: z.string().optional(), offset }).strict(),
 ]);
 export type AdmissibleSpec = z.infer<typeof AdmissibleSpec>;
 

@@ -1,6 +1,6 @@
 import { EqflowError, requireFinite, requireLength } from '../core/errors.js';
 import { RandomStream } from '../core/rng.js';
-import { DynamicsKind, VectorField, dynamics, velocity } from '../flows/dynamics.js';
+import { DynamicsKind, VectorField, aroundOffset, dynamics, velocity } from '../flows/dynamics.js';
 import { DEFAULT_INTEGRATOR, integrate } from '../flows/integrators.js';
 import { SampledAugmentation } from '../risk/risk.js';
 import { BuiltCase, buildCase } from './build.js';
@@ -66,8 +66,9 @@ export class ReferenceSession implements CaseSession {
     const P = this.built.P;
     const v = this.built.K ? new Float64Array(this.dim) : P.piL(g);
     if (this.built.K) this.built.K(g, v);
-    const perp = P.piEperp(A);
-    return A.map((a, i) => a - eta * (v[i] + gamma * perp[i]));
+    // affine L: Π_{E⊥}(A − A°) = Π_{E⊥}A − A°, the regularizer of docs/theory.md §4
+    const perp = P.piEperp(A), offset = P.L.offset;
+    return A.map((a, i) => a - eta * (v[i] + gamma * (perp[i] - (offset ? offset[i] : 0))));
   }
 
   /**
@@ -76,15 +77,17 @@ export class ReferenceSession implements CaseSession {
    */
   async flow(kind: DynamicsKind, A: Float64Array, gamma: number, times: number[], step: number): Promise<Float64Array[]> {
     this.check(A);
-    const f = this.field(kind, gamma);
-    const x = Float64Array.from(A);
+    // an affine L is integrated in a = A − A°, where every integrator keeps L_0 (dynamics.ts, aroundOffset)
+    const offset = this.built.P.L.offset;
+    const f = offset ? aroundOffset(this.field(kind, gamma), offset) : this.field(kind, gamma);
+    const x = offset ? A.map((a, i) => a - offset[i]) : Float64Array.from(A);
     const out: Float64Array[] = [];
     let t = 0;
     for (const [i, ti] of times.entries()) {
       if (!(ti >= t)) throw new EqflowError('invalid-argument', `times[${i}]`, `times must be non-decreasing and ≥ 0, got ${ti} after ${t}`);
       integrate(f, x, ti - t, { integrator: DEFAULT_INTEGRATOR, step });
       t = ti;
-      out.push(Float64Array.from(x));
+      out.push(offset ? x.map((a, i) => a + offset[i]) : Float64Array.from(x));
     }
     return out;
   }

@@ -1,0 +1,37 @@
+import { describe, expect, test } from 'vitest';
+import { dynamicsClaims } from '../src/claims/dynamics.js';
+import { verify } from '../src/claims/verify.js';
+import { dynamicsMutants } from './mutants/mutants.js';
+
+/**
+ * The planted slips in the training code paths, each wrapped around the reference, are rejected by `verify` with
+ * its default options (seed 2025, each claim's own case count) run on the dynamics conformance claims: `caughtBy`
+ * must be violated, and the claims that never call the mutated method must still hold (each claim pins down its own
+ * method). The printed lines are the mutant table of README and docs/theory.md.
+ */
+const ids = dynamicsClaims.map((c) => c.id);
+const expected: Record<string, { caughtBy: string[]; untouched: string[] }> = {
+  'regularizer-on-PiG': { caughtBy: ['dynamics-step', 'dynamics-sampled-step', 'dynamics-flow', 'dynamics-in-L'], untouched: [] },
+  'step-omits-PiL': { caughtBy: ['dynamics-step', 'dynamics-in-L'], untouched: ['dynamics-sampled-step', 'dynamics-flow'] },
+  'sampled-step-x-not-y': { caughtBy: ['dynamics-sampled-step'], untouched: ['dynamics-step', 'dynamics-flow', 'dynamics-in-L'] },
+  'flow-half-gamma': { caughtBy: ['dynamics-flow'], untouched: ['dynamics-step', 'dynamics-sampled-step', 'dynamics-in-L'] },
+  'step-projects-point': { caughtBy: ['dynamics-step', 'dynamics-in-L'], untouched: ['dynamics-sampled-step', 'dynamics-flow'] },
+  'regularizer-ignores-offset': { caughtBy: ['dynamics-step', 'dynamics-sampled-step', 'dynamics-flow', 'dynamics-in-L'], untouched: [] },
+};
+
+describe('dynamics mutants are rejected by eqflow verify (default options, dynamics claims)', () => {
+  test('every dynamics mutant has an expectation', () => {
+    expect(dynamicsMutants.map((m) => m.id).sort()).toEqual(Object.keys(expected).sort());
+  });
+  for (const m of dynamicsMutants) {
+    test(`${m.id}: ${m.bug}`, async () => {
+      const r = await verify(m.impl, { only: ids });
+      const violated = r.claims.filter((c) => c.verdict === 'violated');
+      console.log(`| ${m.id} | ${violated.map((c) => `${c.id} (${c.worstRatio.toExponential(1)})`).join(', ') || 'NOTHING'} |`);
+      for (const c of violated) console.log(`    ${c.id}: ${(c.message ?? '').slice(0, 180)}`);
+      const { caughtBy, untouched } = expected[m.id];
+      expect(violated.map((c) => c.id)).toEqual(expect.arrayContaining(caughtBy));
+      for (const id of untouched) expect(r.claims.find((c) => c.id === id)?.verdict, `${id} on ${m.id}`).toBe('holds');
+    }, 180_000);
+  }
+});

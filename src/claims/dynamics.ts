@@ -1,0 +1,265 @@
+import fc from 'fast-check';
+import { RandomStream } from '../core/rng.js';
+import { roundoff } from '../core/tolerance.js';
+import { DYNAMICS, DynamicsKind } from '../flows/dynamics.js';
+import { CaseSpec, parseCase } from '../impl/caseSpec.js';
+import { CaseSession } from '../impl/implementation.js';
+import { ReferenceImplementation } from '../impl/reference.js';
+import { dynamicsCase } from './cases.js';
+import { Measurement, register } from './engine.js';
+import { diff, gaussian, gradientRoundoffScale, lin, measured, norm, structure, withSession, withStableStep, worst } from './util.js';
+
+/**
+ * Conformance of the dynamics (docs/theory.md §4): an implementation's `step`, `sampledStep` and `flow` against the
+ * velocity built from its own `risk` and `project` answers, on every kind of admissible set (compatible or not,
+ * masks, bases, supports, affine L = A° + L_0) and non-unitary parametrizations. The Case fixes A° and K = MMᵀ
+ * (plain JSON); every other number comes from the implementation.
+ */
+
+const seed = fc.integer({ min: 0, max: 2 ** 31 - 1 });
+const kind = fc.constantFrom(...DYNAMICS);
+/** γ of a regularized dynamics; the unregularized ones take γ = 0 */
+const gammaOf = (k: DynamicsKind, g: number): number => (k === 'reg-augmented' || k === 'reg-nominal' ? g : 0);
+const gammaArb = fc.double({ min: 0.1, max: 10, noNaN: true });
+const etaArb = fc.double({ min: 0.001, max: 0.1, noNaN: true });
+/** whether the dynamics uses R^aug */
+const isAug = (k: DynamicsKind): boolean => k === 'augmented' || k === 'reg-augmented';
+
+/** A° of the Case's L, reduced to its component orthogonal to L_0 with the implementation's Π_L (0 when L is linear). */
+async function offsetOf(s: CaseSession, spec: CaseSpec): Promise<Float64Array> {
+  const o = spec.admissible.kind === 'full' ? undefined : spec.admissible.offset;
+  if (!o) return new Float64Array(s.dim);
+  const a = Float64Array.from(o);
+  return lin(1, a, -1, await s.project('L', a));
+}
+
+/** A random point of L: A° + Π_L x, x Gaussian. */
+async function pointInL(s: CaseSession, offset: Float64Array, seed: number): Promise<Float64Array> {
+  return lin(1, offset, 1, await s.project('L', gaussian(seed, s.dim, 0.7)));
+}
+
+/** dist(X, L) = ‖(X − A°) − Π_L(X − A°)‖ with the implementation's Π_L. */
+async function distanceToL(s: CaseSession, offset: Float64Array, X: Float64Array): Promise<number> {
+  const d = lin(1, X, -1, offset);
+  return diff(d, await s.project('L', d));
+}
+
+/** ‖K‖ ≤ ‖M‖_F² for K = MMᵀ; 1 for Π_L. */
+function kNorm(spec: CaseSpec): number {
+  const p = spec.parametrization;
+  return p.kind === 'matrix' ? p.M.reduce((a, r) => a + r.reduce((b, x) => b + x * x, 0), 0) : 1;
+}
+
+/**
+ * v_kind(A) of docs/theory.md §4 from the implementation's answers: −P∇R (R^aug for the augmented kinds) with P = Π_L,
+ * or K = MMᵀ for a matrix parametrization, or KΠ_E / Π_E for the equivariant kind; minus γΠ_{E⊥}(A − A°) for the
+ * regularized kinds. `gradient` replaces the risk's gradient (the sampled step's batch gradient).
+ */
+async function velocityOf(s: CaseSession, spec: CaseSpec, k: DynamicsKind, A: Float64Array, gamma: number, offset: Float64Array, gradient?: Float64Array): Promise<Float64Array> {
+  const g = gradient ?? (await s.risk(isAug(k) ? 'augmented' : 'nominal', A)).gradient;
+  const K = structure(spec).K;
+  let u = k === 'equivariant' ? await s.project('E', g) : K ? g : await s.project('L', g);
+  if (K) {
+    const t = new Float64Array(s.dim);
+    K(u, t);
+    u = t;
+  }
+  const v = lin(-1, u, 0, u);
+  if (gamma === 0) return v;
+  const d = lin(1, A, -1, offset);
+  const perp = lin(1, d, -1, await s.project('E', d));
+  return lin(1, v, -gamma, perp);
+}
+
+/**
+ * Round-off of v(A) as two code paths of one implementation compute it: the risk gradient (Higham's bound over |G|·n
+ * samples of O(dim) flops on the per-sample gradient scale, mapped by K), its projection and the regularizer (O(|G|·dim)
+ * flops each).
+ */
+function velocityRoundoff(spec: CaseSpec, dim: number, A: Float64Array, gamma: number, offset: Float64Array, aug: boolean, gradNorm: number): number {
+  const b = structure(spec);
+  const ops = (aug ? b.group.order : 1) * b.data.count * dim;
+  const m = gradientRoundoffScale(spec, A, aug);
+  return kNorm(spec) * roundoff(Math.max(1, m, gradNorm), ops) + gamma * roundoff(Math.max(1, norm(A) + norm(offset)), b.group.order * dim);
+}
+
+/** step(kind, A, η, γ) = A + η·v_kind(A), v from the implementation's own risk and projectors (docs/theory.md §4). */
+export const stepClaim = register({
+  id: 'dynamics-step',
+  title: 'step(kind, A, η, γ) = A + η·v_kind(A), v from the implementation\'s risk gradients and projectors',
+  source: 'docs/theory.md §4 (discrete dynamics)',
+  needs: ['step', 'risk', 'projectors'],
+  runs: 100,
+  arbitrary: fc.record({ spec: dynamicsCase, seed, kind, gamma: gammaArb, eta: etaArb }),
+  check: async (impl, { spec, seed, kind: k, gamma: g, eta }) =>
+    withSession(impl, spec, async (s) => {
+      const gamma = gammaOf(k, g);
+      const offset = await offsetOf(s, spec);
+      const A = await pointInL(s, offset, seed);
+      const v = await velocityOf(s, spec, k, A, gamma, offset);
+      const out = await s.step(k, A, eta, gamma);
+      // A + ηv rounded once per entry, plus η times the round-off of v between two code paths
+      const tol = roundoff(Math.max(1, norm(A) + eta * norm(v)), 1) + eta * velocityRoundoff(spec, s.dim, A, gamma, offset, isAug(k), norm(v));
+      return measured(diff(out, lin(1, A, eta, v)), tol, `‖step − (A + ηv)‖ (${k}, γ = ${gamma.toPrecision(3)}, η = ${eta.toPrecision(3)}, ${spec.name})`);
+    }),
+  negative: { description: 'a step omitting Π_L on the gradient, a regularizer on Π_{G⊥}, a step projecting the point onto L_0 (mutants)' },
+});
+
+/** One seeded group element per sample of the Case's data. */
+function drawElements(spec: CaseSpec, seed: number): Int32Array {
+  const b = structure(spec);
+  const rng = new RandomStream(`elements/${seed}`);
+  return Int32Array.from({ length: b.data.count }, () => rng.int(b.group.order));
+}
+
+/** The Case with sample s replaced by (ρ_0(g_s)x_s, ρ_Y(g_s)y_s): its nominal risk is the sampled-augmentation batch risk. */
+export function transformedBatch(spec: CaseSpec, elements: Int32Array): CaseSpec {
+  const b = structure(spec);
+  const { inputRep, outputRep } = b.model;
+  const d = b.data;
+  const x: number[][] = [], y: number[][] = [];
+  const tx = new Float64Array(d.inputDim), ty = new Float64Array(d.outputDim);
+  for (let s = 0; s < d.count; s++) {
+    inputRep.apply(elements[s], d.x.subarray(s * d.inputDim, (s + 1) * d.inputDim), tx);
+    outputRep.apply(elements[s], d.y.subarray(s * d.outputDim, (s + 1) * d.outputDim), ty);
+    x.push(Array.from(tx));
+    y.push(Array.from(ty));
+  }
+  return parseCase({ ...spec, name: `${spec.name}/batch`, data: { kind: 'explicit', x, y } });
+}
+
+/**
+ * sampledStep(A, η, γ, g) = A − η(P∇R_b(A) + γΠ_{E⊥}(A − A°)), R_b the mean loss over the batch with sample s and its
+ * target transformed by g_s (docs/theory.md §4, §10): ∇R_b is the implementation's own nominal gradient on a Case whose
+ * explicit data are that transformed batch, opened separately.
+ */
+export const sampledStepClaim = register({
+  id: 'dynamics-sampled-step',
+  title: 'sampledStep(A, η, γ, g) = A − η(Π_L∇R_b(A) + γΠ_{E⊥}(A − A°)), R_b the risk of the batch transformed by g',
+  source: 'docs/theory.md §4, §10 (SGD with sampled augmentation)',
+  needs: ['sampled-step', 'risk', 'projectors'],
+  runs: 100,
+  arbitrary: fc.record({ spec: dynamicsCase, seed, gamma: fc.oneof(fc.constant(0), gammaArb), eta: etaArb }),
+  check: async (impl, { spec, seed, gamma, eta }) => {
+    const elements = drawElements(spec, seed);
+    const batch = transformedBatch(spec, elements);
+    return withSession(impl, spec, async (s) => {
+      const offset = await offsetOf(s, spec);
+      const A = await pointInL(s, offset, seed);
+      const gradient = await withSession(impl, batch, async (sb) => (await sb.risk('nominal', A)).gradient);
+      const v = await velocityOf(s, spec, 'reg-nominal', A, gamma, offset, gradient);
+      const out = await s.sampledStep(A, eta, gamma, elements);
+      const tol = roundoff(Math.max(1, norm(A) + eta * norm(v)), 1) + eta * velocityRoundoff(batch, s.dim, A, gamma, offset, false, norm(gradient));
+      return measured(diff(out, lin(1, A, eta, v)), tol, `‖sampledStep − (A − η(Π_L∇R_b + γΠ_{E⊥}(A − A°)))‖ (γ = ${gamma.toPrecision(3)}, g = [${elements.join(',')}], ${spec.name})`);
+    });
+  },
+  negative: { description: 'a sampled step transforming x but not y (mutant)' },
+});
+
+/** The reference the flow claim compares long-time answers with. */
+const reference = new ReferenceImplementation();
+
+/** Ψ_τ(A): one step τ of the implementation's flow. */
+async function oneStep(s: CaseSession, k: DynamicsKind, A: Float64Array, gamma: number, tau: number): Promise<Float64Array> {
+  return (await s.flow(k, A, gamma, [tau], tau))[0];
+}
+
+/** Round-off of a point assembled from A by a few rounded operations per entry (Higham's bound, dim terms). */
+const pointRoundoff = (A: Float64Array): number => roundoff(Math.max(1, norm(A)), A.length);
+
+const T_LONG = 1;
+const H_LONG = 0.1;
+
+/**
+ * flow(kind, A, γ): (i) the difference quotient D(τ) = (A(τ) − A)/τ tends to v(A) at first order or better: its
+ * Richardson extrapolation 2D(τ/2) − D(τ) at τ = τ₀/2 is within twice the next Richardson difference (the O(τ²)
+ * remainder) of v(A) built from the implementation's risk and projectors; (ii) A(1) agrees with the reference's
+ * within the two integrators' step-doubling error estimates ‖A_h(1) − A_{h/2}(1)‖ (the bound for any order ≥ 1)
+ * plus the round-off of the trajectory amplified as the reference flow amplifies a perturbation of A.
+ */
+export const flowClaim = register({
+  id: 'dynamics-flow',
+  title: '(A(τ) − A)/τ → v(A) as τ → 0, and A(1) agrees with the reference within the integrators\' error estimates',
+  source: 'docs/theory.md §4, §9 (flows)',
+  needs: ['flow', 'risk', 'projectors'],
+  // each case integrates 5 flows of the implementation and 3 of the reference: 50 cases keep the suite within budget
+  runs: 50,
+  arbitrary: fc.record({ spec: dynamicsCase, seed, kind, gamma: gammaArb }),
+  check: async (impl, { spec, seed, kind: k, gamma: g }) =>
+    withSession(impl, spec, async (s) => {
+      const gamma = gammaOf(k, g);
+      const offset = await offsetOf(s, spec);
+      const A = await pointInL(s, offset, seed);
+      const v = await velocityOf(s, spec, k, A, gamma, offset);
+      const vr = velocityRoundoff(spec, s.dim, A, gamma, offset, isAug(k), norm(v));
+      // τ₀ well inside the stiff scale 1/γ and the time ‖A‖/‖v‖ in which A moves by its own size: there the Richardson
+      // remainder is asymptotic (error ≈ tolerance/6), while round-off/τ₀ stays ≈ 1e-11 relative
+      const tau0 = 1e-3 * Math.min(1, 1 / gamma, Math.max(1, norm(A)) / Math.max(norm(v), 1e-300));
+      const D = async (tau: number) => lin(1 / tau, await oneStep(s, k, A, gamma, tau), -1 / tau, A);
+      const [D1, D2, D3] = [await D(tau0), await D(tau0 / 2), await D(tau0 / 4)];
+      const R1 = lin(2, D2, -1, D1), R2 = lin(2, D3, -1, D2);
+      // R2 = 2D(τ₀/4) − D(τ₀/2) carries 3× the round-off of D(τ₀/4): pointRoundoff/τ plus v's own
+      const tolD = 2 * diff(R1, R2) + 3 * (pointRoundoff(A) / (tau0 / 4) + vr) + vr;
+      const quotient = measured(diff(R2, v), tolD, `‖(A(τ) − A)/τ extrapolated − v(A)‖ (${k}, γ = ${gamma.toPrecision(3)}, τ₀ = ${tau0.toPrecision(2)}, ${spec.name})`);
+      const long = await withStableStep(H_LONG, async (h) => {
+        const [X1] = await s.flow(k, A, gamma, [T_LONG], h);
+        const [X2] = await s.flow(k, A, gamma, [T_LONG], h / 2);
+        return withSession(reference, spec, async (r) => {
+          const [Y1] = await r.flow(k, A, gamma, [T_LONG], h);
+          const [Y2] = await r.flow(k, A, gamma, [T_LONG], h / 2);
+          const u = await r.project('L', gaussian(seed + 11, s.dim));
+          const delta = 1e-7 * Math.max(1, norm(A));
+          const un = norm(u);
+          const amp = un === 0 ? 1 : Math.max(1, diff((await r.flow(k, lin(1, A, delta / un, u), gamma, [T_LONG], h / 2))[0], Y2) / delta);
+          const b = structure(spec);
+          const steps = (2 * T_LONG) / h;
+          const scale = Math.max(norm(A), norm(X2), norm(Y2));
+          const round = amp * roundoff(Math.max(1, scale), steps * (isAug(k) ? b.group.order : 1) * b.data.count * s.dim);
+          const tol = 2 * (diff(X1, X2) + diff(Y1, Y2)) + round;
+          return measured(diff(X2, Y2), tol, `‖A(${T_LONG}) − A_ref(${T_LONG})‖ at step ${(h / 2).toPrecision(2)} (${k}, γ = ${gamma.toPrecision(3)}, amplification ${amp.toExponential(1)}, ${spec.name})`);
+        });
+      });
+      return worst(quotient, long);
+    }),
+  negative: { description: 'a flow integrating with γ/2 (mutant)' },
+});
+
+/**
+ * Every output of step, sampledStep and flow started at A ∈ L lies in L = A° + L_0 to round-off (affine L included):
+ * each step adds O(dim) rounded terms per entry off L_0, never amplified (the velocity is in L_0 everywhere on L).
+ */
+export const inLClaim = register({
+  id: 'dynamics-in-L',
+  title: 'step, sampledStep and flow started in L = A° + L_0 stay in L',
+  source: 'docs/theory.md §4 (velocity in L_0)',
+  needs: ['step', 'sampled-step', 'flow', 'projectors'],
+  runs: 100,
+  arbitrary: fc.record({ spec: dynamicsCase, seed, kind, gamma: gammaArb, eta: etaArb }),
+  check: async (impl, { spec, seed, kind: k, gamma: g, eta }) =>
+    withSession(impl, spec, async (s) => {
+      const gamma = gammaOf(k, g);
+      const offset = await offsetOf(s, spec);
+      const A = await pointInL(s, offset, seed);
+      const aug = isAug(k);
+      const vr = (X: Float64Array, gam: number, augmented: boolean) => velocityRoundoff(spec, s.dim, X, gam, offset, augmented, 0);
+      const ms: Measurement[] = [];
+      const stepped = await s.step(k, A, eta, gamma);
+      ms.push(measured(await distanceToL(s, offset, stepped), pointRoundoff(lin(1, stepped, -1, offset)) + eta * vr(A, gamma, aug), `dist(step, L) (${k}, ${spec.name})`));
+      const elements = drawElements(spec, seed);
+      const sampled = await s.sampledStep(A, eta, g, elements);
+      ms.push(measured(await distanceToL(s, offset, sampled), pointRoundoff(lin(1, sampled, -1, offset)) + eta * vr(A, g, true), `dist(sampledStep, L) (${spec.name})`));
+      await withStableStep(H_LONG, async (h) => {
+        const points = await s.flow(k, A, gamma, [T_LONG / 2, T_LONG], h);
+        for (const [i, X] of points.entries()) {
+          const steps = ((i + 1) * T_LONG) / 2 / h;
+          // per step: the point's round-off and h times v's, at the larger of the two ends' gradient scales
+          const tol = steps * (pointRoundoff(lin(1, X, -1, offset)) + h * Math.max(vr(A, gamma, aug), vr(X, gamma, aug)));
+          ms.push(measured(await distanceToL(s, offset, X), tol, `dist(A(${((i + 1) * T_LONG) / 2}), L) (${k}, ${spec.name})`));
+        }
+      });
+      return worst(...ms);
+    }),
+  negative: { description: 'a step omitting Π_L, a step projecting the point onto L_0, a regularizer ignoring A° (mutants)' },
+});
+
+export const dynamicsClaims = [stepClaim, sampledStepClaim, flowClaim, inLClaim];
