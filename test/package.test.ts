@@ -110,7 +110,7 @@ describe('the packed package in an empty project', () => {
   test('the README snippet under vitest: the reference passes every claim', () => {
     const r = run('npx', ['--no-install', 'vitest', 'run', green], dir);
     expect(r.status, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/Tests\s+\S*20 passed/);
+    expect(r.stdout).toMatch(/Tests\s+\S*21 passed/);
   });
 
   test('the README snippet under vitest: a planted bug fails, naming the claim and the replay command', () => {

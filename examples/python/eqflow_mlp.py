@@ -129,10 +129,6 @@ def build_group(spec, field="case.group"):
         return Group(a.order * b.order, "product", factors=(a, b))
     if kind == "table":
         return Group(len(spec["table"]), "table")
-    if kind in ("SO2", "O2"):
-        # the exact N-point Haar rule: element j is the rotation by 2*pi*j/N, element N + j (O2) that rotation after s
-        n = integer(spec["points"], f"{field}.points", 1)
-        return Group(n, "cyclic", n=n) if kind == "SO2" else Group(2 * n, "dihedral", n=n)
     raise ProtocolError("unsupported", f"{field}.kind", f"unknown group kind {kind!r}")
 
 
@@ -218,28 +214,6 @@ def build_rep(G, spec, field):
         sub = build_rep(G.factors[which], spec["rep"], f"{field}.rep")
         m = G.factors[1].order
         return np.stack([sub[x // m] if which == 0 else sub[x % m] for x in range(G.order)])
-    if kind in ("band-limited", "circle"):
-        need(G.family in ("cyclic", "dihedral"), field, "band-limited representations need SO2/O2")
-        freqs = spec["frequencies"] if kind == "band-limited" else list(range(integer(spec["K"], f"{field}.K", 0) + 1))
-        mats = []
-        for g in range(G.order):
-            theta, reflect = 2 * np.pi * (g % G.n) / G.n, g >= G.n
-            blocks = []
-            for k in freqs:
-                if k == 0:
-                    blocks.append(np.eye(1))
-                    continue
-                c, s = math.cos(k * theta), math.sin(k * theta)
-                r = np.array([[c, -s], [s, c]])
-                blocks.append(r @ np.diag([1.0, -1.0]) if reflect else r)
-            d = sum(b.shape[0] for b in blocks)
-            m = np.zeros((d, d))
-            o = 0
-            for b in blocks:
-                m[o:o + b.shape[0], o:o + b.shape[0]] = b
-                o += b.shape[0]
-            mats.append(m)
-        return np.stack(mats)
     raise ProtocolError("unsupported", f"{field}.kind", f"unknown representation kind {kind!r}")
 
 
