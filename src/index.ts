@@ -15,6 +15,22 @@ export {
 } from './reps/index.js';
 export type { Representation, Monomial } from './reps/index.js';
 
+// groups beyond a table: generator-given permutation groups, SO(2)/O(2), actions and Π_G from generators (§8)
+export { PermGroup, symmetricByGenerators, composePerm, invertPerm } from './groups/permGroup.js';
+export type { Perm } from './groups/permGroup.js';
+export { enumerated, permutationGroup, planarGroup, equispacedAngles } from './groups/compact.js';
+export type { CompactGroup, HaarRule, Planar, ElementJSON } from './groups/compact.js';
+export {
+  trivialAction, pointAction, fromRepresentation, sumAction, tensorAction, layerAction, bandLimited, regularTruncated, matrixOf,
+} from './reps/action.js';
+export type { GroupAction, SignedPerm } from './reps/action.js';
+export { fixedSpaceProjector, orbitProjector, ruleProjector, iterativeProjector, fixedResidual } from './space/fixedSpace.js';
+export type { FixedProjector, IterativeOptions } from './space/fixedSpace.js';
+export {
+  transformedRisk, perSampleRisk, augmentedRiskDegree, exactAugmentedRisk, adaptiveHaarRisk, sampledTolerance, boundedTolerance, sampleMean,
+} from './risk/haarRisk.js';
+export type { GroupRisk, QuadratureResult, AdaptiveOptions } from './risk/haarRisk.js';
+
 // parameter spaces, admissible sets and projectors (§1)
 export {
   ParamSpace, layerSpace, fullSpace, maskSpace, basisSpace, withOffset, projectL, basisOf, segmentMask, Projectors, twirl,

@@ -1,6 +1,6 @@
 import { DynamicsKind, VectorField, dynamics, velocity } from '../../src/flows/dynamics.js';
 import { FiniteGroup } from '../../src/groups/group.js';
-import { BuiltCase } from '../../src/impl/build.js';
+import { BuiltCase, buildGroup, buildModel } from '../../src/impl/build.js';
 import { CaseSession } from '../../src/impl/implementation.js';
 import { ReferenceImplementation, ReferenceSession } from '../../src/impl/reference.js';
 import { DenseNetwork } from '../../src/models/dense.js';
@@ -150,6 +150,14 @@ const rot90OffByOneMutant = new Mutated('mutant:rot90-off-by-one', (b) => {
   return { ...b, Raug: augmentedRisk(model, b.data, b.loss) };
 });
 
+/** (9) Continuous groups: the augmented risk's Haar rule is one angle short (N − 1 equispaced angles, not exact at degree N − 1). */
+const quadratureOneShort = new Mutated('mutant:quadrature-one-short', (b) => {
+  const g = b.spec.group;
+  if ((g.kind !== 'SO2' && g.kind !== 'O2') || g.points < 2) return b;
+  const model = buildModel(buildGroup({ kind: g.kind, points: g.points - 1 }), b.spec.model);
+  return { ...b, Raug: augmentedRisk(model, b.data, b.loss) };
+});
+
 /** (8) A backpropagation slip: the first layer's gradient is off by a factor 1.25 (a lost chain-rule term). */
 const backpropSlip = new Mutated('mutant:backprop-slip', (b) => {
   const seg = b.model.space.segments[0];
@@ -255,6 +263,7 @@ export const mutants: readonly Mutant[] = [
   { id: 'regularizer-sign', bug: 'the regularizer gradient has the wrong sign', impl: regularizerSign },
   { id: 'step-reuses-one-g', bug: 'the exact-average step reuses one g for the whole batch', impl: sgdOneG },
   { id: 'rot90-off-by-one', bug: 'rot90 on the data rotates about the corner (off by one)', impl: rot90OffByOneMutant },
+  { id: 'quadrature-one-short', bug: 'R^aug of an SO(2)/O(2) case averages over N − 1 angles instead of the N its degree needs', impl: quadratureOneShort },
   { id: 'backprop-slip', bug: "the first layer's gradient is off by a factor 1.25", impl: backpropSlip },
 ];
 

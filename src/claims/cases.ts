@@ -53,6 +53,16 @@ const families: Family[] = [
     group: { kind: 'cyclic', n: 3 }, input: { kind: 'rotation2d' }, hidden: (c) => ({ kind: 'sum', parts: Array.from({ length: c }, () => ({ kind: 'rotation2d' }) as RepSpec) }),
     outputs: [{ kind: 'trivial', dim: 1 }, { kind: 'rotation2d' }], pointwise: false,
   },
+  // SO(2) on R² vectors and O(2) on band-limited circle signals (docs/theory.md §8): linear networks (dense ψ_k),
+  // every quantity of degree ≤ 2, so the 3-angle Haar rule is exact and one angle fewer is not
+  {
+    group: { kind: 'SO2', points: 3 }, input: { kind: 'band-limited', frequencies: [1] }, hidden: (c) => ({ kind: 'band-limited', frequencies: Array.from({ length: c }, () => 1) }),
+    outputs: [{ kind: 'trivial', dim: 1 }, { kind: 'band-limited', frequencies: [1] }], pointwise: false,
+  },
+  {
+    group: { kind: 'O2', points: 3 }, input: { kind: 'circle', K: 1 }, hidden: (c) => ({ kind: 'band-limited', frequencies: Array.from({ length: c }, (_, i) => i % 2) }),
+    outputs: [{ kind: 'trivial', dim: 1 }, { kind: 'circle', K: 1 }], pointwise: false,
+  },
 ];
 
 /**

@@ -6,6 +6,11 @@ import { ParamSpace, layerSpace } from '../space/paramSpace.js';
 import { Projectors } from '../space/projectors.js';
 import { kernelSupportSpace, supports } from '../space/supports.js';
 import { formatTable } from '../report/table.js';
+import { permutationGroup } from '../groups/compact.js';
+import { symmetricByGenerators } from '../groups/permGroup.js';
+import { GroupAction, layerAction, pointAction, tensorAction } from '../reps/action.js';
+import { bandLimitedRep, circleRep } from '../reps/planarRule.js';
+import { fixedSpaceProjector } from '../space/fixedSpace.js';
 
 /** One row of the catalog: a built-in (group, representation, support) pair and its dimensions. */
 export interface CatalogRow {
@@ -82,6 +87,11 @@ export function builtinPairs(): Array<{ group: string; representation: string; L
     add(C6, 'rotation by 2π/6 on R² → R²', fullSpace(sp));
     add(C6, 'rotation by 2π/6 on R² → R²', maskSpace(sp, segmentMask(sp, { A0: ([i, j]) => i === j }), 'diagonal'));
   }
+  for (const [G, what] of [[cyclic(9, 'SO2@9'), 'SO(2)'], [dihedral(9, 'O2@9'), 'O(2)']] as const) {
+    // exact for SO(2)/O(2): every layer action here has degree ≤ 2·4 < 9 (docs/theory.md §8)
+    add(G, `${what}: R² vectors ψ_1 → ψ_1 ⊕ ψ_2`, fullSpace(layerSpace([bandLimitedRep(G, [1]), bandLimitedRep(G, [1, 2])], true)));
+    add(G, `${what}: circle signals, modes ≤ 4 → modes ≤ 4`, fullSpace(layerSpace([circleRep(G, 4), circleRep(G, 4)])));
+  }
   {
     const C2 = cyclic(2);
     const K = product(C2, C2);
@@ -92,11 +102,32 @@ export function builtinPairs(): Array<{ group: string; representation: string; L
   return out;
 }
 
+/**
+ * S_n given by two generators, too large for a table (docs/theory.md §8): sets and graphs at n = 20 and 50, with
+ * dim H_G counted by the orbits of index pairs (L = H, so E = H_G and the pair is compatible).
+ */
+export function generatorRows(): CatalogRow[] {
+  const rows: CatalogRow[] = [];
+  for (const n of [20, 50]) {
+    const G = permutationGroup(symmetricByGenerators(n));
+    const nat = pointAction(G), adj = tensorAction(nat, nat);
+    const spaces: Array<[string, GroupAction<Int32Array>]> = [
+      [`natural on R^${n} → R^${n} (DeepSets layer)`, layerAction([nat, nat], true)],
+      [`adjacency ${n}×${n} → R^${n} (graph layer)`, layerAction([adj, nat])],
+    ];
+    for (const [representation, act] of spaces) {
+      const rank = fixedSpaceProjector(act).rank as number; // monomial: counted exactly by orbits
+      rows.push({ group: `${G.name} (|G| = ${n}!, by generators)`, representation, support: 'full', dimH: act.dim, dimHG: rank, dimL: act.dim, dimE: rank, defect: 0, compatible: true });
+    }
+  }
+  return rows;
+}
+
 export function catalog(): CatalogRow[] {
-  return builtinPairs().map(({ group, representation, L }) => {
+  return [...builtinPairs().map(({ group, representation, L }) => {
     const P = new Projectors(L);
     return { group, representation, support: L.name, dimH: L.space.dim, dimHG: P.dimG, dimL: L.dim, dimE: P.dimE, defect: P.defect, compatible: P.compatible };
-  });
+  }), ...generatorRows()];
 }
 
 export function formatCatalog(rows: CatalogRow[]): string {

@@ -6,12 +6,12 @@ function tableOf(n: number, mul: (a: number, b: number) => number, field = 'n'):
   return Array.from({ length: n }, (_, a) => Array.from({ length: n }, (_, b) => mul(a, b)));
 }
 
-/** C_n = ⟨r | r^n⟩; element k is r^k. */
-export function cyclic(n: number): FiniteGroup {
+/** C_n = ⟨r | r^n⟩; element k is r^k. `name` lets SO(2)'s exact N-point rule call itself so. */
+export function cyclic(n: number, name = `C${n}`): FiniteGroup {
   requireInteger(n, 'n');
   requireOrder(n, 'n'); // before the n labels below
   const labels = Array.from({ length: n }, (_, k) => (k === 0 ? 'e' : k === 1 ? 'r' : `r^${k}`));
-  return fromCayleyTable(tableOf(n, (a, b) => (a + b) % n), { name: `C${n}`, labels, family: { kind: 'cyclic', n } });
+  return fromCayleyTable(tableOf(n, (a, b) => (a + b) % n), { name, labels, family: { kind: 'cyclic', n } });
 }
 
 /** The trivial group {e}. */
@@ -23,7 +23,7 @@ export function trivialGroup(): FiniteGroup {
  * D_n = ⟨r, s | r^n, s², srs = r^{-1}⟩ of order 2n; element k + n·f is r^k s^f, so
  * (r^a s^f)(r^b s^h) = r^{a + (−1)^f b} s^{f+h}.
  */
-export function dihedral(n: number): FiniteGroup {
+export function dihedral(n: number, name = `D${n}`): FiniteGroup {
   requireInteger(n, 'n');
   requireOrder(2 * n, 'n'); // before the 2n labels below
   const labels: string[] = [];
@@ -33,7 +33,7 @@ export function dihedral(n: number): FiniteGroup {
     const k = (((a + (f ? -b : b)) % n) + n) % n;
     return k + n * ((f + h) % 2);
   };
-  return fromCayleyTable(tableOf(2 * n, mul), { name: `D${n}`, labels, family: { kind: 'dihedral', n } });
+  return fromCayleyTable(tableOf(2 * n, mul), { name, labels, family: { kind: 'dihedral', n } });
 }
 
 /** Validates that `p` is a permutation of {0..degree−1}; names the field and the fault. */

@@ -20,6 +20,8 @@ import { augmentedRisk, nominalRisk } from '../risk/risk.js';
 import { Admissible, basisSpace, fullSpace, maskSpace, withOffset } from '../space/admissible.js';
 import { Projectors } from '../space/projectors.js';
 import { KernelSupport, kernelSupportSpace, supportByName } from '../space/supports.js';
+import { bandLimitedRep, circleRep } from '../reps/planarRule.js';
+import { checkPlanarRule } from './planarCase.js';
 import { AdmissibleSpec, CaseSpec, DataSpec, GroupSpec, ModelSpec, RepSpec } from './caseSpec.js';
 
 /** A Case made concrete: the objects every claim and flow works with. */
@@ -47,6 +49,8 @@ export function buildGroup(spec: GroupSpec, field = 'group'): FiniteGroup {
     case 'product': return product(buildGroup(spec.factors[0], `${field}.factors[0]`), buildGroup(spec.factors[1], `${field}.factors[1]`));
     case 'generators': return fromGenerators(spec.perms);
     case 'table': return fromCayleyTable(spec.table);
+    case 'SO2': return cyclic(spec.points, `SO2@${spec.points}`);
+    case 'O2': return dihedral(spec.points, `O2@${spec.points}`);
   }
 }
 
@@ -67,6 +71,8 @@ export function buildRep(G: FiniteGroup, spec: RepSpec, field = 'rep'): Represen
       if (G.family.kind !== 'product') throw new EqflowError('invalid-argument', field, `a factor representation needs a product group, got ${G.name}`);
       return pullback(buildRep(G.family.factors[spec.which], spec.rep, `${field}.rep`), G, factorProjection(G, spec.which));
     }
+    case 'band-limited': return bandLimitedRep(G, spec.frequencies);
+    case 'circle': return circleRep(G, spec.K);
   }
 }
 
@@ -174,6 +180,7 @@ function buildK(M: number[][], dim: number): LinearMap {
 
 /** Builds every object of a validated Case. */
 export function buildCase(spec: CaseSpec): BuiltCase {
+  checkPlanarRule(spec);
   const group = buildGroup(spec.group);
   const model = buildModel(group, spec.model);
   const L = buildAdmissible(model, spec.admissible);

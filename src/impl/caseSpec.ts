@@ -16,7 +16,10 @@ export type GroupSpec =
   | { kind: 'symmetric'; n: number }
   | { kind: 'product'; factors: [GroupSpec, GroupSpec] }
   | { kind: 'generators'; perms: number[][] }
-  | { kind: 'table'; table: number[][] };
+  | { kind: 'table'; table: number[][] }
+  /** SO(2) / O(2) through their exact Haar rule of N = points angles 2πj/N (element j; for O(2) element N + j is r_{2πj/N}·s) */
+  | { kind: 'SO2'; points: number }
+  | { kind: 'O2'; points: number };
 
 export const GroupSpec: z.ZodType<GroupSpec> = z.lazy(() =>
   z.discriminatedUnion('kind', [
@@ -26,6 +29,8 @@ export const GroupSpec: z.ZodType<GroupSpec> = z.lazy(() =>
     z.object({ kind: z.literal('product'), factors: z.tuple([GroupSpec, GroupSpec]) }).strict(),
     z.object({ kind: z.literal('generators'), perms: z.array(z.array(z.number().int().min(0))).min(1) }).strict(),
     z.object({ kind: z.literal('table'), table: z.array(z.array(z.number().int())).min(1) }).strict(),
+    z.object({ kind: z.literal('SO2'), points: posInt }).strict(),
+    z.object({ kind: z.literal('O2'), points: posInt }).strict(),
   ]),
 );
 
@@ -42,7 +47,11 @@ export type RepSpec =
   | { kind: 'dense'; dim: number; matrices: number[][] }
   | { kind: 'sum'; parts: RepSpec[] }
   | { kind: 'tensor'; a: RepSpec; b: RepSpec }
-  | { kind: 'factor'; which: 0 | 1; rep: RepSpec };
+  | { kind: 'factor'; which: 0 | 1; rep: RepSpec }
+  /** SO(2)/O(2): ⊕_k ψ_k over the frequencies (ψ_0 = R¹ trivial, ψ_k = R² rotating by kθ) */
+  | { kind: 'band-limited'; frequencies: number[] }
+  /** SO(2)/O(2): signals on the circle with Fourier modes 0..K (the regular representation truncated at K) */
+  | { kind: 'circle'; K: number };
 
 export const RepSpec: z.ZodType<RepSpec> = z.lazy(() =>
   z.discriminatedUnion('kind', [
@@ -58,6 +67,8 @@ export const RepSpec: z.ZodType<RepSpec> = z.lazy(() =>
     z.object({ kind: z.literal('sum'), parts: z.array(RepSpec).min(1) }).strict(),
     z.object({ kind: z.literal('tensor'), a: RepSpec, b: RepSpec }).strict(),
     z.object({ kind: z.literal('factor'), which: z.union([z.literal(0), z.literal(1)]), rep: RepSpec }).strict(),
+    z.object({ kind: z.literal('band-limited'), frequencies: z.array(z.number().int().min(0)).min(1) }).strict(),
+    z.object({ kind: z.literal('circle'), K: z.number().int().min(0) }).strict(),
   ]),
 );
 

@@ -72,6 +72,20 @@ export const examples: readonly Example[] = [
       data: { kind: 'synthetic', seed: 'deepsets', count: 16 },
     },
     'seeded N(0, 0.5²)', seeded(0.5)),
+  example('so2-vectors', 'SO(2) on R² vectors: a rotation-equivariant linear network ψ_1 → ψ_1 ⊕ ψ_1 → ψ_1 (identity σ), squared loss; Π_G and R^aug exact with the 3-angle Haar rule (degree 2), 16 seeded samples',
+    {
+      group: { kind: 'SO2', points: 3 },
+      model: { kind: 'mlp', input: { kind: 'band-limited', frequencies: [1] }, hidden: [{ kind: 'band-limited', frequencies: [1, 1] }], output: { kind: 'band-limited', frequencies: [1] }, activation: 'identity' },
+      data: { kind: 'synthetic', seed: 'so2-vectors', count: 16 },
+    },
+    'seeded N(0, 0.5²)', seeded(0.5)),
+  example('o2-circle-signals', 'O(2) on band-limited signals on the circle (Fourier modes 0..2) → 4 invariant features (square σ) → R; R^aug of degree 8 exact with 9 angles and their reflections, 16 seeded samples',
+    {
+      group: { kind: 'O2', points: 9 },
+      model: { kind: 'mlp', input: { kind: 'circle', K: 2 }, hidden: [{ kind: 'trivial', dim: 4 }], output: { kind: 'trivial' }, activation: 'square', bias: true },
+      data: { kind: 'synthetic', seed: 'o2-circle', count: 16 },
+    },
+    'seeded N(0, 0.3²)', seeded(0.3)),
   example('paper-cnn', 'docs/theory.md §7 CNN on 28×28, C4, cross-entropy, the first 100 MNIST digits of the mnist package',
     {
       group: { kind: 'cyclic', n: 4 },

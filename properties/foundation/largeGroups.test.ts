@@ -1,0 +1,171 @@
+/**
+ * docs/theory.md §8, groups beyond a multiplication table: Schreier–Sims orders, uniform sampling, and Π_G from
+ * generators (orbits of index pairs, conjugate gradients) against the twirl where the group is enumerable, with
+ * negative controls (a dropped generator, a planted sign conflict, a sampler that is not uniform).
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { RandomStream } from '../../src/core/rng.js';
+import { enumerated, permutationGroup } from '../../src/groups/compact.js';
+import { cyclic, fromGenerators, symmetric } from '../../src/groups/builtins.js';
+import { PermGroup, symmetricByGenerators } from '../../src/groups/permGroup.js';
+import { GroupAction, fromRepresentation, layerAction, pointAction, tensorAction } from '../../src/reps/action.js';
+import { rotation2d } from '../../src/reps/builders.js';
+import { fixedSpaceProjector, iterativeProjector, orbitProjector } from '../../src/space/fixedSpace.js';
+import { buildSpaceWithReps, checkExpectingFailure, checkProperty, gaussianVectors, permutationArb, spaceSpecArb, twirlRef } from '../arbitraries/index.js';
+import { norm } from '../../src/core/kernels.js';
+import { EPS } from '../../src/core/tolerance.js';
+
+const factorial = (n: number): bigint => (n <= 1 ? 1n : BigInt(n) * factorial(n - 1));
+const dist = (a: Float64Array, b: Float64Array): number => Math.sqrt(a.reduce((s, v, i) => s + (v - b[i]) ** 2, 0));
+
+describe('Schreier–Sims (docs/theory.md §8)', () => {
+  it('the order of a generated group equals the size of its enumerated closure', () => {
+    const gens = fc.integer({ min: 2, max: 6 }).chain((d) => fc.array(permutationArb(d), { minLength: 1, maxLength: 3 }));
+    checkProperty(fc.property(gens, (g) => {
+      expect(new PermGroup(g).order()).toBe(BigInt(fromGenerators(g).order));
+    }), { runs: 100 });
+  });
+
+  it('orders of known groups: S_n = n! up to n = 50 (never enumerated), M_11 = 7920, A_5 = 60', () => {
+    for (const n of [1, 2, 7, 20, 50]) expect(symmetricByGenerators(n).order()).toBe(factorial(n));
+    expect(new PermGroup([[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 0], [0, 1, 6, 9, 5, 3, 10, 2, 8, 4, 7]]).order()).toBe(7920n);
+    const a5 = new PermGroup([[1, 2, 0, 3, 4], [0, 1, 3, 4, 2]]); // (0 1 2), (2 3 4) generate A_5
+    expect(a5.order()).toBe(60n);
+    expect(a5.contains([1, 0, 2, 3, 4])).toBe(false); // a transposition is odd
+    expect(a5.contains([1, 0, 3, 2, 4])).toBe(true);
+  });
+
+  it('random elements are members and uniform (χ² over the 24 elements of S_4); a biased sampler is rejected', () => {
+    const G = symmetricByGenerators(4);
+    const rng = new RandomStream('uniform-s4');
+    const draws = 24_000;
+    const chi2 = (sample: () => Int32Array): number => {
+      const counts = new Map<string, number>();
+      for (let k = 0; k < draws; k++) {
+        const g = sample();
+        expect(G.contains(g)).toBe(true);
+        counts.set(g.join(), (counts.get(g.join()) ?? 0) + 1);
+      }
+      const e = draws / 24;
+      let c = 0;
+      for (const v of counts.values()) c += (v - e) ** 2 / e;
+      return c + (24 - counts.size) * e;
+    };
+    // χ²_23 has mean 23, sd √46 ≈ 6.8; 60 is beyond its 0.9999 quantile (≈ 56), so a uniform sampler fails with p < 1e-4
+    expect(chi2(() => G.random(rng))).toBeLessThan(60);
+    // negative control: a product of two uniform transversal picks skipping one level is not uniform on S_4
+    const biased = () => { const g = G.random(rng); return g[0] === 0 && rng.uniform() < 0.5 ? G.random(rng) : g; };
+    expect(chi2(biased)).toBeGreaterThan(60);
+  });
+});
+
+/** Π_G by orbits of a monomial layer space against the twirl over every element (enumerable groups). */
+const monomialSpaces = spaceSpecArb({ maxDim: 120 }).filter((s) => buildSpaceWithReps(s).reps.every((r) => r.monomial !== null));
+
+function actionOf(s: Parameters<typeof buildSpaceWithReps>[0]): GroupAction<number> {
+  const { reps } = buildSpaceWithReps(s);
+  return layerAction(reps.map(fromRepresentation), s.bias);
+}
+
+describe('Π_G from generators (docs/theory.md §8)', () => {
+  it('by orbits of index pairs it equals the twirl on every monomial layer space', () => {
+    checkProperty(fc.property(monomialSpaces, fc.integer(), (s, seed) => {
+      const { space } = buildSpaceWithReps(s);
+      const act = actionOf(s);
+      const P = fixedSpaceProjector(act);
+      expect(P.method).toBe('orbits');
+      const [x] = gaussianVectors(seed, 1, space.dim);
+      const want = twirlRef(space.action, x);
+      // the twirl sums |G| signed copies of x; the orbit mean sums |O| ≤ dim: round-off of both relative to ‖x‖
+      expect(dist(P.apply(x).out, want)).toBeLessThanOrEqual(16 * (space.group.order + space.dim) * EPS * norm(x));
+    }), { runs: 100 });
+  });
+
+  it('negative control: dropping a generator of a non-abelian group changes Π_G', () => {
+    const details = checkExpectingFailure(fc.property(monomialSpaces.filter((s) => buildSpaceWithReps(s).space.group.generators.length > 1), fc.integer(), (s, seed) => {
+      const { space } = buildSpaceWithReps(s);
+      const act = actionOf(s);
+      const moves = space.group.generators.slice(1).map((g) => act.move(g)!);
+      const [x] = gaussianVectors(seed, 1, space.dim);
+      return dist(orbitProjector(space.dim, moves).apply(x).out, twirlRef(space.action, x)) <= 1e-9 * norm(x);
+    }));
+    expect(details.failed).toBe(true);
+    // and a concrete instance: S_3 on 3×3 adjacency matrices has 2 orbits (diagonal, off-diagonal); the 3-cycle alone has 3
+    const nat = pointAction(permutationGroup(new PermGroup([[1, 0, 2], [1, 2, 0]])));
+    const pairs = tensorAction(nat, nat);
+    const moves = pairs.group.generators.map((g) => pairs.move(g)!);
+    expect(orbitProjector(9, moves).rank).toBe(2);
+    expect(orbitProjector(9, moves.slice(1)).rank).toBe(3);
+  });
+
+  it('a sign conflict around a cycle kills its orbit: the sign representation of S_3 has H_G = 0', () => {
+    // ρ(g) = sgn(g) on R¹: the transposition's move is 0 ↦ 0 with sign −1
+    const P = orbitProjector(1, [{ perm: Int32Array.of(0), sign: Int8Array.of(-1) }, { perm: Int32Array.of(0), sign: Int8Array.of(1) }]);
+    expect(P.rank).toBe(0);
+    expect(P.apply(Float64Array.of(3)).out[0]).toBe(0);
+    // negative control of the check itself: without the sign the orbit survives
+    expect(orbitProjector(1, [{ perm: Int32Array.of(0), sign: null }]).rank).toBe(1);
+  });
+
+  it('by conjugate gradients on a dense action it equals the twirl, with the stated residual; capped early it refuses', () => {
+    for (const n of [3, 4, 6]) {
+      const G = cyclic(n);
+      const rot = fromRepresentation(rotation2d(G));
+      const act = layerAction([rot, rot, rot], [true, false]);
+      const [x] = gaussianVectors(n, 1, act.dim);
+      const { out, residual } = iterativeProjector(act).apply(x);
+      const want = new Float64Array(act.dim), t = new Float64Array(act.dim);
+      for (let g = 0; g < G.order; g++) { act.apply(g, x, t); for (let i = 0; i < t.length; i++) want[i] += t[i] / G.order; }
+      // CG stops at ‖My‖ ≤ 16·dim·|S|·eps·‖x‖ (M's entries are O(1)); residual² = ⟨y, My⟩ ≤ ‖My‖²/λ with λ ≥ 2 − 2cos(2π/n)
+      // the smallest nonzero eigenvalue of M = 2I − ρ(r) − ρ(r)ᵀ on frequencies 1..2 of C_n
+      const lambda = 2 - 2 * Math.cos((2 * Math.PI) / n);
+      const stop = 16 * act.dim * EPS * norm(x);
+      expect(residual).toBeLessThanOrEqual(4 * stop / Math.sqrt(lambda));
+      expect(dist(out, want)).toBeLessThanOrEqual(4 * stop / lambda);
+      // negative control: CG needs one iteration per distinct nonzero eigenvalue of M (2 − 2cos(2πk/n), one for n = 3);
+      // for n ≥ 4 one iteration is not enough and is refused, not returned
+      if (n >= 4) expect(() => iterativeProjector(act, { maxIterations: 1 }).apply(x)).toThrow(/did not reach/);
+    }
+  });
+
+  it('enumerated and generator-given S_4 give the same Π_G on adjacency ⊗ natural', () => {
+    const G = permutationGroup(symmetricByGenerators(4));
+    const nat = pointAction(G);
+    const act = layerAction([tensorAction(nat, nat), nat]);
+    const P = fixedSpaceProjector(act);
+    const rule = G.haarRule(0)!;
+    expect(rule.elements.length).toBe(24);
+    const [x] = gaussianVectors(7, 1, act.dim);
+    const want = new Float64Array(act.dim), t = new Float64Array(act.dim);
+    for (const g of rule.elements) { act.apply(g, x, t); for (let i = 0; i < t.length; i++) want[i] += t[i] / 24; }
+    expect(dist(P.apply(x).out, want)).toBeLessThanOrEqual(16 * 24 * EPS * norm(x));
+    expect(P.rank).toBe(5); // S_n orbits on [n]³: the 5 set partitions of 3 positions (n ≥ 3)
+    expect(enumerated(symmetric(4)).order()).toBe(24n);
+  });
+});
+
+describe('S_n beyond the tables: n = 30 on adjacency matrices → sets', () => {
+  it('Π_G is idempotent, G-invariant under random elements, of rank 5; a sampled Π_G is not exact', () => {
+    const n = 30;
+    const G = permutationGroup(symmetricByGenerators(n));
+    const nat = pointAction(G);
+    const act = layerAction([tensorAction(nat, nat), nat]);
+    expect(act.dim).toBe(n ** 3);
+    const P = fixedSpaceProjector(act);
+    expect(P.rank).toBe(5);
+    const [x] = gaussianVectors(1, 1, act.dim);
+    const y = P.apply(x).out;
+    const scale = 16 * n ** 3 * EPS * norm(x); // an orbit mean sums at most n³ terms of size ≤ ‖x‖
+    expect(dist(P.apply(y).out, y)).toBeLessThanOrEqual(scale);
+    const rng = new RandomStream('s30');
+    const t = new Float64Array(act.dim);
+    for (let k = 0; k < 5; k++) {
+      act.apply(G.sample(rng), y, t);
+      expect(dist(t, y)).toBe(0); // y is one value per orbit: a permutation of the orbit moves equal numbers
+    }
+    // negative control: x itself is not invariant
+    act.apply(G.sample(rng), x, t);
+    expect(dist(t, x)).toBeGreaterThan(0.1 * norm(x));
+  });
+});
