@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { EqflowError } from '../core/errors.js';
+import { haltIfInterrupted, isInterrupted } from '../core/shutdown.js';
 import { Implementation } from '../impl/implementation.js';
 import { writeJsonAtomic } from '../report/atomic.js';
 import type { ClaimResult, RegisteredClaim } from './engine.js';
@@ -89,7 +90,10 @@ async function runAll(impl: Implementation, opts: VerifyOptions): Promise<Map<st
     for (const j of jobs) {
       opts.onClaim?.(out.size, all.length, key(j));
       const claim = opts.claims.find((c) => c.id === j.claim) as RegisteredClaim;
-      out.set(key(j), await claim.run(impl, { seed: opts.seed, runs: j.negative ? undefined : opts.runs, negative: j.negative }));
+      const r = await claim.run(impl, { seed: opts.seed, runs: j.negative ? undefined : opts.runs, negative: j.negative });
+      // a run that ended because a signal killed the implementation is no result: the partial report is being saved
+      await haltIfInterrupted();
+      out.set(key(j), r);
     }
     return out;
   }
@@ -101,11 +105,12 @@ async function runAll(impl: Implementation, opts: VerifyOptions): Promise<Map<st
     workers: opts.workers ?? 1,
     decode: (v, i) => {
       const r = v as ClaimResult; // produced by claim.run in the worker: the same type, cloned
-      out.set(key(jobs[i]), r);
+      if (!isInterrupted()) out.set(key(jobs[i]), r);
       opts.onClaim?.(++done, jobs.length, key(jobs[i]));
       return r;
     },
   });
+  await haltIfInterrupted();
   return out;
 }
 

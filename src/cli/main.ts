@@ -215,7 +215,17 @@ program
       }
     }
     const o = { case: caseJson, gamma: opts.gamma, dynamics: opts.dynamics, mu: opts.mu, tolerance: opts.tolerance };
-    const report = checkTrace(readTraceFile(file, o), o);
+    let report;
+    try {
+      report = checkTrace(readTraceFile(file, o), o);
+    } catch (e) {
+      if (!faultKind(e)) throw e;
+      // the run produced no valid snapshots (e.g. NaN parameters): verdict 'error' for every check, exit 3
+      const message = (e as Error).message;
+      process.stdout.write(opts.json ? `${JSON.stringify({ verdict: 'error', message })}\n` : `verdict error (the recorded run is not a valid trajectory, no statement checked): ${message}\n`);
+      process.exitCode = 3;
+      return;
+    }
     process.stdout.write(opts.json ? `${JSON.stringify(report)}\n` : `${formatTraceReport(report)}\n`);
     if (report.rows.some((r) => r.verdict === 'violated')) process.exitCode = 1;
   });

@@ -113,6 +113,14 @@ function onSignal(signal: HandledSignal): void {
   ).finally(() => process.exit(code));
 }
 
+/** Whether a signal is being handled: the process is saving and about to exit, so results arriving now are not kept. */
+export const isInterrupted = (): boolean => interrupting !== null;
+
+/** Never settles once a signal is being handled (the exit is coming); resolves at once otherwise. */
+export function haltIfInterrupted(): Promise<void> {
+  return interrupting === null ? Promise.resolve() : new Promise<void>(() => {});
+}
+
 const handlers = Object.fromEntries(SIGNALS.map((s) => [s, () => onSignal(s)])) as Record<HandledSignal, () => void>;
 
 /** Installs the signal handlers and the exit hook once (main thread only: a worker's groups are the main thread's to kill). */

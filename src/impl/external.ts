@@ -212,6 +212,8 @@ class Connection {
   private killKind: FaultKind = 'crash';
   /** a protocol violation that no pending request could carry (e.g. a repeated answer while nothing was pending) */
   private unreported: ImplementationFault | null = null;
+  /** the ops of the last answered requests, to name the request a repeated answer belongs to */
+  private readonly answeredOps = new Map<number, ExternalOp>();
   /** computations this process answered validly (open and close excluded: a process that only opens is not working) */
   answered = 0;
   /** chunks of a line not yet ended by a newline, and their total length */
@@ -246,6 +248,13 @@ class Connection {
       setTimeout(() => this.finalize(this.exitInfo ?? 'exited'), 200).unref();
     });
     this.child.on('close', () => this.finalize(this.exitInfo ?? 'exited'));
+  }
+
+  /** The protocol violation no request has carried yet (then forgotten): the next open reports it instead of restarting. */
+  takeUnreported(): ImplementationFault | null {
+    const e = this.unreported;
+    this.unreported = null;
+    return e;
   }
 
   /** Why the process is gone, as a fault of the kind that ended it (for requests that arrive afterwards). */
@@ -355,7 +364,7 @@ class Connection {
     const targets = id !== null && this.pending.has(id) ? [id] : [...this.pending.keys()];
     if (targets.length === 0) {
       // nothing pending can carry it: the next request does, and the process is not trusted with another
-      this.unreported ??= new ImplementationFault('protocol', 'io', id !== null ? `answer#${id}` : 'answer', what);
+      this.unreported ??= new ImplementationFault('protocol', 'io', id !== null ? `${this.answeredOps.get(id) ?? 'request'}#${id}` : 'answer', what);
       this.kill(`killed after a protocol violation: ${what}`, 'protocol');
       return;
     }
@@ -411,13 +420,15 @@ class Connection {
       const open = [...this.pending.entries()].map(([k, v]) => `${v.op}#${k}`).join(', ') || 'none';
       // ids are handed out in order: one below nextId that is not pending was answered (or given up) already
       const repeated = rawId >= 1 && rawId < this.nextId;
-      this.violation(null, repeated
+      this.violation(repeated ? rawId : null, repeated
         ? `a second answer to request id ${rawId}, which was already answered (pending: ${open})`
         : `the implementation answered request id ${rawId}, which is not pending (pending: ${open})`);
       return;
     }
     this.pending.delete(rawId);
     clearTimeout(p.timer);
+    this.answeredOps.set(rawId, p.op);
+    if (this.answeredOps.size > 64) this.answeredOps.delete(this.answeredOps.keys().next().value as number);
     const field = `${p.op}#${rawId}`;
     if ('error' in msg) {
       const e = ErrorAnswer.safeParse(msg);
@@ -648,6 +659,8 @@ export class ExternalImplementation implements Implementation {
    */
   private async ensureRunning(): Promise<void> {
     if (this.gaveUp) throw this.gaveUp;
+    const unreported = this.conn.takeUnreported();
+    if (unreported) throw unreported;
     if (this.conn.alive) return;
     if (this.opts.respawn === false) return; // request() then reports the dead process
     if (!this.starting) {
