@@ -6,11 +6,12 @@
  * answers: nothing of its process group survives, and the partial report exists and resumes to the full one.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import type { VerificationReport } from '../src/claims/verify.js';
+import { leftAfter } from './fixtures/processes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'eqflow-faults-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -60,34 +61,6 @@ function verify(name: string, fault: string, args: string[], interrupt?: NodeJS.
       setTimeout(() => resolve({ code, signal, out: stdout, err: stderr, seconds, report, groups }), 50);
     });
   });
-}
-
-/** Live (non-zombie) processes whose process group is one of `groups`, from /proc. */
-function survivors(groups: number[]): string[] {
-  const live: string[] = [];
-  for (const p of readdirSync('/proc')) {
-    if (!/^\d+$/.test(p)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${p}/stat`, 'utf8');
-    } catch {
-      continue; // exited meanwhile
-    }
-    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (state !== 'Z' && groups.includes(Number(pgrp))) live.push(`${p} (${stat.slice(0, 60)})`);
-  }
-  return live;
-}
-
-/** Waits up to `ms` for every process of `groups` to be gone; returns those still alive. */
-async function leftAfter(groups: number[], ms: number): Promise<string[]> {
-  const end = performance.now() + ms;
-  let live = survivors(groups);
-  while (live.length > 0 && performance.now() < end) {
-    await new Promise((r) => setTimeout(r, 100));
-    live = survivors(groups);
-  }
-  return live;
 }
 
 /** At most `n` of the wrapped calls at a time: two eqflow runs overlap their waits without starving a 2-core machine. */
@@ -191,7 +164,7 @@ describe('fault injection: each fault class through eqflow verify --impl (test/f
         // a run that waited out at most `timeouts` timeouts (never one per shrink step), on top of a correct run's time
         expect(r.seconds).toBeLessThan(3 * Math.max(baseline, 2) + (f.timeouts * TIMEOUT) / 1000 + 10);
         expect(await leftAfter(r.groups, 2000)).toEqual([]);
-      });
+      }, 600_000); // most of it waiting for a slot: the runs' own times are r.seconds
     }
   });
 });

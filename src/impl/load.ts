@@ -11,7 +11,7 @@ const RUNNING_TS = import.meta.url.endsWith('.ts');
  * consecutive process failures), or the reference.
  */
 /** The least time a program gets to start and answer the handshake: an interpreter importing torch takes seconds. */
-const HANDSHAKE_MS = 10_000;
+const HANDSHAKE_MS = 30_000;
 
 export async function loadImplementation(spec: string | undefined, timeoutMs = 10_000, maxFailures = 3): Promise<Implementation> {
   if (!spec) return new (await import('./reference.js')).ReferenceImplementation();
