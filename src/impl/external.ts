@@ -288,11 +288,10 @@ class Connection {
   /** Sends one request; resolves with the validated answer or rejects with an EqflowError naming `op#id`. */
   request<T>(op: ExternalOp, body: Record<string, unknown>, schema: z.ZodType<T, unknown>): Promise<T> {
     const id = this.nextId++;
-    if (this.unreported) {
-      const e = this.unreported;
-      this.unreported = null;
+    const unreported = this.takeUnreported();
+    if (unreported) {
       this.stats.failures++;
-      return Promise.reject(e);
+      return Promise.reject(unreported);
     }
     const dead = this.deathReason;
     if (dead) {
