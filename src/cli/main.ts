@@ -48,7 +48,7 @@ program
 program
   .command('verify', { isDefault: true })
   .addHelpText('after', example('eqflow verify --only action,projectors --runs 20 --impl "python3 examples/python/eqflow_mlp.py"'))
-  .description('run the theorem suite against the reference (or --impl) and write reports/verification.{json,md}')
+  .description('run the theorem suite against the reference (or --impl) and write reports/verification.{json,md}; exit 0 all hold, 1 a claim violated, 3 an implementation error')
   .option('--runs <n>', 'generated cases per claim (default: each claim\'s own count)', integer(1, 1_000_000))
   .option('--seed <s>', 'the fast-check seed', integer(0, 2 ** 31 - 1), 2025) // DEFAULT_SEED of claims/verify.ts, not imported so that --help loads no claim
   .option('--only <claims>', 'comma-separated claim ids')
