@@ -6,11 +6,13 @@
  * answers: nothing of its process group survives, and the partial report exists and resumes to the full one.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import type { VerificationReport } from '../src/claims/verify.js';
+import { exampleByName } from '../src/impl/examples.js';
 import { leftAfter } from './fixtures/processes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'eqflow-faults-'));
@@ -202,5 +204,16 @@ describe('signals: a verify whose implementation never answers', () => {
     const other = await verify('resume-other', 'none', [...args, '--resume', '--seed', '7'], undefined, out);
     expect(other.code).toBe(2);
     expect(other.err).toMatch(/^eqflow: --resume: the report to resume was made with seed 2025, this run has 7/);
+  });
+});
+
+describe('check-trace on a recorded run that diverged', () => {
+  test('a NaN parameter (the bare token Python writes) is the verdict error, exit 3, naming the snapshot and entry', () => {
+    const file = join(dir, 'diverged.json');
+    const trace = { case: exampleByName('example-q').spec, gamma: 1, dynamics: 'reg-augmented', snapshots: [{ t: 0, A: [0.5, 0.25] }, { t: 1, A: [0.4, 1234.5] }] };
+    writeFileSync(file, JSON.stringify(trace).replace('1234.5', 'NaN'));
+    const r = spawnSync(process.execPath, ['bin/eqflow.mjs', 'check-trace', file], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(3);
+    expect(r.stdout).toMatch(/^verdict error .*trace\.snapshots\[1\]\.A\[1\]: expected a finite number, got "NaN"/);
   });
 });
