@@ -6,8 +6,8 @@
  * --process-samples N (3), --tasks a,b (names; changes the configuration), --out FILE, --source bench|save|check,
  * --history FILE, --no-history.
  *
- * Interrupted (SIGINT/SIGTERM), it leaves --out and the history as they were and saves the tasks measured so far to
- * FILE.partial.json (FILE being --out without .json), saying so on stderr; exit code 130.
+ * Interrupted (SIGINT/SIGTERM/SIGHUP), it leaves --out and the history as they were and saves the tasks measured so far to
+ * FILE.partial.json (FILE being --out without .json), saying so on stderr; exit code 128 + the signal number (130 for Ctrl-C).
  */
 import { loadavg } from 'node:os';
 import { EqflowError } from '../src/core/errors.js';

@@ -34,14 +34,18 @@ function seedOf(options: DescribeClaimsOptions): number {
   return options.seed ?? DEFAULT_SEED;
 }
 
-/** The failure message: claim, measurement, counterexample, seed and path, and the command that replays it. */
+/**
+ * The failure message: claim, measurement, counterexample (or, for the verdict 'error', the input the implementation
+ * failed on), seed and path, and the command that replays it.
+ */
 export function failureMessage(r: ClaimResult, testFile: string | undefined): string {
   const file = testFile ? relative(process.cwd(), testFile) : '<this test file>';
   const path = r.path ? ` EQFLOW_PATH=${r.path}` : '';
+  const error = r.verdict === 'error';
   return [
-    `claim ${r.id} (${r.source}) ${r.verdict}: ${r.title}`,
+    `claim ${r.id} (${r.source}) ${r.verdict}${error ? ` — the implementation did not answer properly (${r.fault ?? 'fault'}), not a counterexample` : ''}: ${r.title}`,
     `  ${r.message ?? ''}`,
-    `  counterexample: ${JSON.stringify(r.counterexample)}`,
+    `  ${error ? 'failing input (not shrunk)' : 'counterexample'}: ${JSON.stringify(r.counterexample)}`,
     `  seed ${r.seed}${r.path ? `, path ${r.path}` : ''}`,
     `  replay: EQFLOW_SEED=${r.seed}${path} npx vitest run ${file} -t '${r.id}'`,
   ].join('\n');

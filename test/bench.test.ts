@@ -217,7 +217,7 @@ describe('baseline and history files', () => {
     const before = { out: readFileSync(out, 'utf8'), history: readFileSync(history, 'utf8') };
     // killed once the first task is measured (tasks run in suite order), while the second (≈ 3 s) is running
     const { code, err } = await killWhen('bench/run.ts', ['--out', out, '--history', history, '--tasks', 'mlp-small-reg-aug-step,rot90-action-batch', '--time', '3000', '--warmup', '50'], 'mlp-small-reg-aug-step');
-    expect(code).toBe(130);
+    expect(code).toBe(143); // 128 + SIGTERM
     const partial = join(dir, 'latest.partial.json');
     expect(err).toContain(`bench: interrupted by SIGTERM; 1 measured tasks saved to ${partial}; ${out} and ${history} were left as they were`);
     expect(readFileSync(out, 'utf8')).toBe(before.out);
@@ -231,7 +231,7 @@ describe('baseline and history files', () => {
     const dir = tmp();
     const file = join(dir, 'base.json'), history = join(dir, 'history.jsonl');
     const { code, err } = await killWhen('bench/save.ts', ['--name', file, '--history', history, '--tasks', 'rot90-action-batch', '--time', '200', '--warmup', '20'], 'run 2/3');
-    expect(code).toBe(130);
+    expect(code).toBe(143); // 128 + SIGTERM
     expect(err).toMatch(new RegExp(`bench: interrupted by SIGTERM; 1 of 3 runs finished, their files in \\S+; baseline ${file} left as it was`));
     expect(() => readFileSync(file)).toThrow(/ENOENT/);
     expect(await readHistory(history)).toHaveLength(1); // the finished run's line, and nothing torn after it

@@ -120,7 +120,7 @@ describe('eqflow CLI', () => {
     await new Promise((r) => setTimeout(r, 8000)); // mid-run: the whole job needs minutes
     child.kill('SIGTERM');
     const code = await new Promise<number | null>((r) => child.on('exit', r));
-    expect(code).toBe(130);
+    expect(code).toBe(143); // 128 + SIGTERM
     expect(err).toMatch(/interrupted by SIGTERM; \d+ finished runs saved to .*mnist\.partial\.json/);
     expect(readFileSync(result, 'utf8')).toBe(readFileSync(join(dir, 'before.json'), 'utf8'));
     const partial = JSON.parse(readFileSync(join(dir, 'experiments', 'mnist.partial.json'), 'utf8')) as { interrupted: string; finishedRuns: unknown[] };

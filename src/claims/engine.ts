@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { EqflowError } from '../core/errors.js';
+import { FaultKind, faultKind } from '../impl/fault.js';
 import { Capability, Implementation } from '../impl/implementation.js';
 
 /** What one check measured: error / tolerance (≤ 1 passes) and a line saying what was compared. */
@@ -32,8 +33,13 @@ export interface Claim<T> {
 }
 
 
-/** holds (every case within tolerance), violated (a counterexample), not tested (a capability missing or every case refused). */
-export type Verdict = 'holds' | 'violated' | 'not tested';
+/**
+ * holds (every case within tolerance), violated (the implementation answered and the theorem's relation failed: a
+ * counterexample), error (the implementation did not answer properly: crash, timeout, protocol break, NaN, wrong
+ * length — not shrunk), not tested (a capability missing or every case refused), interrupted (the run was stopped
+ * by a signal before this claim finished; only in a partial report).
+ */
+export type Verdict = 'holds' | 'violated' | 'error' | 'not tested' | 'interrupted';
 
 /** The outcome of running one claim: verdict, cases, worst error/tolerance, seed and the replayable counterexample. */
 export interface ClaimResult {
@@ -55,6 +61,8 @@ export interface ClaimResult {
   message?: string;
   /** a capability the implementation lacks (verdict 'not tested') */
   missing?: Capability[];
+  /** how the implementation failed (verdict 'error') */
+  fault?: FaultKind;
 }
 
 export interface RunOptions {
@@ -66,8 +74,11 @@ export interface RunOptions {
 }
 
 /**
- * Runs a claim with fast-check (async property, shrinking on failure). Exceptions inside a check count as
- * failures with their message; the worst ratio and a replayable (seed, path, counterexample) are reported.
+ * Runs a claim with fast-check (async property). Exceptions inside a check count as failures with their message;
+ * the worst ratio and a replayable (seed, path, counterexample) are reported. The run stops at the first failure:
+ * an ImplementationFault (the implementation did not answer properly) gives the verdict 'error' with that input,
+ * unshrunk — each shrink step would wait for another timeout; any other failure is then shrunk by a second run
+ * replaying its path, in which shrink steps the implementation cannot answer are skipped.
  */
 export async function runClaim<T>(claim: Claim<T>, impl: Implementation, opts: RunOptions = {}): Promise<ClaimResult> {
   const base = { id: claim.id, title: claim.title, source: claim.source };
@@ -78,14 +89,21 @@ export async function runClaim<T>(claim: Claim<T>, impl: Implementation, opts: R
   let lastDetail = '';
   const arb = opts.negative ? claim.negative.arbitrary : claim.arbitrary;
   if (!arb) throw new EqflowError('invalid-argument', 'negative', `claim ${claim.id} has no negative inputs (${claim.negative.description})`);
+  let fault: { error: Error; kind: FaultKind; input: T } | null = null;
+  let shrinking = false;
   const prop = fc.asyncProperty(arb, async (input) => {
     let m: Measurement;
     try {
       m = await claim.check(impl, input);
     } catch (e) {
+      const kind = faultKind(e);
       // a case the implementation declares it cannot handle (e.g. a CNN for an MLP-only implementation) is not
       // evidence either way: skip it, and report the claim "not tested" if every case was refused
-      if (e instanceof EqflowError && e.code === 'unsupported') fc.pre(false);
+      if (e instanceof EqflowError && e.code === 'unsupported' && !kind) fc.pre(false);
+      if (kind) {
+        if (shrinking) fc.pre(false); // a shrink step the implementation could not answer is no counterexample
+        fault ??= { error: e as Error, kind, input };
+      }
       throw e;
     }
     if (Number.isNaN(m.ratio)) throw new EqflowError('not-finite', 'ratio', `the check produced NaN (${m.detail})`);
@@ -93,23 +111,30 @@ export async function runClaim<T>(claim: Claim<T>, impl: Implementation, opts: R
     lastDetail = m.detail;
     if (!(m.ratio <= 1)) throw new Error(`error/tolerance = ${m.ratio.toExponential(3)}: ${m.detail}`);
   });
-  const params: fc.Parameters<[T]> = { numRuns: opts.runs ?? claim.runs, seed, endOnFailure: false };
+  const numRuns = opts.runs ?? claim.runs;
+  const params: fc.Parameters<[T]> = { numRuns, seed, endOnFailure: true };
   if (opts.path) params.path = opts.path;
   const details = await fc.check(prop, params);
   if (details.numRuns === 0 && details.numSkips > 0) {
     return { ...base, verdict: 'not tested', cases: 0, skipped: details.numSkips, worstRatio: 0, seed, message: 'every generated case was skipped (unsupported by the implementation, or outside a precondition)' };
   }
   if (!details.failed) return { ...base, verdict: 'holds', cases: details.numRuns, skipped: details.numSkips, worstRatio: worst, seed, message: lastDetail };
-  const err = details.errorInstance;
+  const counts = { cases: details.numRuns, skipped: details.numSkips, seed };
+  const found = fault as { error: Error; kind: FaultKind; input: T } | null; // set inside the property
+  if (found) {
+    return { ...base, verdict: 'error', ...counts, worstRatio: worst, path: details.counterexamplePath ?? undefined, counterexample: found.input, message: found.error.message, fault: found.kind };
+  }
+  shrinking = true;
+  const shrunk = await fc.check(prop, { numRuns, seed, path: details.counterexamplePath ?? undefined, endOnFailure: false });
+  const best = shrunk.failed ? shrunk : details; // the replay fails again unless the check is not deterministic
+  const err = best.errorInstance;
   return {
     ...base,
     verdict: 'violated',
-    cases: details.numRuns,
-    skipped: details.numSkips,
+    ...counts,
     worstRatio: worst,
-    seed,
-    path: details.counterexamplePath ?? undefined,
-    counterexample: details.counterexample?.[0],
+    path: best.counterexamplePath ?? undefined,
+    counterexample: best.counterexample?.[0],
     message: err instanceof Error ? err.message : String(err),
   };
 }

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { EqflowError } from '../core/errors.js';
+import { haltIfInterrupted, isInterrupted } from '../core/shutdown.js';
 import { Implementation } from '../impl/implementation.js';
 import { writeJsonAtomic } from '../report/atomic.js';
 import type { ClaimResult, RegisteredClaim } from './engine.js';
@@ -11,12 +12,16 @@ export const VERIFICATION_VERSION = 1;
 export interface ClaimReport extends ClaimResult {
   /**
    * 'fails as predicted' when the check rejected the negative inputs, 'did not fail' when it accepted them, 'not
-   * testable' when the implementation refused every negative case; 'by mutants' for conformance claims.
+   * testable' when the implementation refused every negative case, 'error' when it did not answer them properly;
+   * 'by mutants' for conformance claims.
    */
-  negativeControl: { description: string; verdict: 'fails as predicted' | 'did not fail' | 'not testable' | 'by mutants' | 'not run'; worstRatio?: number };
-  /** where a failing case was saved (replay with `eqflow replay FILE`) */
+  negativeControl: { description: string; verdict: NegativeControlVerdict; worstRatio?: number };
+  /** where a failing case (a counterexample, or the input the implementation failed on) was saved (replay with `eqflow replay FILE`) */
   counterexampleFile?: string;
 }
+
+/** What became of a claim's negative control (see ClaimReport.negativeControl). */
+export type NegativeControlVerdict = 'fails as predicted' | 'did not fail' | 'not testable' | 'error' | 'by mutants' | 'not run';
 
 /** What `eqflow verify` writes: deterministic for a seed except `generatedAt` and `durationMs`. */
 export interface VerificationReport {
@@ -25,10 +30,25 @@ export interface VerificationReport {
   seed: number;
   runs: number | 'default';
   claims: ClaimReport[];
-  summary: { holds: number; violated: number; notTested: number; controlsFailing: number };
+  summary: { holds: number; violated: number; errors: number; notTested: number; interrupted: number; controlsFailing: number };
+  /** set in a partial report: the signal that stopped the run (`eqflow verify --resume` continues it) */
+  interruptedBy?: string;
   generatedAt: string;
   durationMs: number;
 }
+
+/**
+ * Exit codes of `eqflow verify` (README, Guarantees): 0 every claim holds or is not tested; 1 a claim is violated or
+ * a negative control did not fail (a counterexample outranks an implementation error); 3 no violation, but the
+ * implementation did not answer properly on some claim. (2 is bad usage, 4 an internal error, 128 + n a signal.)
+ */
+export function verifyExitCode(r: VerificationReport): 0 | 1 | 3 {
+  if (r.summary.violated > 0 || r.summary.controlsFailing > 0) return 1;
+  return r.summary.errors > 0 ? 3 : 0;
+}
+
+/** The key of one run of a claim (or of its negative control) in a results map. */
+export const jobKey = (claim: string, negative: boolean): string => `${claim}${negative ? ':negative' : ''}`;
 
 export interface VerifyOptions {
   seed: number;
@@ -43,56 +63,83 @@ export interface VerifyOptions {
   workers?: number;
   implSpec?: string;
   timeoutMs?: number;
+  /** consecutive process failures before an external implementation is no longer restarted (workers only; default 3) */
+  maxFailures?: number;
+  /**
+   * Results by jobKey, owned by the caller: entries already present are kept and not run again (`--resume`), and
+   * each run is added as soon as it finishes, so an interrupt can save the finished ones (partialReport).
+   */
+  results?: Map<string, ClaimResult>;
 }
 
-/** Every claim run (and negative-control run) of a verify, in report order. */
-async function runAll(impl: Implementation, opts: VerifyOptions): Promise<Map<string, ClaimResult>> {
-  const jobs = opts.claims.flatMap((c) => [
+/** The runs of a verify: each claim, and its negative control when controls are on and it has negative inputs. */
+function jobsOf(opts: Pick<VerifyOptions, 'claims' | 'controls'>): Array<{ claim: string; negative: boolean }> {
+  return opts.claims.flatMap((c) => [
     { claim: c.id, negative: false },
     ...(opts.controls && c.hasNegativeInputs ? [{ claim: c.id, negative: true }] : []),
   ]);
-  const key = (j: { claim: string; negative: boolean }) => `${j.claim}${j.negative ? ':negative' : ''}`;
-  const out = new Map<string, ClaimResult>();
+}
+
+/** Every claim run (and negative-control run) of a verify not already in opts.results, added to it as they finish. */
+async function runAll(impl: Implementation, opts: VerifyOptions): Promise<Map<string, ClaimResult>> {
+  const out = opts.results ?? new Map<string, ClaimResult>();
+  const all = jobsOf(opts);
+  const jobs = all.filter((j) => !out.has(jobKey(j.claim, j.negative)));
+  const key = (j: { claim: string; negative: boolean }) => jobKey(j.claim, j.negative);
   if ((opts.workers ?? 1) <= 1) {
-    for (const [k, j] of jobs.entries()) {
-      opts.onClaim?.(k, jobs.length, key(j));
+    for (const j of jobs) {
+      opts.onClaim?.(out.size, all.length, key(j));
       const claim = opts.claims.find((c) => c.id === j.claim) as RegisteredClaim;
-      out.set(key(j), await claim.run(impl, { seed: opts.seed, runs: j.negative ? undefined : opts.runs, negative: j.negative }));
+      const r = await claim.run(impl, { seed: opts.seed, runs: j.negative ? undefined : opts.runs, negative: j.negative });
+      // a run that ended because a signal killed the implementation is no result: the partial report is being saved
+      await haltIfInterrupted();
+      out.set(key(j), r);
     }
     return out;
   }
   const { runPool } = await import('../core/pool.js');
   let done = 0;
-  const results = await runPool<object, ClaimResult>({
+  await runPool<object, ClaimResult>({
     url: new URL(import.meta.url.endsWith('.ts') ? './verifyWorker.ts' : './verifyWorker.js', import.meta.url),
-    jobs: jobs.map((j) => ({ ...j, seed: opts.seed, runs: opts.runs, impl: opts.implSpec, timeoutMs: opts.timeoutMs ?? 10_000 })),
+    jobs: jobs.map((j) => ({ ...j, seed: opts.seed, runs: opts.runs, impl: opts.implSpec, timeoutMs: opts.timeoutMs ?? 10_000, maxFailures: opts.maxFailures })),
     workers: opts.workers ?? 1,
     decode: (v, i) => {
+      const r = v as ClaimResult; // produced by claim.run in the worker: the same type, cloned
+      if (!isInterrupted()) out.set(key(jobs[i]), r);
       opts.onClaim?.(++done, jobs.length, key(jobs[i]));
-      return v as ClaimResult; // produced by claim.run in the worker: the same type, cloned
+      return r;
     },
   });
-  results.forEach((r, i) => out.set(key(jobs[i]), r));
+  await haltIfInterrupted();
   return out;
 }
 
-/** Runs every claim (and its negative control) against `impl`; saves each counterexample for `eqflow replay`. */
-export async function runVerify(impl: Implementation, opts: VerifyOptions): Promise<VerificationReport> {
-  const t0 = Date.now();
+/** A negative-control run's verdict as the report states it: the check must fail (be violated) outside its hypotheses. */
+const controlVerdict: Record<ClaimResult['verdict'], NegativeControlVerdict> = {
+  violated: 'fails as predicted', 'not tested': 'not testable', holds: 'did not fail', error: 'error', interrupted: 'not run',
+};
+
+/**
+ * The report of `results` (by jobKey): a claim whose runs are not all there is 'interrupted' (a partial report,
+ * `interruptedBy` the signal). Saves each counterexample for `eqflow replay`.
+ */
+export async function buildReport(implementation: string, opts: VerifyOptions, results: ReadonlyMap<string, ClaimResult>, t0: number, interruptedBy?: string): Promise<VerificationReport> {
   const claims: ClaimReport[] = [];
-  const results = await runAll(impl, opts);
+  const finished = new Set(opts.claims.filter((c) => jobsOf({ claims: [c], controls: opts.controls }).every((j) => results.has(jobKey(j.claim, j.negative)))).map((c) => c.id));
   for (const claim of opts.claims) {
-    const r = results.get(claim.id) as ClaimResult;
     let negativeControl: ClaimReport['negativeControl'] = { description: claim.negativeDescription, verdict: claim.hasNegativeInputs ? 'not run' : 'by mutants' };
-    const n = results.get(`${claim.id}:negative`);
-    if (n && r.verdict !== 'not tested') {
-      const verdict = n.verdict === 'violated' ? 'fails as predicted' : n.verdict === 'not tested' ? 'not testable' : 'did not fail';
-      negativeControl = { description: claim.negativeDescription, verdict, worstRatio: n.worstRatio };
+    const r = results.get(jobKey(claim.id, false));
+    if (!r || !finished.has(claim.id)) {
+      claims.push({ id: claim.id, title: claim.title, source: claim.source, verdict: 'interrupted', cases: 0, skipped: 0, worstRatio: 0, seed: opts.seed, message: 'not finished when the run was interrupted (eqflow verify --resume runs it)', negativeControl });
+      continue;
     }
+    const n = results.get(jobKey(claim.id, true));
+    if (n && r.verdict !== 'not tested') negativeControl = { description: claim.negativeDescription, verdict: controlVerdict[n.verdict], worstRatio: n.worstRatio };
     const report: ClaimReport = { ...r, negativeControl };
-    if (r.verdict === 'violated' && opts.outDir !== undefined) {
+    // an error's input is saved too: `eqflow replay` shows the implementation failing on it again
+    if ((r.verdict === 'violated' || r.verdict === 'error') && opts.outDir !== undefined && r.counterexample !== undefined) {
       const file = join(opts.outDir, 'counterexamples', `${claim.id}-${opts.seed}.json`);
-      await writeJsonAtomic(file, { claim: claim.id, implementation: impl.name, seed: r.seed, path: r.path, input: r.counterexample, message: r.message });
+      await writeJsonAtomic(file, { claim: claim.id, implementation, seed: r.seed, path: r.path, input: r.counterexample, message: r.message });
       report.counterexampleFile = file;
     }
     claims.push(report);
@@ -100,14 +147,25 @@ export async function runVerify(impl: Implementation, opts: VerifyOptions): Prom
   const count = (v: string) => claims.filter((c) => c.verdict === v).length;
   return {
     version: VERIFICATION_VERSION,
-    implementation: impl.name,
+    implementation,
     seed: opts.seed,
     runs: opts.runs ?? 'default',
     claims,
-    summary: { holds: count('holds'), violated: count('violated'), notTested: count('not tested'), controlsFailing: claims.filter((c) => c.negativeControl.verdict === 'did not fail').length },
+    summary: {
+      holds: count('holds'), violated: count('violated'), errors: count('error'), notTested: count('not tested'), interrupted: count('interrupted'),
+      controlsFailing: claims.filter((c) => c.negativeControl.verdict === 'did not fail').length,
+    },
+    ...(interruptedBy !== undefined && { interruptedBy }),
     generatedAt: new Date(t0).toISOString(),
     durationMs: Date.now() - t0,
   };
+}
+
+/** Runs every claim (and its negative control) against `impl`; saves each counterexample for `eqflow replay`. */
+export async function runVerify(impl: Implementation, opts: VerifyOptions): Promise<VerificationReport> {
+  const t0 = Date.now();
+  const results = await runAll(impl, opts);
+  return buildReport(impl.name, opts, results, t0);
 }
 
 /** The default seed of `verify`, so that the same call writes the same report every time. */

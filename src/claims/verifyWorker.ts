@@ -17,6 +17,7 @@ export interface VerifyJob {
   runs?: number;
   impl?: string;
   timeoutMs: number;
+  maxFailures?: number;
 }
 
 function decodeJob(v: unknown): VerifyJob {
@@ -30,7 +31,7 @@ function decodeJob(v: unknown): VerifyJob {
 let impl: Promise<Implementation> | null = null;
 
 serveJobs(decodeJob, async (job): Promise<ClaimResult> => {
-  impl ??= loadImplementation(job.impl, job.timeoutMs);
+  impl ??= loadImplementation(job.impl, job.timeoutMs, job.maxFailures);
   const claim = claimById(job.claim);
   if (!claim) throw new EqflowError('invalid-argument', 'claim', `unknown claim ${job.claim}`);
   return claim.run(await impl, { seed: job.seed, runs: job.negative ? undefined : job.runs, negative: job.negative });

@@ -4,9 +4,12 @@ import { SingleBar } from 'cli-progress';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EqflowError } from '../core/errors.js';
+import { onInterrupt } from '../core/shutdown.js';
+import { faultKind } from '../impl/fault.js';
 import { DYNAMICS, DynamicsKind } from '../flows/dynamics.js';
 import { DEFAULT_INTEGRATOR, FLOW_ATOL, FLOW_RTOL, INTEGRATORS, IntegratorKind } from '../flows/integrators.js';
 import { loadImplementation } from '../impl/load.js';
+import type { ClaimResult } from '../claims/engine.js';
 import { integer, nonNegative, numberList, positive, vector } from './options.js';
 
 // Each command imports what it needs when it runs: `eqflow --help` or a bad option should not load vega or
@@ -46,40 +49,59 @@ program
 program
   .command('verify', { isDefault: true })
   .addHelpText('after', example('eqflow verify --only action,projectors --runs 20 --impl "python3 examples/python/eqflow_mlp.py"'))
-  .description('run the theorem suite against the reference (or --impl) and write reports/verification.{json,md}')
+  .description('run the theorem suite against the reference (or --impl) and write reports/verification.{json,md}; exit 0 all hold, 1 a claim violated, 3 an implementation error')
   .option('--runs <n>', 'generated cases per claim (default: each claim\'s own count)', integer(1, 1_000_000))
   .option('--seed <s>', 'the fast-check seed', integer(0, 2 ** 31 - 1), 2025) // DEFAULT_SEED of claims/verify.ts, not imported so that --help loads no claim
   .option('--only <claims>', 'comma-separated claim ids')
   .option('--impl <path|command>', 'a TS/JS module exporting `implementation`, or a command speaking docs/protocol.md')
   .option('--timeout <ms>', 'per-request timeout for an external implementation (flows get 12×)', integer(100, 3_600_000), 10_000)
+  .option('--max-failures <n>', 'stop restarting an external implementation after this many consecutive crashes or timeouts', integer(1, 1000), 3)
+  .option('--resume', 'continue an interrupted verify from the report in --out (finished claims kept, the rest run with the same seed)')
   .option('--workers <n>', 'worker threads running claims in parallel (results do not depend on it)', integer(1, 256), 1)
   .option('--no-controls', 'skip the negative controls')
   .option('--out <dir>', 'where reports go', 'reports')
   .option('--json', 'print the report as JSON only')
   .option('--quiet', 'no progress, only the table')
-  .action(async (opts: Common & { runs?: number; seed: number; only?: string; impl?: string; timeout: number; workers: number; controls: boolean; out: string }) => {
-    const { runVerify, selectClaims } = await import('../claims/verify.js');
-    const { CLAIM_COLUMNS, claimRows, formatTable, writeVerification } = await import('../report/verification.js');
+  .action(async (opts: Common & { runs?: number; seed: number; only?: string; impl?: string; timeout: number; maxFailures: number; resume?: boolean; workers: number; controls: boolean; out: string }) => {
+    const { buildReport, runVerify, selectClaims, verifyExitCode } = await import('../claims/verify.js');
+    const { readReport, resumeResults } = await import('../claims/resume.js');
+    const { CLAIM_COLUMNS, claimRows, formatTable, summaryLine, writeVerification } = await import('../report/verification.js');
     const claims = selectClaims(opts.only?.split(','), '--only');
-    const impl = await loadImplementation(opts.impl, opts.timeout);
+    const impl = await loadImplementation(opts.impl, opts.timeout, opts.maxFailures);
+    const reportFile = join(opts.out, 'verification.json');
+    const results = new Map<string, ClaimResult>();
+    if (opts.resume) {
+      const previous = readReport(reportFile);
+      if (previous) for (const [k, r] of resumeResults(previous, { implementation: impl.name, seed: opts.seed, runs: opts.runs ?? 'default' }, claims, opts.controls)) results.set(k, r);
+      else process.stderr.write(`eqflow: no ${reportFile} to resume; running every claim\n`);
+    }
+    const t0 = Date.now();
+    const verifyOptions = { seed: opts.seed, runs: opts.runs, claims, controls: opts.controls, outDir: opts.out, workers: opts.workers, implSpec: opts.impl, timeoutMs: opts.timeout, maxFailures: opts.maxFailures, results };
+    // interrupted: the claims finished so far (a copy taken before any process is killed), the rest 'interrupted'
+    const release = onInterrupt('eqflow', async (signal) => {
+      const finished = new Map(results);
+      const partial = await buildReport(impl.name, verifyOptions, finished, t0, signal);
+      await writeVerification(opts.out, partial);
+      return `${claims.length - partial.summary.interrupted} of ${claims.length} claims finished, saved to ${reportFile}; \`eqflow verify --resume\` with the same options runs the rest`;
+    });
     const bar = progress(opts, claims.length, 'verify');
     let report;
     try {
-      report = await runVerify(impl, { seed: opts.seed, runs: opts.runs, claims, controls: opts.controls, outDir: opts.out, onClaim: (d, _t, id) => bar.tick(d, id), workers: opts.workers, implSpec: opts.impl, timeoutMs: opts.timeout });
+      report = await runVerify(impl, { ...verifyOptions, onClaim: (d, _t, id) => bar.tick(d, id) });
     } finally {
       bar.stop();
       await impl.close();
     }
+    release();
     await writeVerification(opts.out, report);
     if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     else {
-      const s = report.summary;
       process.stdout.write(`${formatTable(CLAIM_COLUMNS, claimRows(report))}\n\n`);
-      process.stdout.write(`${report.implementation}: ${s.holds} hold, ${s.violated} violated, ${s.notTested} not tested; ${s.controlsFailing} negative controls did not fail (seed ${report.seed}, ${(report.durationMs / 1000).toFixed(1)} s).\n`);
-      process.stdout.write(`reports: ${join(opts.out, 'verification.json')}, ${join(opts.out, 'verification.md')}\n`);
+      process.stdout.write(`${report.implementation}: ${summaryLine(report)} (seed ${report.seed}, ${(report.durationMs / 1000).toFixed(1)} s).\n`);
+      process.stdout.write(`reports: ${reportFile}, ${join(opts.out, 'verification.md')}\n`);
       for (const c of report.claims.filter((x) => x.counterexampleFile)) process.stdout.write(`replay ${c.id}: eqflow replay ${c.counterexampleFile}${opts.impl ? ` --impl '${opts.impl}'` : ''}\n`);
     }
-    if (report.summary.violated > 0 || report.summary.controlsFailing > 0) process.exitCode = 1;
+    process.exitCode = verifyExitCode(report);
   });
 
 program
@@ -208,7 +230,17 @@ program
       }
     }
     const o = { case: caseJson, gamma: opts.gamma, dynamics: opts.dynamics, mu: opts.mu, tolerance: opts.tolerance };
-    const report = checkTrace(readTraceFile(file, o), o);
+    let report;
+    try {
+      report = checkTrace(readTraceFile(file, o), o);
+    } catch (e) {
+      if (!faultKind(e)) throw e;
+      // the run produced no valid snapshots (e.g. NaN parameters): verdict 'error' for every check, exit 3
+      const message = (e as Error).message;
+      process.stdout.write(opts.json ? `${JSON.stringify({ verdict: 'error', message })}\n` : `verdict error (the recorded run is not a valid trajectory, no statement checked): ${message}\n`);
+      process.exitCode = 3;
+      return;
+    }
     process.stdout.write(opts.json ? `${JSON.stringify(report)}\n` : `${formatTraceReport(report)}\n`);
     if (report.rows.some((r) => r.verdict === 'violated')) process.exitCode = 1;
   });
@@ -240,7 +272,6 @@ experiment
   .action(async (opts: Common & { gammas?: number[]; runs?: number; images?: number; epochs?: number; workers?: number; seed?: string; full?: boolean; out: string }) => {
     const m = await import('../experiments/mnist.js');
     const { writeFileAtomic, writeJsonAtomic } = await import('../report/atomic.js');
-    const { saveOnInterrupt } = await import('../report/interrupt.js');
     const preset = m.mnistPreset(opts.full === true, opts.workers);
     const o = { ...preset, ...(opts.gammas && { gammas: opts.gammas }), ...(opts.runs && { runs: opts.runs }), ...(opts.images && { images: opts.images }), ...(opts.epochs && { epochs: opts.epochs }), ...(opts.seed && { seed: opts.seed }) };
     const { discreteStabilityWarning } = await import('../flows/discrete.js');
@@ -252,7 +283,7 @@ experiment
     const done: Array<{ gamma: number; run: number; result: unknown }> = [];
     const partial = join(opts.out, 'experiments', 'mnist.partial.json');
     // an interrupt keeps the previous mnist.json (written atomically, only at the end) and saves the runs finished so far
-    const release = saveOnInterrupt('eqflow', async (signal) => {
+    const release = onInterrupt('eqflow', async (signal) => {
       await writeJsonAtomic(partial, { interrupted: signal, config: o, finishedRuns: done });
       return `${done.length} finished runs saved to ${partial}; ${join(opts.out, 'experiments', 'mnist.json')} was left as it was`;
     });
@@ -267,8 +298,14 @@ experiment
     else process.stdout.write(`${m.formatMnistSummary(r)}\nwrote ${join(opts.out, 'experiments', 'mnist.json')} and ${join(opts.out, 'figures', 'mnist.svg')} (${steps} steps)\n`);
   });
 
-/** Maps every failure to one line and exit code 2 (bad input) — never a stack trace. */
+/**
+ * Maps every failure to one line — never a stack trace — and an exit code: 2 bad input, 3 the implementation did
+ * not answer properly (it crashed, hung or broke the protocol where no report could say so), 4 an internal error.
+ * Verify's own codes are verifyExitCode's; a signal exits with 128 + its number (src/core/shutdown.ts).
+ */
 async function main(): Promise<void> {
+  // every command: a signal stops the implementation processes it started and says so (verify and mnist save more)
+  onInterrupt('eqflow', async () => 'nothing was written');
   try {
     await program.parseAsync(process.argv);
   } catch (e) {
@@ -280,13 +317,18 @@ async function main(): Promise<void> {
       process.exitCode = 2;
       return; // commander already printed its one-line message
     }
+    if (faultKind(e)) {
+      process.stderr.write(`eqflow: implementation error: ${(e as Error).message}\n`);
+      process.exitCode = 3;
+      return;
+    }
     if (e instanceof EqflowError) {
       process.stderr.write(`eqflow: ${e.message}\n`);
       process.exitCode = 2;
       return;
     }
     process.stderr.write(`eqflow: internal error: ${(e as Error).message ?? String(e)}\n`);
-    process.exitCode = 3;
+    process.exitCode = 4;
   }
 }
 

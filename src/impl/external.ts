@@ -3,17 +3,21 @@ import { Socket } from 'node:net';
 import { z } from 'zod';
 import { ErrorCode, EqflowError, requireFinite, requireLength } from '../core/errors.js';
 import { DYNAMICS, DynamicsKind } from '../flows/dynamics.js';
+import { killGroup, registerGroup, unregisterGroup } from '../core/shutdown.js';
 import { Projectors } from '../space/projectors.js';
 import { buildAdmissible, buildData, buildGroup, buildModel } from './build.js';
 import { CaseSpec } from './caseSpec.js';
+import { FaultKind, ImplementationFault, faultKind } from './fault.js';
 import { CAPABILITIES, Capability, CaseSession, Implementation, ProjectorName, RiskMode, notOffered } from './implementation.js';
 
 /**
  * ExternalImplementation: drives an implementation in another process over the JSON-lines protocol "eqflow/1"
  * (docs/protocol.md). Every answer is validated with zod; every failure of the other side (timeout, crash, hang,
- * malformed line, wrong length, NaN, unknown id) rejects the pending request with an EqflowError whose field names
- * the request (`op#id`) and the offending field, e.g. `risk#12.gradient[3]`. Nothing waits forever: a request that
- * times out kills the process, and the process's exit rejects everything still pending.
+ * malformed line, wrong length, NaN, unknown or repeated id) rejects the pending request with an
+ * ImplementationFault (an EqflowError with its kind: crash, timeout, protocol, answer) whose field names the request
+ * (`op#id`) and the offending field, e.g. `risk#12.gradient[3]`. Nothing waits forever: a request that times out
+ * kills the process, and the process's exit rejects everything still pending. After `maxFailures` consecutive
+ * processes died without answering, no new one is started.
  */
 
 export const PROTOCOL_VERSION = 'eqflow/1';
@@ -31,6 +35,8 @@ export interface ExternalOptions {
   exitGraceMs?: number;
   /** start a fresh process on the next open() when the previous one died or was killed (default true) */
   respawn?: boolean;
+  /** consecutive process failures (crash or timeout, no answer in between) after which no new process is started (default 3) */
+  maxFailures?: number;
   cwd?: string;
   env?: Record<string, string | undefined>;
   /** 'pipe' keeps the last 4 KiB of stderr for error messages (default); 'inherit' also forwards it to ours */
@@ -188,24 +194,6 @@ interface Pending {
   readonly timer: NodeJS.Timeout;
 }
 
-/** Process groups still alive, killed when node exits so that no implementation outlives us. */
-const liveGroups = new Set<number>();
-let exitHookInstalled = false;
-function killGroup(pid: number): void {
-  try {
-    process.kill(-pid, 'SIGKILL'); // the shell and whatever it started: spawned detached, so pid is the group id
-  } catch {
-    // already gone
-  }
-}
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.once('exit', () => {
-    for (const pid of liveGroups) killGroup(pid);
-  });
-}
-
 /** Largest accepted line (64 MiB): a process that never writes a newline must not exhaust memory. */
 const MAX_LINE = 64 * 1024 * 1024;
 
@@ -213,7 +201,6 @@ class Connection {
   private readonly child: ChildProcessWithoutNullStreams;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
-  private buffer = '';
   private stderrTail = '';
   private exitInfo: string | null = null;
   private finalized = false;
@@ -222,15 +209,25 @@ class Connection {
   private markClosed: () => void = () => {};
   /** why the process was killed, when we killed it (prefixes the rejection of the other pending requests) */
   private killReason: string | null = null;
+  /** the kind of fault that made us kill it (a timeout, a protocol violation) */
+  private killKind: FaultKind = 'crash';
+  /** a protocol violation that no pending request could carry (e.g. a repeated answer while nothing was pending) */
+  private unreported: ImplementationFault | null = null;
+  /** the ops of the last answered requests, to name the request a repeated answer belongs to */
+  private readonly answeredOps = new Map<number, ExternalOp>();
+  /** computations this process answered validly (open and close excluded: a process that only opens is not working) */
+  answered = 0;
+  /** chunks of a line not yet ended by a newline, and their total length */
+  private partial: string[] = [];
+  private partialLength = 0;
   /** set by shutdown(): no new requests once stdin is closed */
   private closing = false;
 
   constructor(readonly command: string, private readonly opts: Required<Pick<ExternalOptions, 'timeoutMs' | 'exitGraceMs'>> & ExternalOptions, private readonly stats: ExternalStats) {
-    installExitHook();
     this.closed = new Promise((resolve) => { this.markClosed = resolve; });
     this.child = spawn(command, { shell: true, detached: true, cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
     stats.spawns++;
-    if (this.child.pid !== undefined) liveGroups.add(this.child.pid);
+    if (this.child.pid !== undefined) registerGroup(this.child.pid);
     // the process and its pipes never keep node alive on their own (a pending request's timer does): a program
     // that forgets close() still exits, and the exit hook kills the group
     this.child.unref();
@@ -252,6 +249,19 @@ class Connection {
       setTimeout(() => this.finalize(this.exitInfo ?? 'exited'), 200).unref();
     });
     this.child.on('close', () => this.finalize(this.exitInfo ?? 'exited'));
+  }
+
+  /** The protocol violation no request has carried yet (then forgotten): the next open reports it instead of restarting. */
+  takeUnreported(): ImplementationFault | null {
+    const e = this.unreported;
+    this.unreported = null;
+    return e;
+  }
+
+  /** Why the process is gone, as a fault of the kind that ended it (for requests that arrive afterwards). */
+  get deathReason(): { kind: FaultKind; reason: string } | null {
+    if (this.alive) return null;
+    return { kind: this.killReason !== null ? this.killKind : 'crash', reason: this.killReason ?? this.exitInfo ?? (this.closing ? 'closed by eqflow' : 'stopped') };
   }
 
   get alive(): boolean {
@@ -279,10 +289,15 @@ class Connection {
   /** Sends one request; resolves with the validated answer or rejects with an EqflowError naming `op#id`. */
   request<T>(op: ExternalOp, body: Record<string, unknown>, schema: z.ZodType<T, unknown>): Promise<T> {
     const id = this.nextId++;
-    if (!this.alive) {
+    const unreported = this.takeUnreported();
+    if (unreported) {
       this.stats.failures++;
-      const why = this.killReason ?? this.exitInfo ?? (this.closing ? 'closed by eqflow' : 'stopped');
-      return Promise.reject(new EqflowError('io', `${op}#${id}`, `the implementation "${this.command}" is not running (${why})`));
+      return Promise.reject(unreported);
+    }
+    const dead = this.deathReason;
+    if (dead) {
+      this.stats.failures++;
+      return Promise.reject(new ImplementationFault(dead.kind, 'io', `${op}#${id}`, `the implementation "${this.command}" is not running (${dead.reason})`));
     }
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => this.onTimeout(op, id), this.timeoutFor(op));
@@ -299,7 +314,7 @@ class Connection {
   private onTimeout(op: ExternalOp, id: number): void {
     const ms = this.timeoutFor(op);
     const field = op === 'hello' ? 'hello' : `${op}#${id}`;
-    const err = new EqflowError('io', field, `no answer within ${ms} ms; the implementation "${this.command}" was killed (hung or too slow: raise the timeout)`);
+    const err = new ImplementationFault('timeout', 'io', field, `no answer within ${ms} ms; the implementation "${this.command}" was killed (hung or too slow: raise the timeout)`);
     if (op === 'hello' && this.hello) {
       this.hello.reject(err);
       this.hello = null;
@@ -310,21 +325,30 @@ class Connection {
       this.stats.failures++;
       p.reject(err);
     }
-    this.kill(`killed after ${field} timed out`);
+    this.kill(`killed after ${field} timed out`, 'timeout');
   }
 
   private onData(chunk: string): void {
-    this.buffer += chunk;
+    // only the new chunk is searched for a newline: a long line costs its length, not its length squared
+    let from = 0;
     let nl: number;
-    while ((nl = this.buffer.indexOf('\n')) >= 0) {
-      const line = this.buffer.slice(0, nl).replace(/\r$/, '');
-      this.buffer = this.buffer.slice(nl + 1);
+    while ((nl = chunk.indexOf('\n', from)) >= 0) {
+      const line = (this.partial.join('') + chunk.slice(from, nl)).replace(/\r$/, '');
+      this.partial = [];
+      this.partialLength = 0;
+      from = nl + 1;
       if (line.trim() !== '') this.onLine(line);
+      if (this.finalized) return;
     }
-    if (this.buffer.length > MAX_LINE) {
-      this.buffer = '';
+    if (from < chunk.length) {
+      this.partial.push(chunk.slice(from));
+      this.partialLength += chunk.length - from;
+    }
+    if (this.partialLength > MAX_LINE) {
+      this.partial = [];
+      this.partialLength = 0;
       this.violation(null, `an answer line longer than ${MAX_LINE} characters (no newline)`);
-      this.kill('killed after an over-long answer line');
+      this.kill('killed after an over-long answer line', 'protocol');
     }
   }
 
@@ -334,16 +358,22 @@ class Connection {
       const h = this.hello;
       this.hello = null;
       clearTimeout(h.timer);
-      h.reject(new EqflowError('io', 'hello', `${what}; expected the handshake answer {"protocol": "${PROTOCOL_VERSION}", "name", "capabilities"}`));
+      h.reject(new ImplementationFault('protocol', 'io', 'hello', `${what}; expected the handshake answer {"protocol": "${PROTOCOL_VERSION}", "name", "capabilities"}`));
       return;
     }
     const targets = id !== null && this.pending.has(id) ? [id] : [...this.pending.keys()];
+    if (targets.length === 0) {
+      // nothing pending can carry it: the next request does, and the process is not trusted with another
+      this.unreported ??= new ImplementationFault('protocol', 'io', id !== null ? `${this.answeredOps.get(id) ?? 'request'}#${id}` : 'answer', what);
+      this.kill(`killed after a protocol violation: ${what}`, 'protocol');
+      return;
+    }
     for (const t of targets) {
       const p = this.pending.get(t) as Pending;
       this.pending.delete(t);
       clearTimeout(p.timer);
       this.stats.failures++;
-      p.reject(new EqflowError('io', `${p.op}#${t}`, what));
+      p.reject(new ImplementationFault('protocol', 'io', `${p.op}#${t}`, what));
     }
   }
 
@@ -362,13 +392,13 @@ class Connection {
       clearTimeout(h.timer);
       const err = ErrorAnswer.safeParse(msg);
       if (err.success) {
-        h.reject(new EqflowError('unsupported', 'hello', `the implementation refused the handshake: ${err.data.error.code}: ${err.data.error.message}`));
+        h.reject(new ImplementationFault('protocol', 'unsupported', 'hello', `the implementation refused the handshake: ${err.data.error.code}: ${err.data.error.message}`));
         return;
       }
       const r = HelloAnswer.safeParse(msg);
       if (!r.success) {
         const i = firstIssue(r.error);
-        h.reject(new EqflowError(i.code, `hello${i.path}`, `${i.message} in the handshake answer ${clip(line)}`));
+        h.reject(new ImplementationFault('protocol', i.code, `hello${i.path}`, `${i.message} in the handshake answer ${clip(line)}`));
         return;
       }
       h.resolve(r.data);
@@ -388,38 +418,51 @@ class Connection {
     const p = this.pending.get(rawId);
     if (!p) {
       const open = [...this.pending.entries()].map(([k, v]) => `${v.op}#${k}`).join(', ') || 'none';
-      this.violation(null, `the implementation answered request id ${rawId}, which is not pending (pending: ${open})`);
+      // ids are handed out in order: one below nextId that is not pending was answered (or given up) already
+      const repeated = rawId >= 1 && rawId < this.nextId;
+      this.violation(repeated ? rawId : null, repeated
+        ? `a second answer to request id ${rawId}, which was already answered (pending: ${open})`
+        : `the implementation answered request id ${rawId}, which is not pending (pending: ${open})`);
       return;
     }
     this.pending.delete(rawId);
     clearTimeout(p.timer);
+    this.answeredOps.set(rawId, p.op);
+    if (this.answeredOps.size > 64) this.answeredOps.delete(this.answeredOps.keys().next().value as number);
     const field = `${p.op}#${rawId}`;
     if ('error' in msg) {
       const e = ErrorAnswer.safeParse(msg);
       this.stats.failures++;
       if (!e.success) {
         const i = firstIssue(e.error);
-        p.reject(new EqflowError('io', `${field}${i.path}`, `a malformed error answer: ${i.message}`));
+        p.reject(new ImplementationFault('protocol', 'io', `${field}${i.path}`, `a malformed error answer: ${i.message}`));
         return;
       }
       const { code, message, field: f } = e.data.error;
-      p.reject(new EqflowError(isErrorCode(code) ? code : 'io', f ? `${field}.${f}` : field, `the implementation answered ${code}: ${message}`));
+      const where = f ? `${field}.${f}` : field;
+      const text = `the implementation answered ${code}: ${message}`;
+      // a refusal with one of eqflow's codes is an answer; any other code (e.g. "internal") is an exception it did not handle
+      p.reject(isErrorCode(code) ? new EqflowError(code, where, text) : new ImplementationFault('crash', 'io', where, text));
       return;
     }
     const r = p.schema.safeParse(msg);
     if (!r.success) {
       const i = firstIssue(r.error);
       this.stats.failures++;
-      p.reject(new EqflowError(i.code, `${field}${i.path}`, i.message));
+      p.reject(new ImplementationFault('answer', i.code, `${field}${i.path}`, i.message));
       return;
     }
     this.stats.requests++;
+    if (p.op !== 'open' && p.op !== 'close') this.answered++;
     p.resolve(r.data);
   }
 
   /** Kills the whole process group; the exit handler then rejects what is still pending. */
-  kill(reason: string): void {
-    if (this.killReason === null) this.killReason = reason;
+  kill(reason: string, kind: FaultKind = 'crash'): void {
+    if (this.killReason === null) {
+      this.killReason = reason;
+      this.killKind = kind;
+    }
     if (this.child.pid !== undefined) killGroup(this.child.pid);
   }
 
@@ -427,17 +470,18 @@ class Connection {
   private finalize(how: string): void {
     if (this.finalized) return;
     this.finalized = true;
-    if (this.child.pid !== undefined) liveGroups.delete(this.child.pid);
+    if (this.child.pid !== undefined) unregisterGroup(this.child.pid);
     const why = this.killReason ? `${this.killReason} (${how})` : `the implementation "${this.command}" ${how} while the request was pending`;
+    const kind: FaultKind = this.killReason !== null ? this.killKind : 'crash';
     if (this.hello) {
       clearTimeout(this.hello.timer);
-      this.hello.reject(new EqflowError('io', 'hello', `${why}${this.stderrNote()}`));
+      this.hello.reject(new ImplementationFault(kind, 'io', 'hello', `${why}${this.stderrNote()}`));
       this.hello = null;
     }
     for (const [id, p] of this.pending) {
       clearTimeout(p.timer);
       this.stats.failures++;
-      p.reject(new EqflowError('io', `${p.op}#${id}`, `${why}${this.stderrNote()}`));
+      p.reject(new ImplementationFault(kind, 'io', `${p.op}#${id}`, `${why}${this.stderrNote()}`));
     }
     this.pending.clear();
     this.markClosed();
@@ -454,7 +498,7 @@ class Connection {
     const how = await Promise.race([this.closed.then(() => 'closed' as const), grace]);
     clearTimeout(timer);
     if (how === 'grace') {
-      this.kill('killed after close(): it did not exit when its stdin was closed');
+      this.kill('killed after close(): it did not exit when its stdin was closed', 'timeout');
       await Promise.race([this.closed, new Promise((resolve) => { timer = setTimeout(resolve, 1000); })]);
       clearTimeout(timer);
     }
@@ -562,6 +606,10 @@ export class ExternalImplementation implements Implementation {
   private conn: Connection;
   private starting: Promise<void> | null = null;
   private closed = false;
+  /** processes in a row that died (crash, timeout, kill) without a valid answer in between */
+  private consecutiveFailures = 0;
+  /** set once maxFailures is reached: why no process is started any more */
+  private gaveUp: ImplementationFault | null = null;
 
   private constructor(
     readonly command: string,
@@ -583,6 +631,7 @@ export class ExternalImplementation implements Implementation {
     for (const [k, v] of Object.entries({ timeoutMs: opts.timeoutMs, exitGraceMs: opts.exitGraceMs, ...opts.opTimeoutMs })) {
       if (!(typeof v === 'number' && v > 0 && Number.isFinite(v))) throw new EqflowError('invalid-argument', k, `expected a positive number of ms, got ${v}`);
     }
+    if (opts.maxFailures !== undefined && !(Number.isSafeInteger(opts.maxFailures) && opts.maxFailures >= 1)) throw new EqflowError('invalid-argument', 'maxFailures', `expected an integer ≥ 1, got ${opts.maxFailures}`);
     const stats: ExternalStats = { requests: 0, failures: 0, spawns: 0 };
     const { conn, name, capabilities, unknown } = await ExternalImplementation.connect(command, opts, stats);
     return new ExternalImplementation(command, name, capabilities, unknown, opts, conn, stats);
@@ -605,13 +654,29 @@ export class ExternalImplementation implements Implementation {
     return { conn, name: hello.name, capabilities: new Set(known), unknown: hello.capabilities.filter((c) => !(CAPABILITIES as readonly string[]).includes(c)) };
   }
 
-  /** A fresh process when the previous one died (a crash or a timeout), so one bad case does not end a run. */
+  /**
+   * A fresh process when the previous one died (a crash or a timeout), so one bad case does not end a run — until
+   * maxFailures processes in a row died without a valid answer: then every open fails at once with the reason.
+   */
   private async ensureRunning(): Promise<void> {
+    if (this.gaveUp) throw this.gaveUp;
+    const unreported = this.conn.takeUnreported();
+    if (unreported) throw unreported;
     if (this.conn.alive) return;
     if (this.opts.respawn === false) return; // request() then reports the dead process
     if (!this.starting) {
       this.starting = (async () => {
-        const { conn, name, capabilities } = await ExternalImplementation.connect(this.command, this.opts, this.stats);
+        const dead = this.conn.deathReason;
+        this.countFailure(this.conn.answered > 0, dead?.reason ?? 'stopped');
+        let started: Awaited<ReturnType<typeof ExternalImplementation.connect>>;
+        try {
+          started = await ExternalImplementation.connect(this.command, this.opts, this.stats);
+        } catch (e) {
+          // a restart that fails its handshake is one more failure in the row; the next open counts it
+          this.countFailure(false, e instanceof Error ? e.message : String(e));
+          throw faultKind(e) ? e : new ImplementationFault('crash', 'io', 'hello', `the restarted implementation failed its handshake: ${(e as Error).message}`);
+        }
+        const { conn, name, capabilities } = started;
         const same = name === this.name && capabilities.size === this.capabilities.size && [...capabilities].every((c) => this.capabilities.has(c));
         if (!same) {
           conn.kill('killed: a restarted implementation must announce the same name and capabilities');
@@ -621,6 +686,16 @@ export class ExternalImplementation implements Implementation {
       })().finally(() => { this.starting = null; });
     }
     await this.starting;
+  }
+
+  /** Counts one dead process (the row restarts after one that answered); at maxFailures, gives up with `reason`. */
+  private countFailure(answeredBefore: boolean, reason: string): void {
+    this.consecutiveFailures = answeredBefore ? 1 : this.consecutiveFailures + 1;
+    const max = this.opts.maxFailures ?? 3;
+    if (this.consecutiveFailures >= max && !this.gaveUp) {
+      this.gaveUp = new ImplementationFault('gave-up', 'io', 'open', `eqflow stopped restarting "${this.command}" after ${max} consecutive failures (the last: ${reason}); --max-failures raises the limit`);
+      throw this.gaveUp;
+    }
   }
 
   private wireOf(spec: CaseSpec): WireCase {
@@ -642,7 +717,7 @@ export class ExternalImplementation implements Implementation {
     const r = await conn.request('open', { case: w.json }, OpenAnswer);
     if (r.dim !== w.dim) {
       if (conn.alive) await conn.request('close', { session: r.session }, CloseAnswer).catch(() => undefined);
-      throw new EqflowError('dimension-mismatch', `open#${r.id}.dim`, `the implementation's parameter space has dim ${r.dim}, eqflow's layout of case "${spec.name}" has ${w.dim}`);
+      throw new ImplementationFault('answer', 'dimension-mismatch', `open#${r.id}.dim`, `the implementation's parameter space has dim ${r.dim}, eqflow's layout of case "${spec.name}" has ${w.dim}`);
     }
     return new ExternalSession(this, conn, r.session, r.dim);
   }

@@ -5,12 +5,28 @@ import { writeFileAtomic, writeJsonAtomic } from './atomic.js';
 
 export { formatTable };
 
-const fmtRatio = (c: ClaimReport) => (c.verdict === 'not tested' ? '—' : c.worstRatio.toExponential(2));
+const unrun = (c: ClaimReport) => c.verdict === 'not tested' || c.verdict === 'interrupted';
+const fmtRatio = (c: ClaimReport) => (unrun(c) ? '—' : c.worstRatio.toExponential(2));
+
+/** The one-line summary of a report: counts per verdict and of negative controls that did not fail. */
+export function summaryLine(r: VerificationReport): string {
+  const s = r.summary;
+  return `${s.holds} hold, ${s.violated} violated, ${s.errors} implementation errors, ${s.notTested} not tested${s.interrupted ? `, ${s.interrupted} interrupted` : ''}; ` +
+    `${s.controlsFailing} negative controls did not fail`;
+}
+
+/** What the Markdown report says of a claim's outcome, by verdict. */
+function outcome(c: ClaimReport): string {
+  if (c.verdict === 'not tested') return `Not tested: ${c.message}.`;
+  if (c.verdict === 'interrupted') return 'Interrupted before it finished.';
+  if (c.verdict === 'error') return `Implementation error (${c.fault ?? 'fault'}; the implementation did not answer properly, not a counterexample): ${c.message ?? ''}.`;
+  return `Last measurement: ${c.message ?? ''}.`;
+}
 
 /** The claims table as rows: claim, source, cases, worst error/tolerance, verdict, negative control, seed. */
 export function claimRows(r: VerificationReport): string[][] {
   return r.claims.map((c) => [
-    c.id, c.source, c.verdict === 'not tested' ? '0' : `${c.cases}${c.skipped ? ` (+${c.skipped} skipped)` : ''}`, fmtRatio(c), c.verdict,
+    c.id, c.source, unrun(c) ? '0' : `${c.cases}${c.skipped ? ` (+${c.skipped} skipped)` : ''}`, fmtRatio(c), c.verdict,
     c.negativeControl.verdict, String(c.seed),
   ]);
 }
@@ -23,8 +39,8 @@ export function verificationMarkdown(r: VerificationReport): string {
   const lines = [
     `# eqflow verification — ${r.implementation}`,
     '',
-    `seed ${r.seed}, cases per claim: ${r.runs}. ${r.summary.holds} hold, ${r.summary.violated} violated, ${r.summary.notTested} not tested; ` +
-      `${r.summary.controlsFailing} negative controls did not fail.`,
+    `seed ${r.seed}, cases per claim: ${r.runs}. ${summaryLine(r)}.` +
+      (r.interruptedBy ? ` **Interrupted by ${r.interruptedBy}**: \`eqflow verify --resume\` runs the rest.` : ''),
     '',
     `| ${CLAIM_COLUMNS.join(' | ')} |`,
     `|${CLAIM_COLUMNS.map(() => '---').join('|')}|`,
@@ -34,9 +50,9 @@ export function verificationMarkdown(r: VerificationReport): string {
     '',
     ...r.claims.flatMap((c) => [
       `- **${c.id}** (${esc(c.source)}): ${esc(c.title)}.`,
-      `  ${c.verdict === 'not tested' ? `Not tested: ${c.message}.` : `Last measurement: ${esc(c.message ?? '')}.`}`,
+      `  ${esc(outcome(c))}`,
       `  Negative control (${esc(c.negativeControl.description)}): ${c.negativeControl.verdict}.`,
-      ...(c.counterexampleFile ? [`  Counterexample: \`${c.counterexampleFile}\`; replay with \`eqflow replay ${c.counterexampleFile}\`.`] : []),
+      ...(c.counterexampleFile ? [`  ${c.verdict === 'error' ? 'Failing input' : 'Counterexample'}: \`${c.counterexampleFile}\`; replay with \`eqflow replay ${c.counterexampleFile}\`.`] : []),
     ]),
     '',
   ];

@@ -9,6 +9,7 @@ import { curvatureBound, curvatureQuotient } from '../analysis/rates.js';
 import { DYNAMICS, DynamicsKind } from '../flows/dynamics.js';
 import { BuiltCase, buildCase } from '../impl/build.js';
 import { CaseSpec, parseCase, zodError } from '../impl/caseSpec.js';
+import { ImplementationFault } from '../impl/fault.js';
 
 /**
  * Checks a training run recorded elsewhere (PyTorch, JAX, …) against the theory, from snapshots of its parameters
@@ -140,7 +141,14 @@ export function parseTrace(input: unknown, opts: TraceOptions = {}, root = 'trac
     const t = finite(s.t, `${field}.t`);
     if (s.A.length !== dim) throw new EqflowError('dimension-mismatch', `${field}.A`, `expected ${dim} entries (dim H of case "${spec.name}"), got ${s.A.length}`);
     const A = new Float64Array(dim);
-    for (let i = 0; i < dim; i++) A[i] = finite(s.A[i], `${field}.A[${i}]`);
+    for (let i = 0; i < dim; i++) {
+      const v = s.A[i];
+      // a NaN or ±Infinity parameter: the recorded run itself diverged — the verdict 'error', not bad input
+      if (typeof v === 'number' ? !Number.isFinite(v) : v === 'NaN' || v === 'Infinity' || v === '-Infinity') {
+        throw new ImplementationFault('answer', 'not-finite', `${field}.A[${i}]`, `expected a finite number, got ${num(v)}: the recorded run diverged, so no statement can be checked on it`);
+      }
+      A[i] = finite(v, `${field}.A[${i}]`);
+    }
     return { t, A };
   });
   for (let k = 1; k < snapshots.length; k++) {
