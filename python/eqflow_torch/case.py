@@ -168,6 +168,12 @@ class Case:
             self.L_basis = orthonormal_rows(V)
         else:
             need(kind == "full", "case.admissible.kind", f"unknown admissible kind {kind!r}", "unsupported")
+        # an affine L = A° + L_0 (docs/theory.md §1): A° = offset − Π_L offset, the offset's part off L_0
+        self.offset = torch.zeros(self.dim, dtype=F64)
+        if adm.get("offset") is not None:
+            need(kind != "full", "case.admissible.offset", "a full L has no affine offset")
+            off = tensor_rows([adm["offset"]], self.dim, "case.admissible.offset")[0]
+            self.offset = off - self.pi_L(off)
         self.E_basis = None
         if kind != "full" and not self._commutes():
             # incompatible: E_0 = {Bᵀc : (I − Π_G)Bᵀc = 0} for an orthonormal basis B (rows) of L_0
@@ -245,22 +251,27 @@ class Case:
         return A - self.pi_G(A) if "regularizer-g-perp" in self.bugs else self.perp(A)
 
     def step(self, kind, A, eta, gamma):
-        return A + eta * (self.field(kind, gamma)(A) - gamma * self.reg_perp(A))
+        """A + η v(A); the regularizer pulls towards A° + E_0: −γΠ_{E⊥}(A − A°), which lies in L_0 (§4)."""
+        return A + eta * (self.field(kind, gamma)(A) - gamma * self.reg_perp(A - self.offset))
 
     def sampled_step(self, A, eta, gamma, elements):
         X, Y = self.sampled_batch(elements)
         _, grad = self.value_and_grad(A, X, Y)
-        return A - eta * (self.K(grad) + gamma * self.perp(A))
+        return A - eta * (self.K(grad) + gamma * self.perp(A - self.offset))
 
     def flow(self, kind, A, gamma, times, h):
         """Lawson RK4 with fixed step h (docs/protocol.md, flow): RK4 on w = φ(−t)A with φ(t) = Π_E + e^{−γt}Π_{E⊥}
-        the exact flow of −γΠ_{E⊥}A; the last step before each requested time is shortened to land on it."""
-        F = self.field(kind, gamma)
+        the exact flow of −γΠ_{E⊥}A; the last step before each requested time is shortened to land on it. It runs in
+        x = A − A°, where φ keeps L_0 invariant (an affine L stays affine)."""
+        F0 = self.field(kind, gamma)
+
+        def F(x):
+            return F0(x + self.offset)
 
         def phi(t, x):
             return x if gamma == 0 else x - (1 - math.exp(-gamma * t)) * self.reg_perp(x)
 
-        x, t, out = A.clone(), 0.0, []
+        x, t, out = A - self.offset, 0.0, []
         for i, ti in enumerate(times):
             need(ti >= t, f"times[{i}]", f"times must be non-decreasing and ≥ 0, got {ti} after {t}")
             s, T = 0.0, ti - t
@@ -275,5 +286,5 @@ class Case:
                 if not bool(torch.isfinite(x).all()):
                     raise ProtocolError("not-finite", "points", f"the state stopped being finite before t = {t + s}; the step may be too large")
             t = ti
-            out.append(x.clone())
+            out.append(x + self.offset)
         return out
