@@ -313,8 +313,13 @@ describe.skipIf(skipPython)('the numpy implementation (examples/python/eqflow_ml
     const specs = fc.sample(fc.oneof(mlpAnyCase, incompatibleCase, nonUnitaryCase, orbitClosedCase.filter(isMlp)), { numRuns: 30, seed: 11 });
     let worst = 0;
     const cmp = (a: Float64Array, b: Float64Array, scale: number) => { for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]) / scale); };
+    let compared = 0;
     for (const spec of [...specs, exampleQCase]) {
-      const se = await py.open(spec), sr = await ref.open(spec);
+      // a family the example refuses (e.g. SO(2)/O(2) rules: dense networks on finite tables only) is not compared
+      const se = await py.open(spec).catch((e: unknown) => (e instanceof EqflowError && e.code === 'unsupported' ? null : Promise.reject(e)));
+      if (!se) continue;
+      compared++;
+      const sr = await ref.open(spec);
       const A = new RandomStream(spec.name).gaussianVector(se.dim, 0.7);
       const scale = Math.max(1, ...Array.from(A, Math.abs));
       const b = ref.built(spec);
@@ -336,7 +341,8 @@ describe.skipIf(skipPython)('the numpy implementation (examples/python/eqflow_ml
       else (fe as Float64Array[]).forEach((p, i) => cmp(p, (fr as Float64Array[])[i], scale));
       await se.close();
     }
-    console.log(`numpy vs reference: worst relative difference ${worst.toExponential(2)} over ${specs.length + 1} cases`);
+    console.log(`numpy vs reference: worst relative difference ${worst.toExponential(2)} over ${compared} cases`);
+    expect(compared).toBeGreaterThanOrEqual(25);
     expect(worst).toBeLessThan(1e-12);
   });
 

@@ -28,10 +28,15 @@ describe('eqflow serve', () => {
   }, 300_000);
 
   test('a served planted bug is rejected by the claim that rejects it in process', async () => {
+    const { implementation: mutant } = await import('./fixtures/mutant-impl.js');
+    const opts = { seed: 7, claims: selectClaims(['action']), controls: false };
+    const inProcess = await runVerify(mutant, opts);
+    expect(inProcess.claims[0].verdict).toBe('violated');
     const served = await ExternalImplementation.start(`${SERVE} --impl test/fixtures/mutant-impl.ts`, { timeoutMs: 60_000 });
     try {
-      const r = await runVerify(served, { seed: 7, runs: 15, claims: selectClaims(['action']), controls: false });
+      const r = await runVerify(served, opts);
       expect(r.claims[0].verdict).toBe('violated');
+      expect(r.claims[0].worstRatio).toBe(inProcess.claims[0].worstRatio);
     } finally {
       await served.close();
     }

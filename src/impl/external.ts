@@ -362,9 +362,11 @@ class Connection {
       return;
     }
     const targets = id !== null && this.pending.has(id) ? [id] : [...this.pending.keys()];
+    // a repeated answer names the request it repeats, whichever request has to carry the failure
+    const repeated = id !== null && !this.pending.has(id) ? `${this.answeredOps.get(id) ?? 'request'}#${id}` : null;
     if (targets.length === 0) {
       // nothing pending can carry it: the next request does, and the process is not trusted with another
-      this.unreported ??= new ImplementationFault('protocol', 'io', id !== null ? `${this.answeredOps.get(id) ?? 'request'}#${id}` : 'answer', what);
+      this.unreported ??= new ImplementationFault('protocol', 'io', repeated ?? 'answer', what);
       this.kill(`killed after a protocol violation: ${what}`, 'protocol');
       return;
     }
@@ -373,7 +375,7 @@ class Connection {
       this.pending.delete(t);
       clearTimeout(p.timer);
       this.stats.failures++;
-      p.reject(new ImplementationFault('protocol', 'io', `${p.op}#${t}`, what));
+      p.reject(new ImplementationFault('protocol', 'io', repeated ?? `${p.op}#${t}`, what));
     }
   }
 
