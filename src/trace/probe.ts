@@ -52,6 +52,17 @@ export class DataProbe {
     return out;
   }
 
+  /** ∇ of the whole subsample's risk (augmented: every g; nominal: as is), the groups weighted by their sizes. */
+  gradient(A: Float64Array, augmented: boolean, out: Float64Array): Float64Array {
+    const g = new Float64Array(out.length);
+    out.fill(0);
+    this.groupItems.forEach((items, j) => {
+      this.groupGradient(A, j, augmented, g);
+      for (let i = 0; i < out.length; i++) out[i] += (items.length / this.m) * g[i];
+    });
+    return out;
+  }
+
   /** ∇_A ℓ(Φ_A(ρ_0(g)x_i), ρ_Y(g)y_i) of data item i (an index of the Case's data) transformed by element g. */
   sampleGradient(A: Float64Array, item: number, g: number, out: Float64Array): Float64Array {
     const { data, model } = this.b;

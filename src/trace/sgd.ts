@@ -1,10 +1,12 @@
 import { z } from 'zod';
-import { dot } from '../core/kernels.js';
+import { dot, norm } from '../core/kernels.js';
+import { RandomStream } from '../core/rng.js';
+import { EPS } from '../core/tolerance.js';
+import { symmetricEigen } from '../analysis/eigen.js';
 import { fitDecayRate } from '../analysis/rates.js';
 import { Projectors } from '../space/projectors.js';
 import type { TraceRow } from './checkTrace.js';
-import { segmentCurvatures } from './mu.js';
-import { DataProbe, meanSe } from './probe.js';
+import { DataProbe } from './probe.js';
 
 /**
  * SGD runs in check-trace (docs/theory.md §10). A step on a minibatch b_k of size B, sample s turned by its own
@@ -42,7 +44,13 @@ export const tailZ = (events: number, alpha = FALSE_ALARM): number => Math.sqrt(
 /** Σ_{j<n} r^j (n when r = 1). */
 const geo = (r: number, n: number): number => (Math.abs(1 - r) < 1e-12 ? n : (1 - r ** n) / (1 - r));
 
-/** The E⊥ noise of the SGD step near Π_E A, and the E⊥ curvature along Π_{E⊥}A (for the AR factor). */
+/** A Gauss quadrature rule (nodes λ_i, weights w_i summing to 1) for v ↦ vᵀf(H_⊥)v/‖v‖², from Lanczos. */
+export interface QuadratureRule {
+  nodes: number[];
+  weights: number[];
+}
+
+/** The E⊥ noise of the SGD step near Π_E A and the spectrum of H_⊥ it sees (for the AR factors a_λ = 1 − ηγ − ηλ/s). */
 export interface NoiseEstimate {
   /** tr Σ_⊥ of the minibatch gradient's E⊥ part (before the 1/s) and its standard error */
   trace: number;
@@ -50,8 +58,49 @@ export interface NoiseEstimate {
   /** ‖b‖² of the mean E⊥ gradient (bias-corrected; 0 for augmented runs, Lemma 2(c)) and its standard error */
   bias2: number;
   bias2Se: number;
-  /** q = ⟨e, ∇R(A) − ∇R(Π_E A)⟩/‖e‖² on the probe (0 when A ∈ E) */
-  q: number;
+  /** per noise sample ξ_r: the rule of ξ_rᵀ f(H_⊥) ξ_r/‖ξ_r‖², weighted by ‖ξ_r‖² when combined */
+  noiseRules: Array<QuadratureRule & { weight: number }>;
+  /** the rule of bᵀ f(H_⊥) b/‖b‖² (null for augmented runs) */
+  biasRule: QuadratureRule | null;
+}
+
+/** Options of the noise estimate: how many noise samples and Lanczos steps. */
+export interface NoiseOptions {
+  /** noise samples ξ_r whose H_⊥-spectrum is resolved (default 3) */
+  samples?: number;
+  /** Lanczos steps per sample (default 8) */
+  lanczos?: number;
+}
+
+/**
+ * The Gauss rule of vᵀf(T)v/‖v‖² after k Lanczos steps on the symmetric map T from v (full re-orthogonalization;
+ * k ≤ 10): the eigenvalues of the tridiagonal T_k and the squared first components of its eigenvectors. Exact for
+ * polynomials of degree < 2k, so for the smooth f of the AR recursion a few steps resolve what the noise sees.
+ */
+export function lanczosRule(T: (v: Float64Array, out: Float64Array) => void, v: Float64Array, k: number): QuadratureRule {
+  const n = v.length;
+  const vn = norm(v);
+  if (vn === 0) return { nodes: [0], weights: [1] };
+  const Q: Float64Array[] = [v.map((x) => x / vn)];
+  const alpha: number[] = [], beta: number[] = [];
+  const w = new Float64Array(n);
+  for (let j = 0; j < k; j++) {
+    T(Q[j], w);
+    alpha.push(dot(w, Q[j]));
+    for (const q of Q) {
+      const c = dot(w, q);
+      for (let i = 0; i < n; i++) w[i] -= c * q[i];
+    }
+    const b = norm(w);
+    // an invariant subspace: the rule is exact with j + 1 nodes (relative to the size of T's action)
+    if (j + 1 === k || b <= 1e-10 * Math.max(1, Math.abs(alpha[j]))) break;
+    beta.push(b);
+    Q.push(w.map((x) => x / b));
+  }
+  const m = alpha.length;
+  const Tk = Array.from({ length: m }, (_, i) => Array.from({ length: m }, (_, j) => (i === j ? alpha[i] : Math.abs(i - j) === 1 ? beta[Math.min(i, j)] : 0)));
+  const { values, vectors } = symmetricEigen(Tk);
+  return { nodes: values, weights: vectors.map((u) => u[0] * u[0]) };
 }
 
 /**
@@ -59,34 +108,38 @@ export interface NoiseEstimate {
  * mean μ_i over the g the augmentation draws from (sampled: all of G; exact: their average; none: g = e) and
  * w_i = mean_g ‖X_{ig} − μ_i‖². A batch of B items drawn without replacement from n, each with its own g, has
  *   tr Σ_B = W/B + S²(n − B)/(nB),  W = mean_i w_i,  S² = the items' sample variance of μ_i,
- * and ‖b‖² = ‖mean_i μ_i‖² − S²(1 − m/n)/m. Standard errors by the jackknife over the probe's groups.
+ * and ‖b‖² = ‖mean_i μ_i‖² − S²(1 − m/n)/m; standard errors by the jackknife over the probe's groups. Which
+ * directions the noise takes matters as much as its size (each eigen-direction λ of H_⊥ keeps σ_λ²/(1 − a_λ²)):
+ * Lanczos rules of H_⊥ = Π_{E⊥}∇²R Π_{E⊥} at Π_E A (central differences of the probe's gradients) from sampled
+ * batch-noise vectors ξ_r and from b resolve that weighting (Hutchinson's estimator of tr f(H_⊥)Σ_⊥ with ξ_r).
  */
-export function estimateNoise(probe: DataProbe, P: Projectors, A: Float64Array, opt: SgdOptimizer): NoiseEstimate {
+export function estimateNoise(probe: DataProbe, P: Projectors, A: Float64Array, opt: SgdOptimizer, o: NoiseOptions = {}): NoiseEstimate {
   const dim = P.space.dim;
   const base = P.piE(A);
   const order = probe.b.group.order;
   const elements = opt.augmentation === 'none' ? [0] : Array.from({ length: order }, (_, g) => g);
-  const g = new Float64Array(dim), x = new Float64Array(dim), lg = new Float64Array(dim);
+  const g = new Float64Array(dim), lg = new Float64Array(dim);
   const mus: Float64Array[] = [];
+  const xs: Float64Array[][] = [];
   const w: number[] = [];
   for (const item of probe.items) {
     const mu = new Float64Array(dim);
-    const xs: Float64Array[] = [];
-    for (const el of elements) {
+    const xi = elements.map((el) => {
       probe.sampleGradient(base, item, el, g);
-      P.piEperp(P.piL(g, lg), x);
-      xs.push(Float64Array.from(x));
+      const x = P.piEperp(P.piL(g, lg));
       for (let i = 0; i < dim; i++) mu[i] += x[i] / elements.length;
-    }
+      return x;
+    });
     let wi = 0;
-    if (opt.augmentation === 'sampled') for (const v of xs) for (let i = 0; i < dim; i++) wi += (v[i] - mu[i]) ** 2 / xs.length;
+    if (opt.augmentation === 'sampled') for (const v of xi) for (let i = 0; i < dim; i++) wi += (v[i] - mu[i]) ** 2 / xi.length;
     mus.push(mu);
+    xs.push(opt.augmentation === 'exact' ? [mu] : xi);
     w.push(wi);
   }
   const n = probe.n, B = opt.batch;
   const augmented = opt.augmentation !== 'none';
-  /** tr Σ_B and ‖b‖² from the items `keep` (all, or all but one group for the jackknife) */
-  const stats = (keep: number[]): [number, number] => {
+  /** tr Σ_B and ‖b‖² from the items `keep` (all, or all but one group for the jackknife), and their mean μ̄ */
+  const stats = (keep: number[]): [number, number, Float64Array] => {
     const m = keep.length;
     const mean = new Float64Array(dim);
     for (const i of keep) for (let k = 0; k < dim; k++) mean[k] += mus[i][k] / m;
@@ -95,10 +148,10 @@ export function estimateNoise(probe: DataProbe, P: Projectors, A: Float64Array, 
     const S2 = m > 1 ? ss / (m - 1) : 0;
     const W = keep.reduce((a, i) => a + w[i], 0) / m;
     const bias2 = augmented ? 0 : Math.max(0, dot(mean, mean) - (S2 * (1 - m / n)) / m);
-    return [W / B + (S2 * (n - B)) / (n * B), bias2];
+    return [W / B + (S2 * (n - B)) / (n * B), bias2, mean];
   };
   const all = Array.from(probe.items.keys());
-  const [trace, bias2] = stats(all);
+  const [trace, bias2, mean] = stats(all);
   // the jackknife over groups: item k of the probe belongs to group k mod J (DataProbe's split)
   const J = probe.groupItems.length;
   let traceSe = 0, bias2Se = 0;
@@ -108,26 +161,80 @@ export function estimateNoise(probe: DataProbe, P: Projectors, A: Float64Array, 
     traceSe = jk(loo.map((r) => r[0]), trace);
     bias2Se = jk(loo.map((r) => r[1]), bias2);
   }
-  const c = segmentCurvatures(probe, P, A, 2, augmented)[0];
-  const q = c ? meanSe(c).mean : 0;
-  return { trace, traceSe, bias2, bias2Se, q };
+
+  // H_⊥ v by a central difference of the probe's gradients at Π_E A (step ∛u·max(1, ‖Π_E A‖) along the unit v)
+  const eps = Math.cbrt(EPS) * Math.max(1, norm(base));
+  const gp = new Float64Array(dim), gm = new Float64Array(dim), B1 = new Float64Array(dim), v1 = new Float64Array(dim);
+  const Hperp = (v: Float64Array, out: Float64Array): void => {
+    P.piEperp(v, v1);
+    for (let i = 0; i < dim; i++) B1[i] = base[i] + eps * v1[i];
+    probe.gradient(B1, augmented, gp);
+    for (let i = 0; i < dim; i++) B1[i] = base[i] - eps * v1[i];
+    probe.gradient(B1, augmented, gm);
+    for (let i = 0; i < dim; i++) gp[i] = (gp[i] - gm[i]) / (2 * eps);
+    P.piEperp(P.piL(gp, lg), out);
+  };
+  const k = Math.max(1, o.lanczos ?? 8);
+  const rng = new RandomStream('check-trace').child('noise');
+  const noiseRules = Array.from({ length: trace > 0 ? Math.max(1, o.samples ?? 3) : 0 }, () => {
+    // one batch's noise: B items (of the probe's, without replacement while they last), each with its own g
+    const pick = rng.permutation(probe.m);
+    const xi = new Float64Array(dim);
+    for (let r = 0; r < B; r++) {
+      const item = pick[r % probe.m];
+      const x = xs[item][rng.int(xs[item].length)];
+      for (let i = 0; i < dim; i++) xi[i] += (x[i] - mean[i]) / B;
+    }
+    return { ...lanczosRule(Hperp, xi, k), weight: dot(xi, xi) };
+  });
+  const biasRule = augmented || bias2 === 0 ? null : lanczosRule(Hperp, mean, k);
+  return { trace, traceSe, bias2, bias2Se, noiseRules, biasRule };
 }
 
-/** The E⊥ recursion's prediction with one noise estimate: the AR factor a, the floor and its standard error. */
+/** The E⊥ recursion with one noise estimate: c = 1 − ηγ, h = η/s, so a_λ = c − hλ. */
 export interface ArModel {
-  a: number;
-  /** (η/s)² */
-  h2: number;
+  c: number;
+  h: number;
   noise: NoiseEstimate;
 }
 
-/** E‖e_n‖² after n steps from ‖e_0‖² (the stationary floor when n = ∞), and its standard error from the estimate's. */
+/** Σ_r weight_r Σ_i w_i f(λ_i) / Σ_r weight_r, and the relative standard error over the samples r. */
+function applyRules(rules: NoiseEstimate['noiseRules'], f: (lambda: number) => number): { value: number; rel: number } {
+  const tot = rules.reduce((s, r) => s + r.weight, 0);
+  const per = rules.map((r) => r.nodes.reduce((s, l, i) => s + r.weights[i] * f(l), 0));
+  const value = rules.reduce((s, r, j) => s + r.weight * per[j], 0) / tot;
+  if (rules.length < 2 || value === 0) return { value, rel: 0 };
+  // the ratio estimator's spread: weighted variance of the per-sample values over the effective sample size
+  const v = rules.reduce((s, r, j) => s + r.weight * (per[j] - value) ** 2, 0) / tot;
+  const neff = tot ** 2 / rules.reduce((s, r) => s + r.weight ** 2, 0);
+  return { value, rel: Math.sqrt(v / Math.max(1, neff - 1)) / value };
+}
+
+/** Whether every AR factor a_λ the noise and the bias see contracts (|a_λ| < 1). */
+export function contracts(m: ArModel): boolean {
+  const nodes = [...m.noise.noiseRules.flatMap((r) => r.nodes), ...(m.noise.biasRule?.nodes ?? [])];
+  return nodes.every((l) => Math.abs(m.c - m.h * l) < 1) && (nodes.length > 0 || Math.abs(m.c) < 1);
+}
+
+/** The mean AR factor² the noise sees (the correlation of ‖e‖² between snapshots Δ steps apart is about a²^Δ). */
+export function meanA2(m: ArModel): number {
+  return m.noise.noiseRules.length ? applyRules(m.noise.noiseRules, (l) => (m.c - m.h * l) ** 2).value : m.c * m.c;
+}
+
+/** E‖e_n‖² after n steps from ‖e_0‖² (n = ∞: the stationary floor), and its standard error from the estimate's. */
 export function predictedSquare(m: ArModel, n: number, e0sq: number): { value: number; se: number } {
-  const { a, h2, noise } = m;
-  const va = n === Number.POSITIVE_INFINITY ? 1 / (1 - a * a) : geo(a * a, n);
-  const vb = n === Number.POSITIVE_INFINITY ? 1 / (1 - a) ** 2 : geo(a, n) ** 2;
-  const carry = n === Number.POSITIVE_INFINITY ? 0 : a ** (2 * n) * e0sq;
-  return { value: carry + h2 * (noise.trace * va + noise.bias2 * vb), se: h2 * Math.hypot(noise.traceSe * va, noise.bias2Se * vb) };
+  const { c, h, noise } = m;
+  const inf = n === Number.POSITIVE_INFINITY;
+  const a = (l: number) => c - h * l;
+  const fn = noise.noiseRules.length ? applyRules(noise.noiseRules, (l) => (inf ? 1 / (1 - a(l) ** 2) : geo(a(l) ** 2, n))) : { value: inf ? 1 / (1 - c * c) : geo(c * c, n), rel: 0 };
+  const rule = noise.biasRule;
+  const fb = rule ? rule.nodes.reduce((s, l, i) => s + rule.weights[i] * (inf ? 1 / (1 - a(l)) ** 2 : geo(a(l), n) ** 2), 0) : 0;
+  const carry = inf ? 0 : (noise.noiseRules.length ? applyRules(noise.noiseRules, (l) => a(l) ** (2 * n)).value : c ** (2 * n)) * e0sq;
+  const h2 = h * h;
+  return {
+    value: carry + h2 * (noise.trace * fn.value + noise.bias2 * fb),
+    se: h2 * Math.hypot(noise.traceSe * fn.value, noise.trace * fn.value * fn.rel, noise.bias2Se * fb),
+  };
 }
 
 /** The noise-level comparison of a set of snapshots with the E⊥ recursion's prediction. */
@@ -148,11 +255,10 @@ export interface LevelCheck {
 
 /**
  * Compares mean ‖e_k‖² over the snapshots `ks` with the mean prediction. The band's half-width w (on the ratio of
- * mean squares) is z·√(rel.se² of the prediction + rel.se² of the observation) plus the relative size of the
- * curvature correction (1 − c²)/(1 − a²) − 1 (a first-order term whose own error is smaller), z = tailZ(2). The
+ * mean squares) is z·√(rel.se² of the prediction + rel.se² of the observation), z = tailZ(2). The
  * observation's error: the sample variance of ‖e_k‖² with the AR(1) correlations a^{2|k_i − k_j|} between snapshots.
  */
-export function compareLevel(sq: number[], steps: number[], ks: number[], models: ArModel[], modelOf: (k: number) => number, predict: (k: number) => { value: number; se: number }, c: number): LevelCheck {
+export function compareLevel(sq: number[], steps: number[], ks: number[], models: ArModel[], modelOf: (k: number) => number, predict: (k: number) => { value: number; se: number }): LevelCheck {
   const K = ks.length;
   const O = ks.reduce((s, k) => s + sq[k], 0) / K;
   const preds = ks.map(predict);
@@ -160,17 +266,16 @@ export function compareLevel(sq: number[], steps: number[], ks: number[], models
   // the per-point standard errors, averaged over the points the snapshots use (independent estimates)
   const used = [...new Set(ks.map(modelOf))];
   const relP = Math.sqrt(used.reduce((s, j) => s + (predict(ks.find((k) => modelOf(k) === j) as number).se / Pv) ** 2, 0)) / used.length;
-  const a2 = models.reduce((s, m) => s + m.a * m.a, 0) / models.length;
+  const a2 = models.reduce((s, m) => s + meanA2(m), 0) / models.length;
   let corr = 0;
   for (const i of ks) for (const j of ks) corr += a2 ** Math.abs(steps[i] - steps[j]);
   const s2 = K > 1 ? ks.reduce((s, k) => s + (sq[k] - O) ** 2, 0) / (K - 1) : 2 * O * O; // one snapshot: a single direction's χ²₁ variance, the worst case
   const relO = Math.sqrt((s2 * corr) / (K * K)) / O;
-  const model = Math.max(...models.map((m) => Math.abs((1 - c * c) / (1 - m.a * m.a) - 1)));
-  const w = tailZ(2) * Math.hypot(relP, relO) + model;
+  const w = tailZ(2) * Math.hypot(relP, relO);
   const r = O / Pv;
   return {
     observed: Math.sqrt(O), predicted: Math.sqrt(Pv), band: [1 / Math.sqrt(1 + w), Math.sqrt(1 + w)], ratio: Math.abs(Math.log(r)) / Math.log(1 + w), count: K, from: ks[0],
-    detail: `rms ‖Π_{E⊥}A‖ over ${K} snapshots ${Math.sqrt(O).toExponential(3)} vs predicted ${Math.sqrt(Pv).toExponential(3)} (ratio ${Math.sqrt(r).toFixed(3)}, band ×/÷ ${Math.sqrt(1 + w).toFixed(3)}: prediction ±${(100 * relP).toFixed(1)}%, observation ±${(100 * relO).toFixed(1)}%, curvature term ${(100 * model).toFixed(1)}%, z = ${tailZ(2).toFixed(2)})`,
+    detail: `rms ‖Π_{E⊥}A‖ over ${K} snapshots ${Math.sqrt(O).toExponential(3)} vs predicted ${Math.sqrt(Pv).toExponential(3)} (ratio ${Math.sqrt(r).toFixed(3)}, band ×/÷ ${Math.sqrt(1 + w).toFixed(3)}: prediction ±${(100 * relP).toFixed(1)}%, observation ±${(100 * relO).toFixed(1)}%, z = ${tailZ(2).toFixed(2)})`,
   };
 }
 
@@ -223,8 +328,9 @@ export interface SgdInput {
   hypotheses: string | null;
   /** Theorem 3's μ (given or estimated on demand) */
   mu: () => { value: number; se: number };
-  /** how many snapshots to estimate the noise at (default 4) */
+  /** how many snapshots to estimate the noise at (default 2) */
   points?: number;
+  noise?: NoiseOptions;
 }
 
 const notApplicable = (check: TraceRow['check'], source: string, detail: string): TraceRow =>
@@ -241,8 +347,7 @@ export function checkSgd(inp: SgdInput): { rows: TraceRow[]; summary: SgdSummary
   const at = (k: number): ArModel => {
     let m = models.get(k);
     if (!m) {
-      const noise = estimateNoise(probe, P, A[k], opt);
-      m = { a: c - (eta / s) * noise.q, h2, noise };
+      m = { c, h: eta / s, noise: estimateNoise(probe, P, A[k], opt, inp.noise) };
       models.set(k, m);
     }
     return m;
@@ -250,9 +355,9 @@ export function checkSgd(inp: SgdInput): { rows: TraceRow[]; summary: SgdSummary
   const nearest = (pts: number[]) => (k: number): number => pts.reduce((b, p) => (Math.abs(steps[p] - steps[k]) < Math.abs(steps[b] - steps[k]) ? p : b), pts[0]);
   const e0sq = errors[0] ** 2;
   const level = (ks: number[]): LevelCheck => {
-    const pts = [...new Set([...spreadIdx(ks, inp.points ?? 4), last])].filter((k) => ks.includes(k) || k === last);
+    const pts = [...new Set([...spreadIdx(ks, inp.points ?? 2), last])].filter((k) => ks.includes(k) || k === last);
     const modelOf = nearest(pts);
-    return compareLevel(errors.map((e) => e * e), steps, ks, pts.map(at), modelOf, (k) => predictedSquare(at(modelOf(k)), steps[k] - steps[0], e0sq), c);
+    return compareLevel(errors.map((e) => e * e), steps, ks, pts.map(at), modelOf, (k) => predictedSquare(at(modelOf(k)), steps[k] - steps[0], e0sq));
   };
   const levelRow = (check: TraceRow['check'], source: string, lc: LevelCheck, what: string): TraceRow => ({
     check, source, verdict: lc.ratio <= 1 ? 'holds' : 'violated', measured: lc.observed, bound: lc.predicted, ratio: lc.ratio, detail: `${what}: ${lc.detail}`,
@@ -324,7 +429,7 @@ export function checkSgd(inp: SgdInput): { rows: TraceRow[]; summary: SgdSummary
   else {
     const m = at(last);
     summary.noise = m.noise;
-    if (!(Math.abs(m.a) < 1)) rows.push(notApplicable(fCheck, fSource, `the E⊥ recursion does not contract: a = 1 − ηγ − ηq/s = ${m.a.toFixed(4)} (ηγ = ${(eta * gamma).toFixed(3)})`));
+    if (!contracts(m)) rows.push(notApplicable(fCheck, fSource, `the E⊥ recursion does not contract: some |1 − ηγ − ηλ/s| ≥ 1 over the H_⊥ spectrum the noise sees (ηγ = ${(eta * gamma).toFixed(3)})`));
     else {
       const F = predictedSquare(m, Number.POSITIVE_INFINITY, 0).value;
       const sel = rate ?? gf;
@@ -336,7 +441,7 @@ export function checkSgd(inp: SgdInput): { rows: TraceRow[]; summary: SgdSummary
         const lc = level(ks);
         keep(lc, ks);
         if (summary.floor) summary.floor.predictedReach = reach;
-        const what = nominal ? `R1's bias ‖b‖/γ_flow = ${(Math.sqrt(m.noise.bias2) / (gf + m.noise.q)).toExponential(3)} plus the noise` : `the noise floor (η/s)²tr Σ_⊥/(1 − a²), tr Σ_⊥ = ${m.noise.trace.toExponential(3)} ± ${m.noise.traceSe.toExponential(1)}, a = ${m.a.toFixed(5)}`;
+        const what = nominal ? `R1's bias ‖b‖/γ_flow = ${(Math.sqrt(m.noise.bias2) / gf).toExponential(3)} plus the noise` : `the noise floor (η/s)² Σ_λ σ_λ²/(1 − a_λ²), tr Σ_⊥ = ${m.noise.trace.toExponential(3)} ± ${m.noise.traceSe.toExponential(1)}, mean a² = ${meanA2(m).toFixed(5)} (1 − ηγ = ${c.toFixed(5)})`;
         rows.push(levelRow(fCheck, fSource, lc, `${what}; from t = ${t[lc.from]}`));
       }
     }
