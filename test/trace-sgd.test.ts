@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { RandomStream } from '../src/core/rng.js';
 import { CaseInput, parseCase } from '../src/impl/caseSpec.js';
 import { ReferenceImplementation } from '../src/impl/reference.js';
-import { TraceReport, checkTrace, formatTraceReport } from '../src/trace/checkTrace.js';
+import { EqflowError } from '../src/core/errors.js';
+import { traceReportHtml } from '../src/report/traceReport.js';
+import { TraceReport, checkTrace, formatTraceReport, parseTrace } from '../src/trace/checkTrace.js';
 
 /**
  * SGD runs recorded in TypeScript with the reference's own sampledStep (docs/theory.md §10): minibatches of B items
@@ -65,6 +67,10 @@ describe('check-trace on SGD runs (sampled augmentation, minibatches, loss/s)', 
     // the floor is far above round-off and far below the start: a real floor, not the gradient flow's 1e-9
     expect(r.sgd!.floor!.predicted).toBeGreaterThan(1e-4);
     expect(r.sgd!.floor!.predicted).toBeLessThan(0.3 / 10);
+    const html = await traceReportHtml(r);
+    expect(html).toMatch(/<svg/);
+    const drawn = [...html.matchAll(/<path aria-label="([^"]*)" role="graphics-symbol" aria-roledescription="line mark"/g)].map((m) => m[1]);
+    for (const curve of ['observed', 'envelope', 'floor', 'band-low', 'band-high']) expect(drawn.some((l) => l.includes(curve)), `${curve} in ${drawn.join(' | ')}`).toBe(true);
 
     // negative control: the regularizer was half as strong as declared (floor √2 higher, decay half as fast)
     const half = checkTrace(await record({ gamma: gamma / 2, augment: true, start: far, steps: 600, every: 10, seed: 'sgd' }));
@@ -89,4 +95,27 @@ describe('check-trace on SGD runs (sampled augmentation, minibatches, loss/s)', 
     const exact = checkTrace({ ...trace, optimizer: { kind: 'sgd', lr: eta, batch: B, augmentation: 'exact', lossScale: s } });
     expect(row(exact, 'theorem-1').verdict).toBe('violated');
   }, 120_000);
+});
+
+describe('SGD traces: validation names the field', () => {
+  const base = { case: caseInput, gamma, optimizer: { kind: 'sgd', lr: eta, batch: B, augmentation: 'sampled', lossScale: s }, snapshots: [{ step: 0, A: Array.from(far) }, { step: 10, A: Array.from(far) }] };
+  const code = (f: () => unknown): string => {
+    try {
+      f();
+    } catch (e) {
+      if (e instanceof EqflowError) return `${e.code} ${e.field}`;
+      throw e;
+    }
+    return 'no error';
+  };
+  it('steps, not times; the augmentation agrees with the dynamics; the batch fits the data', () => {
+    expect(parseTrace(base).snapshots[1].t).toBeCloseTo((10 * eta) / s, 15);
+    expect(code(() => parseTrace({ ...base, snapshots: [{ t: 0, A: Array.from(far) }] }))).toBe('invalid-argument trace.snapshots[0].step');
+    expect(code(() => parseTrace({ ...base, snapshots: [{ step: 1.5, A: Array.from(far) }] }))).toBe('invalid-argument trace.snapshots[0].step');
+    expect(code(() => parseTrace({ ...base, snapshots: [base.snapshots[1], base.snapshots[0]] }))).toBe('invalid-argument trace.snapshots[1].step');
+    expect(code(() => parseTrace({ ...base, dynamics: 'reg-nominal' }))).toBe('invalid-argument trace.optimizer.augmentation');
+    expect(code(() => parseTrace({ ...base, optimizer: { ...base.optimizer, batch: 17 } }))).toBe('invalid-argument trace.optimizer.batch');
+    expect(code(() => parseTrace({ ...base, optimizer: { ...base.optimizer, lr: -1 } }))).toBe('invalid-argument trace.optimizer.lr');
+    expect(parseTrace({ ...base, optimizer: { ...base.optimizer, augmentation: 'none' } }).dynamics).toBe('reg-nominal');
+  });
 });

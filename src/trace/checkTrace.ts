@@ -466,6 +466,7 @@ export function checkTrace(input: Trace | unknown, opts: TraceOptions = {}): Tra
     const sgd = checkSgd({
       P, probe: probeOf(), opt: trace.optimizer, gamma, dynamics, steps: snapshots.map((s) => s.step ?? 0), t: snapshots.map((s) => s.t), A: snapshots.map((s) => s.A), errors, tol, hypotheses,
       mu: () => { const m = muOf(); return { value: m.value, se: m.source === 'estimated' ? m.se : 0 }; },
+      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
     });
     rows.push(...sgd.rows);
     return report(sgd.summary.envelope, sgd.summary);

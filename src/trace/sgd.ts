@@ -331,6 +331,8 @@ export interface SgdInput {
   /** how many snapshots to estimate the noise at (default 2) */
   points?: number;
   noise?: NoiseOptions;
+  /** called after each noise estimate (done so far, at most how many) */
+  onProgress?: (done: number, total: number, what: string) => void;
 }
 
 const notApplicable = (check: TraceRow['check'], source: string, detail: string): TraceRow =>
@@ -349,6 +351,7 @@ export function checkSgd(inp: SgdInput): { rows: TraceRow[]; summary: SgdSummary
     if (!m) {
       m = { c, h: eta / s, noise: estimateNoise(probe, P, A[k], opt, inp.noise) };
       models.set(k, m);
+      inp.onProgress?.(models.size, 1 + (inp.points ?? 2), 'Σ_⊥');
     }
     return m;
   };
