@@ -191,17 +191,22 @@ export function estimateNoise(probe: DataProbe, P: Projectors, A: Float64Array, 
   return { trace, traceSe, bias2, bias2Se, noiseRules, biasRule };
 }
 
-/** The E⊥ recursion with one noise estimate: c = 1 − ηγ, h = η/s, so a_λ = c − hλ. */
+/**
+ * The E⊥ recursion with one noise estimate: c = 1 − ηγ, h = η/s, so a_λ = c − hλ, for λ ≥ λ_min = −μ: Theorem 3's
+ * hypothesis bounds the E⊥ curvature below by −μ in the region, while a subsample Hessian's Ritz values spread
+ * beyond the full Hessian's spectrum (a few items, thousands of directions), so nodes below −μ are taken at −μ.
+ */
 export interface ArModel {
   c: number;
   h: number;
+  lambdaMin: number;
   noise: NoiseEstimate;
 }
 
 /** Σ_r weight_r Σ_i w_i f(λ_i) / Σ_r weight_r, and the relative standard error over the samples r. */
-function applyRules(rules: NoiseEstimate['noiseRules'], f: (lambda: number) => number): { value: number; rel: number } {
+function applyRules(rules: NoiseEstimate['noiseRules'], f: (lambda: number) => number, lambdaMin: number): { value: number; rel: number } {
   const tot = rules.reduce((s, r) => s + r.weight, 0);
-  const per = rules.map((r) => r.nodes.reduce((s, l, i) => s + r.weights[i] * f(l), 0));
+  const per = rules.map((r) => r.nodes.reduce((s, l, i) => s + r.weights[i] * f(Math.max(l, lambdaMin)), 0));
   const value = rules.reduce((s, r, j) => s + r.weight * per[j], 0) / tot;
   if (rules.length < 2 || value === 0) return { value, rel: 0 };
   // the ratio estimator's spread: weighted variance of the per-sample values over the effective sample size
@@ -212,24 +217,24 @@ function applyRules(rules: NoiseEstimate['noiseRules'], f: (lambda: number) => n
 
 /** Whether every AR factor a_λ the noise and the bias see contracts (|a_λ| < 1). */
 export function contracts(m: ArModel): boolean {
-  const nodes = [...m.noise.noiseRules.flatMap((r) => r.nodes), ...(m.noise.biasRule?.nodes ?? [])];
+  const nodes = [...m.noise.noiseRules.flatMap((r) => r.nodes), ...(m.noise.biasRule?.nodes ?? [])].map((l) => Math.max(l, m.lambdaMin));
   return nodes.every((l) => Math.abs(m.c - m.h * l) < 1) && (nodes.length > 0 || Math.abs(m.c) < 1);
 }
 
 /** The mean AR factor² the noise sees (the correlation of ‖e‖² between snapshots Δ steps apart is about a²^Δ). */
 export function meanA2(m: ArModel): number {
-  return m.noise.noiseRules.length ? applyRules(m.noise.noiseRules, (l) => (m.c - m.h * l) ** 2).value : m.c * m.c;
+  return m.noise.noiseRules.length ? applyRules(m.noise.noiseRules, (l) => (m.c - m.h * l) ** 2, m.lambdaMin).value : m.c * m.c;
 }
 
 /** E‖e_n‖² after n steps from ‖e_0‖² (n = ∞: the stationary floor), and its standard error from the estimate's. */
 export function predictedSquare(m: ArModel, n: number, e0sq: number): { value: number; se: number } {
-  const { c, h, noise } = m;
+  const { c, h, noise, lambdaMin } = m;
   const inf = n === Number.POSITIVE_INFINITY;
-  const a = (l: number) => c - h * l;
-  const fn = noise.noiseRules.length ? applyRules(noise.noiseRules, (l) => (inf ? 1 / (1 - a(l) ** 2) : geo(a(l) ** 2, n))) : { value: inf ? 1 / (1 - c * c) : geo(c * c, n), rel: 0 };
+  const a = (l: number) => c - h * Math.max(l, lambdaMin);
+  const fn = noise.noiseRules.length ? applyRules(noise.noiseRules, (l) => (inf ? 1 / (1 - a(l) ** 2) : geo(a(l) ** 2, n)), lambdaMin) : { value: inf ? 1 / (1 - c * c) : geo(c * c, n), rel: 0 };
   const rule = noise.biasRule;
   const fb = rule ? rule.nodes.reduce((s, l, i) => s + rule.weights[i] * (inf ? 1 / (1 - a(l)) ** 2 : geo(a(l), n) ** 2), 0) : 0;
-  const carry = inf ? 0 : (noise.noiseRules.length ? applyRules(noise.noiseRules, (l) => a(l) ** (2 * n)).value : c ** (2 * n)) * e0sq;
+  const carry = inf ? 0 : (noise.noiseRules.length ? applyRules(noise.noiseRules, (l) => a(l) ** (2 * n), lambdaMin).value : c ** (2 * n)) * e0sq;
   const h2 = h * h;
   return {
     value: carry + h2 * (noise.trace * fn.value + noise.bias2 * fb),
@@ -349,7 +354,8 @@ export function checkSgd(inp: SgdInput): { rows: TraceRow[]; summary: SgdSummary
   const at = (k: number): ArModel => {
     let m = models.get(k);
     if (!m) {
-      m = { c, h: eta / s, noise: estimateNoise(probe, P, A[k], opt, inp.noise) };
+      const mu = inp.mu();
+      m = { c, h: eta / s, lambdaMin: -(mu.value + tailZ(1) * mu.se), noise: estimateNoise(probe, P, A[k], opt, inp.noise) };
       models.set(k, m);
       inp.onProgress?.(models.size, 1 + (inp.points ?? 2), 'Σ_⊥');
     }
@@ -357,8 +363,9 @@ export function checkSgd(inp: SgdInput): { rows: TraceRow[]; summary: SgdSummary
   };
   const nearest = (pts: number[]) => (k: number): number => pts.reduce((b, p) => (Math.abs(steps[p] - steps[k]) < Math.abs(steps[b] - steps[k]) ? p : b), pts[0]);
   const e0sq = errors[0] ** 2;
+  const levelPoints = (ks: number[]): number[] => [...new Set([...spreadIdx(ks, inp.points ?? 2), last])];
   const level = (ks: number[]): LevelCheck => {
-    const pts = [...new Set([...spreadIdx(ks, inp.points ?? 2), last])].filter((k) => ks.includes(k) || k === last);
+    const pts = levelPoints(ks);
     const modelOf = nearest(pts);
     return compareLevel(errors.map((e) => e * e), steps, ks, pts.map(at), modelOf, (k) => predictedSquare(at(modelOf(k)), steps[k] - steps[0], e0sq));
   };
@@ -441,6 +448,11 @@ export function checkSgd(inp: SgdInput): { rows: TraceRow[]; summary: SgdSummary
       const reach = errors[0] > Math.sqrt(F) && sel > 0 ? t[0] + Math.log(errors[0] / (0.1 * Math.sqrt(F))) / sel : t[0];
       if (ks.length === 0) rows.push(notApplicable(fCheck, fSource, `not at the floor yet: predicted rms floor ${Math.sqrt(F).toExponential(3)}, reached by t ≈ ${reach.toPrecision(4)} > t_end = ${t[last]}`));
       else {
+        if (!levelPoints(ks).every((k) => contracts(at(k)))) {
+          rows.push(notApplicable(fCheck, fSource, `the E⊥ recursion does not contract at every point: some |1 − ηγ − ηλ/s| ≥ 1 over the H_⊥ spectrum the noise sees, λ ≥ −μ (ηγ = ${(eta * gamma).toFixed(3)})`));
+          summary.noise ??= m.noise;
+          return { rows, summary };
+        }
         const lc = level(ks);
         keep(lc, ks);
         if (summary.floor) summary.floor.predictedReach = reach;
