@@ -1,8 +1,10 @@
 /**
- * `tsx bench/traceMnist.ts OUT.json [--gamma 10] [--steps 3000] [--snapshots 41] [--images 1000]`: records an SGD run of
+ * `tsx bench/traceMnist.ts OUT.json [--gamma 10] [--declared-gamma γ] [--steps 3000] [--snapshots 41] [--images 1000]`:
+ * records an SGD run of
  * the paper CNN (docs/theory.md §7: η = 1e-3, batch 10, loss CE/10 + γ/2‖Π_{E⊥}A‖², one random rot90 per image,
  * started 1e-3 per entry off E) on a class-balanced MNIST sample, as a trace that declares its optimizer, for timing
- * and checking `eqflow check-trace` on the run issue 22 describes. `--before` instead times one R^aug gradient on all
+ * and checking `eqflow check-trace` on the run issue 22 describes (`--declared-gamma`: a planted defect, the trace
+ * claims another γ than the run used). `--before` instead times one R^aug gradient on all
  * the data: the unit of the former μ estimate (12 of them per snapshot).
  */
 import { writeFileSync } from 'node:fs';
@@ -16,7 +18,7 @@ const flag = (name: string, d: number): number => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? Number(args[i + 1]) : d;
 };
-const gamma = flag('gamma', 10), steps = flag('steps', 3000), count = flag('snapshots', 41), images = flag('images', 1000);
+const gamma = flag('gamma', 10), declared = flag('declared-gamma', gamma), steps = flag('steps', 3000), count = flag('snapshots', 41), images = flag('images', 1000);
 const eta = 1e-3, B = 10, s = 10;
 const caseInput = { ...exampleByName('paper-cnn').spec, name: 'paper-cnn-1000', data: { kind: 'mnist' as const, count: images } };
 const b = buildCase(parseCase(caseInput));
@@ -54,6 +56,6 @@ if (args.includes('--before')) {
     for (let i = 0; i < dim; i++) A[i] -= eta * (g[i] + gamma * perp[i]);
     if (k % every === 0) snapshots.push({ step: k, A: Array.from(A) });
   }
-  writeFileSync(args[0], JSON.stringify({ case: caseInput, gamma, optimizer: { kind: 'sgd', lr: eta, batch: B, augmentation: 'sampled', lossScale: s }, snapshots }));
+  writeFileSync(args[0], JSON.stringify({ case: caseInput, gamma: declared, optimizer: { kind: 'sgd', lr: eta, batch: B, augmentation: 'sampled', lossScale: s }, snapshots }));
   console.log(`${steps} steps in ${((performance.now() - t0) / 1000).toFixed(1)} s; ${snapshots.length} snapshots → ${args[0]}`);
 }
