@@ -446,7 +446,8 @@ export function checkSgd(inp: SgdInput): { rows: TraceRow[]; summary: SgdSummary
       // the floor phase: where the mean part (at most the envelope) is below a tenth of the predicted floor
       const ks = steps.map((_, k) => k).filter((k) => k >= 1 && errors[0] * Math.exp(-sel * (t[k] - t[0])) <= 0.1 * Math.sqrt(F));
       const reach = errors[0] > Math.sqrt(F) && sel > 0 ? t[0] + Math.log(errors[0] / (0.1 * Math.sqrt(F))) / sel : t[0];
-      if (ks.length === 0) rows.push(notApplicable(fCheck, fSource, `not at the floor yet: predicted rms floor ${Math.sqrt(F).toExponential(3)}, reached by t ≈ ${reach.toPrecision(4)} > t_end = ${t[last]}`));
+      if (!(sel > 0)) rows.push(notApplicable(fCheck, fSource, `γ_flow − μ = ${sel.toPrecision(4)} ≤ 0: no guaranteed decay marks where the floor phase begins (give μ with --mu, or estimate it on more items)`));
+      else if (ks.length === 0) rows.push(notApplicable(fCheck, fSource, `not at the floor yet: predicted rms floor ${Math.sqrt(F).toExponential(3)}, reached by t ≈ ${reach.toPrecision(4)} > t_end = ${t[last]}`));
       else {
         if (!levelPoints(ks).every((k) => contracts(at(k)))) {
           rows.push(notApplicable(fCheck, fSource, `the E⊥ recursion does not contract at every point: some |1 − ηγ − ηλ/s| ≥ 1 over the H_⊥ spectrum the noise sees, λ ≥ −μ (ηγ = ${(eta * gamma).toFixed(3)})`));
