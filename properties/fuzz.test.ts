@@ -353,7 +353,7 @@ const CASE_SEEDS: readonly CaseInput[] = [
   {
     name: 'mnist-c1', group: { kind: 'cyclic', n: 1 },
     model: mlp({ kind: 'trivial', dim: 784 }, { kind: 'trivial', dim: 10 }) as CaseInput['model'],
-    data: { kind: 'mnist', count: 2, offset: 5 }, loss: 'cross-entropy',
+    data: { kind: 'mnist', count: 2, sample: 'window', offset: 5 }, loss: 'cross-entropy',
   },
   {
     name: 'matrix-param', group: { kind: 'cyclic', n: 2 },

@@ -100,3 +100,41 @@ describe('loadMnist', () => {
     expectEqflowError(() => loadMnist({ offset: 9990, count: 11 }), 'invalid-argument', 'count');
   });
 });
+
+describe('sampleMnist and the mnist data kind', () => {
+  it('draws a seeded class-balanced sample in mixed order; the window stays available and is one digit', async () => {
+    const { sampleMnist } = await import('../src/data/mnist.js');
+    const { RandomStream } = await import('../src/core/rng.js');
+    const a = sampleMnist(105, new RandomStream('s'));
+    const counts = new Array<number>(10).fill(0);
+    for (const l of a.labels) counts[l]++;
+    expect(Math.min(...counts)).toBe(10);
+    expect(Math.max(...counts)).toBe(11);
+    expect(new Set(Array.from(a.labels.subarray(0, 10))).size).toBeGreaterThan(3); // a prefix mixes the digits
+    const b = sampleMnist(105, new RandomStream('s'));
+    expect(Array.from(b.images)).toEqual(Array.from(a.images));
+    expect(Array.from(sampleMnist(105, new RandomStream('t')).labels)).not.toEqual(Array.from(a.labels));
+    // all 10 000: every class runs out at its own size and passes its share on, nothing repeats
+    const perClass = (l: Int32Array) => Array.from({ length: 10 }, (_, c) => l.filter((x) => x === c).length);
+    const whole = sampleMnist(MNIST_COUNT, new RandomStream('s'));
+    expect(perClass(whole.labels)).toEqual(perClass(loadMnist().labels));
+    let sum = 0;
+    for (const v of whole.images) sum += v;
+    let sumAll = 0;
+    for (const v of loadMnist().images) sumAll += v;
+    expect(sum).toBeCloseTo(sumAll, 6); // the same images, permuted
+
+    const { parseCase } = await import('../src/impl/caseSpec.js');
+    const { buildData } = await import('../src/impl/build.js');
+    const { exampleByName } = await import('../src/impl/examples.js');
+    const spec = exampleByName('paper-cnn').spec;
+    const { buildCase } = await import('../src/impl/build.js');
+    const built = buildCase(spec);
+    const labels = new Set<number>();
+    for (let s = 0; s < built.data.count; s++) labels.add(built.data.y.subarray(s * 10, s * 10 + 10).indexOf(1));
+    expect(labels.size).toBe(10); // paper-cnn trains on ten classes
+    const window = buildData(built.model, parseCase({ ...spec, data: { kind: 'mnist', count: 20, sample: 'window' } }).data);
+    for (let s = 0; s < 20; s++) expect(window.y[s * 10]).toBe(1); // the class-sorted window: all zeros
+    expectEqflowError(() => buildData(built.model, parseCase({ ...spec, data: { kind: 'mnist', count: 20, offset: 5 } }).data), 'invalid-argument', 'data.offset');
+  });
+});

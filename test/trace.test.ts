@@ -13,6 +13,7 @@ import { TraceReport, checkTrace, formatTraceReport, parseTrace, readNpy, readTr
 import { PYTHON, pythonMissing } from './python.js';
 
 const RECORD = fileURLToPath(new URL('../examples/python/record_trace.py', import.meta.url));
+const RECORD_SGD = fileURLToPath(new URL('../examples/python/record_sgd_trace.py', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'eqflow-trace-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -230,6 +231,18 @@ describe.skipIf(noTorch !== null)('examples/python/record_trace.py (PyTorch)', (
       console.log(`record_trace.py ${flag}\n${formatTraceReport(r)}`);
       expect(row(r, check).verdict).toBe('holds');
       expect(JSON.parse(readFileSync(out, 'utf8')).snapshots.length).toBe(41);
+    }
+  });
+
+  it('record_sgd_trace.py: PyTorch SGD (minibatches, sampled augmentation, loss/4) sits at the predicted floor; planted defects are rejected', () => {
+    for (const [flag, verdict] of [['', 'holds'], ['--half-gamma', 'violated'], ['--no-aug', 'violated']] as const) {
+      const out = join(dir, `torch-sgd${flag}.json`);
+      const p = spawnSync(PYTHON, [RECORD_SGD, out, ...(flag ? [flag] : [])], { encoding: 'utf8', timeout: 120_000 });
+      expect(p.status, p.stderr).toBe(0);
+      const r = checkTrace(readTraceFile(out));
+      console.log(`record_sgd_trace.py ${flag}\n${formatTraceReport(r)}`);
+      expect(row(r, 'sgd-floor').verdict).toBe(verdict);
+      if (!flag) expect(row(r, 'theorem-3').verdict).toBe('holds');
     }
   });
 });

@@ -212,14 +212,18 @@ experiment
 program
   .command('check-trace <file>')
   .addHelpText('after', example('eqflow check-trace run.npz --case case.json --gamma 10 --dynamics reg-augmented'))
-  .description('check a recorded training run (JSON, .npz or .npy snapshots) against Theorem 1, Theorem 3 and Remark R1')
+  .description('check a recorded training run (JSON, .npz or .npy snapshots; gradient flow or SGD with a declared optimizer) against Theorem 1, Theorem 3, Remark R1 and the SGD noise floor')
   .option('--case <file>', 'the Case JSON (required for .npy traces; overrides the trace\'s own)')
   .option('--gamma <γ>', 'the run\'s γ (overrides the trace)', nonNegative)
   .addOption(new Option('--dynamics <kind>', 'the run\'s dynamics (overrides the trace)').choices([...DYNAMICS]))
-  .option('--mu <μ>', 'Theorem 3\'s μ, when known (else estimated from the case\'s R^aug)', nonNegative)
+  .option('--mu <μ>', 'Theorem 3\'s μ, when known (else estimated from the case\'s R^aug on a subsample)', nonNegative)
+  .option('--mu-items <n>', 'data items the estimates (μ, SGD noise) use (default 32)', integer(1, 1_000_000))
+  .option('--mu-snapshots <n>', 'snapshots μ is estimated at (default 8)', integer(2, 1_000_000))
+  .option('--html <file>', 'also write an HTML report with the plot of ‖Π_{E⊥}A‖, the envelope and the floor band')
+  .option('--quiet', 'no progress bar')
   .option('--tolerance <tol>', '"in E" threshold relative to max ‖A‖ (default 1e-9, for float64 runs)', positive)
   .option('--json', 'print the report as JSON only')
-  .action(async (file: string, opts: { case?: string; gamma?: number; dynamics?: DynamicsKind; mu?: number; tolerance?: number; json?: boolean }) => {
+  .action(async (file: string, opts: Common & { case?: string; gamma?: number; dynamics?: DynamicsKind; mu?: number; tolerance?: number; muItems?: number; muSnapshots?: number; html?: string }) => {
     const { checkTrace, formatTraceReport, readTraceFile } = await import('../trace/checkTrace.js');
     let caseJson: unknown;
     if (opts.case) {
@@ -229,11 +233,16 @@ program
         throw new EqflowError('io', '--case', `cannot read ${opts.case}: ${(e as Error).message}`);
       }
     }
-    const o = { case: caseJson, gamma: opts.gamma, dynamics: opts.dynamics, mu: opts.mu, tolerance: opts.tolerance };
+    const bar = progress(opts, 100, 'check-trace');
+    const o = {
+      case: caseJson, gamma: opts.gamma, dynamics: opts.dynamics, mu: opts.mu, tolerance: opts.tolerance, muItems: opts.muItems, muSamples: opts.muSnapshots,
+      onProgress: (done: number, total: number, what: string) => bar.tick(Math.round((100 * done) / total), `${what} ${done}/${total}`),
+    };
     let report;
     try {
       report = checkTrace(readTraceFile(file, o), o);
     } catch (e) {
+      bar.stop();
       if (!faultKind(e)) throw e;
       // the run produced no valid snapshots (e.g. NaN parameters): verdict 'error' for every check, exit 3
       const message = (e as Error).message;
@@ -241,7 +250,13 @@ program
       process.exitCode = 3;
       return;
     }
-    process.stdout.write(opts.json ? `${JSON.stringify(report)}\n` : `${formatTraceReport(report)}\n`);
+    bar.stop();
+    if (opts.html) {
+      const { traceReportHtml } = await import('../report/traceReport.js');
+      const { writeFileAtomic } = await import('../report/atomic.js');
+      await writeFileAtomic(opts.html, await traceReportHtml(report));
+    }
+    process.stdout.write(opts.json ? `${JSON.stringify(report)}\n` : `${formatTraceReport(report)}${opts.html ? `\nwrote ${opts.html}` : ''}\n`);
     if (report.rows.some((r) => r.verdict === 'violated')) process.exitCode = 1;
   });
 

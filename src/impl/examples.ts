@@ -86,7 +86,7 @@ export const examples: readonly Example[] = [
       data: { kind: 'synthetic', seed: 'o2-circle', count: 16 },
     },
     'seeded N(0, 0.3²)', seeded(0.3)),
-  example('paper-cnn', 'docs/theory.md §7 CNN on 28×28, C4, cross-entropy, the first 100 MNIST digits of the mnist package',
+  example('paper-cnn', 'docs/theory.md §7 CNN on 28×28, C4, cross-entropy, 100 MNIST digits of the mnist package (10 per class, seeded)',
     {
       group: { kind: 'cyclic', n: 4 },
       model: {

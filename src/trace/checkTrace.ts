@@ -5,22 +5,29 @@ import { EqflowError } from '../core/errors.js';
 import { norm } from '../core/kernels.js';
 import { RandomStream } from '../core/rng.js';
 import { EPS } from '../core/tolerance.js';
-import { curvatureBound, curvatureQuotient } from '../analysis/rates.js';
 import { DYNAMICS, DynamicsKind } from '../flows/dynamics.js';
 import { BuiltCase, buildCase } from '../impl/build.js';
 import { CaseSpec, parseCase, zodError } from '../impl/caseSpec.js';
 import { ImplementationFault } from '../impl/fault.js';
+import { MuEstimate, estimateMu } from './mu.js';
+import { DataProbe } from './probe.js';
+import { OptimizerSpec, SgdOptimizer, SgdSummary, checkSgd, tailZ } from './sgd.js';
 
 /**
  * Checks a training run recorded elsewhere (PyTorch, JAX, …) against the theory, from snapshots of its parameters
  * (docs/protocol.md, Appendix): Theorem 1 (a run started in E stays in E), Theorem 3 (the E⊥ part decays at least
  * like e^{−(γ−μ)t} between snapshots under the regularized augmented dynamics) and Remark R1 (the regularized
  * nominal dynamics settles at distance ≈ β/γ from E). Reads JSON, numpy .npz and .npy. Every validation error
- * names the field (`trace.snapshots[3].A[5]`).
+ * names the field (`trace.snapshots[3].A[5]`). A trace that declares its `optimizer` (SGD: η, B, augmentation, loss
+ * scale s) gives step counts; check-trace maps them to flow time t = kη/s and checks what docs/theory.md §10 predicts
+ * for SGD (src/trace/sgd.ts): Theorem 3 in expectation and the noise floor.
  */
 
 export interface TraceSnapshot {
+  /** flow time (for an SGD trace: step·η/s) */
   t: number;
+  /** the SGD step count, for traces that declare an optimizer */
+  step?: number;
   A: Float64Array;
 }
 
@@ -34,6 +41,8 @@ export interface Trace {
   dynamics: DynamicsKind;
   /** Theorem 3's μ when the run's author knows it; estimated from the Case's R^aug otherwise */
   mu?: number;
+  /** how the run was trained, when it was SGD (snapshots then carry steps; γ is the training loss's) */
+  optimizer?: SgdOptimizer;
 }
 
 /** Options of check-trace: the "in E" threshold, the rate slack, μ's sampling, and overrides of the Case, γ, dynamics and μ. */
@@ -42,8 +51,12 @@ export interface TraceOptions {
   tolerance?: number;
   /** relative slack on Theorem 3's bound per interval (default 1e-3, as the theorem-3-bound claim) */
   rateSlack?: number;
-  /** at most this many snapshots (evenly spread, first and last kept) probe μ's curvature (default 200) */
+  /** at most this many snapshots (evenly spread, first and last kept) probe μ's curvature (default 8) */
   muSamples?: number;
+  /** data items μ and the SGD noise are estimated on (default 32; all when the Case has fewer) */
+  muItems?: number;
+  /** progress of the estimates (done, total, what): the CLI draws a bar on a terminal */
+  onProgress?: (done: number, total: number, what: string) => void;
   /** for .npy traces (no Case inside) and to override what an .npz or JSON trace says */
   case?: unknown;
   gamma?: number;
@@ -56,7 +69,7 @@ export type TraceVerdict = 'holds' | 'violated' | 'not applicable';
 
 /** One row of the table: what was measured against what the theory allows. */
 export interface TraceRow {
-  check: 'theorem-1' | 'theorem-3' | 'remark-r1';
+  check: 'theorem-1' | 'theorem-3' | 'remark-r1' | 'sgd-floor';
   source: string;
   verdict: TraceVerdict;
   /** the measured number (Theorem 1: max ‖Π_{E⊥}A‖; Theorem 3: slowest decay rate; R1: final ‖Π_{E⊥}A‖) */
@@ -78,13 +91,17 @@ export interface TraceReport {
   dynamics: DynamicsKind;
   compatible: boolean;
   unitary: boolean;
-  /** Theorem 3's μ and where it came from (null when Theorem 3 does not apply) */
-  mu: { value: number; source: 'given' | 'estimated' } | null;
+  /** Theorem 3's μ and where it came from (null when Theorem 3 does not apply); an estimate states its error and sample */
+  mu: ({ value: number; source: 'given' } | ({ source: 'estimated' } & MuEstimate)) | null;
   /** the absolute tolerance used (options.tolerance × max(1, max ‖A_k‖)) */
   tolerance: number;
   /** ‖Π_{E⊥}A(t_k)‖ at every snapshot */
   projectionErrors: Array<{ t: number; error: number }>;
   rows: TraceRow[];
+  /** per snapshot: Theorem 3's envelope from t_0 (null when Theorem 3 is not checked) */
+  envelope: number[] | null;
+  /** for a trace that declares an SGD optimizer: flow-time mapping, noise, floor, decay rate */
+  sgd: SgdSummary | null;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -102,10 +119,11 @@ function finite(v: unknown, field: string): number {
 const TraceShape = z.object({
   format: z.literal('eqflow-trace/1').optional(),
   case: z.unknown(),
-  snapshots: z.array(z.object({ t: z.unknown(), A: z.array(z.unknown()) })).min(1),
+  snapshots: z.array(z.object({ t: z.unknown().optional(), step: z.unknown().optional(), A: z.array(z.unknown()) })).min(1),
   gamma: z.number().min(0).optional(),
   dynamics: z.enum(DYNAMICS).optional(),
   mu: z.number().min(0).optional(),
+  optimizer: OptimizerSpec.optional(),
 });
 
 const built = new Map<string, BuiltCase>();
@@ -136,9 +154,17 @@ export function parseTrace(input: unknown, opts: TraceOptions = {}, root = 'trac
   const raw = shape.data;
   const spec = parseCase(opts.case ?? raw.case, `${root}.case`);
   const dim = build(spec, root).model.space.dim;
+  const opt = raw.optimizer;
   const snapshots = raw.snapshots.map((s, k): TraceSnapshot => {
     const field = `${root}.snapshots[${k}]`;
-    const t = finite(s.t, `${field}.t`);
+    let t: number, step: number | undefined;
+    if (opt) {
+      // an SGD trace counts steps; flow time is check-trace's business (t = kη/s, docs/theory.md §10)
+      if (s.step === undefined) throw new EqflowError('invalid-argument', `${field}.step`, 'a trace with an optimizer gives the SGD step count of every snapshot (check-trace maps it to flow time t = step·lr/lossScale)');
+      step = finite(s.step, `${field}.step`);
+      if (!Number.isInteger(step) || step < 0) throw new EqflowError('invalid-argument', `${field}.step`, `expected an integer step ≥ 0, got ${step}`);
+      t = (step * opt.lr) / opt.lossScale;
+    } else t = finite(s.t, `${field}.t`);
     if (s.A.length !== dim) throw new EqflowError('dimension-mismatch', `${field}.A`, `expected ${dim} entries (dim H of case "${spec.name}"), got ${s.A.length}`);
     const A = new Float64Array(dim);
     for (let i = 0; i < dim; i++) {
@@ -149,19 +175,25 @@ export function parseTrace(input: unknown, opts: TraceOptions = {}, root = 'trac
       }
       A[i] = finite(v, `${field}.A[${i}]`);
     }
-    return { t, A };
+    return step === undefined ? { t, A } : { t, step, A };
   });
   for (let k = 1; k < snapshots.length; k++) {
     if (!(snapshots[k].t > snapshots[k - 1].t)) {
-      throw new EqflowError('invalid-argument', `${root}.snapshots[${k}].t`, `times must increase strictly: ${snapshots[k].t} after ${snapshots[k - 1].t}`);
+      const what = opt ? 'step' : 't';
+      throw new EqflowError('invalid-argument', `${root}.snapshots[${k}].${what}`, `${opt ? 'steps' : 'times'} must increase strictly: ${opt ? snapshots[k].step : snapshots[k].t} after ${opt ? snapshots[k - 1].step : snapshots[k - 1].t}`);
     }
   }
   const gamma = opts.gamma ?? raw.gamma ?? 0;
   if (!(gamma >= 0 && Number.isFinite(gamma))) throw new EqflowError('invalid-argument', `${root}.gamma`, `expected a finite γ ≥ 0, got ${gamma}`);
-  const dynamics = opts.dynamics ?? raw.dynamics ?? (gamma > 0 ? 'reg-augmented' : 'augmented');
+  const nominal = opt?.augmentation === 'none';
+  const dynamics = opts.dynamics ?? raw.dynamics ?? (nominal ? (gamma > 0 ? 'reg-nominal' : 'nominal') : gamma > 0 ? 'reg-augmented' : 'augmented');
+  if (opt) {
+    if (nominal !== ['nominal', 'reg-nominal'].includes(dynamics)) throw new EqflowError('invalid-argument', `${root}.optimizer.augmentation`, `augmentation ${opt.augmentation} contradicts the dynamics ${dynamics}`);
+    if (opt.batch > build(spec, root).data.count) throw new EqflowError('invalid-argument', `${root}.optimizer.batch`, `a batch of ${opt.batch} from ${build(spec, root).data.count} data items`);
+  }
   const mu = opts.mu ?? raw.mu;
   if (mu !== undefined && !(mu >= 0 && Number.isFinite(mu))) throw new EqflowError('invalid-argument', `${root}.mu`, `expected a finite μ ≥ 0, got ${mu}`);
-  return { case: spec, snapshots, gamma, dynamics, mu };
+  return { case: spec, snapshots, gamma, dynamics, mu, ...(opt ? { optimizer: opt } : {}) };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -335,14 +367,14 @@ function scalarOf(m: Map<string, NpyArray>, key: string, field: string): number 
   return a.data[0];
 }
 
-/** snapshots from t (k) and rows of A (k × dim, flat). */
-function snapshotsOf(t: Float64Array, A: Float64Array, cols: number, offset: number): Array<{ t: number; A: number[] }> {
-  return Array.from(t, (tk, k) => ({ t: tk, A: Array.from(A.subarray(k * (cols + offset) + offset, (k + 1) * (cols + offset))) }));
+/** snapshots from t (k; or the SGD steps) and rows of A (k × dim, flat). */
+function snapshotsOf(t: Float64Array, A: Float64Array, cols: number, offset: number, time: 't' | 'step' = 't'): Array<{ t?: number; step?: number; A: number[] }> {
+  return Array.from(t, (tk, k) => ({ [time]: tk, A: Array.from(A.subarray(k * (cols + offset) + offset, (k + 1) * (cols + offset))) }));
 }
 
 /**
- * Reads a trace file: `.json`; `.npz` with arrays t (k), A (k × dim) and optionally gamma, mu, dynamics, case (the Case
- * as a JSON string); `.npy` of shape k × (1 + dim), column 0 the times (the Case from options.case).
+ * Reads a trace file: `.json`; `.npz` with arrays t (k) or step (k, with an optimizer), A (k × dim) and optionally
+ * gamma, mu, dynamics, case and optimizer (JSON strings); `.npy` of shape k × (1 + dim), column 0 the times (the Case from options.case).
  */
 export function readTraceFile(path: string, opts: TraceOptions = {}): Trace {
   let buf: Buffer;
@@ -353,16 +385,19 @@ export function readTraceFile(path: string, opts: TraceOptions = {}): Trace {
   }
   if (/\.npz$/i.test(path)) {
     const m = readNpz(buf, path);
-    const t = m.get('t'), A = m.get('A');
-    if (!t || !(t.data instanceof Float64Array)) throw new EqflowError('invalid-argument', `${path}:t`, 'expected a numeric array t of snapshot times');
+    const t = m.get('t') ?? m.get('step'), A = m.get('A');
+    const time = m.has('t') ? 't' : 'step';
+    if (!t || !(t.data instanceof Float64Array)) throw new EqflowError('invalid-argument', `${path}:t`, 'expected a numeric array t of snapshot times (or step, with an optimizer)');
     if (!A || !(A.data instanceof Float64Array)) throw new EqflowError('invalid-argument', `${path}:A`, 'expected a numeric array A of snapshots (k × dim)');
     if (A.shape.length !== 2 || A.shape[0] !== t.data.length) throw new EqflowError('dimension-mismatch', `${path}:A`, `expected shape (${t.data.length}, dim): one row per entry of t, got (${A.shape.join(', ')})`);
     const caseText = scalarOf(m, 'case', path);
     const gamma = scalarOf(m, 'gamma', path), mu = scalarOf(m, 'mu', path), dynamics = scalarOf(m, 'dynamics', path);
+    const optimizer = scalarOf(m, 'optimizer', path);
     const raw = {
       case: typeof caseText === 'string' ? parseJson(caseText, `${path}:case`) : undefined,
-      snapshots: snapshotsOf(t.data, A.data, A.shape[1], 0),
+      snapshots: snapshotsOf(t.data, A.data, A.shape[1], 0, time),
       ...(gamma !== undefined ? { gamma } : {}), ...(mu !== undefined ? { mu } : {}), ...(dynamics !== undefined ? { dynamics } : {}),
+      ...(typeof optimizer === 'string' ? { optimizer: parseJson(optimizer, `${path}:optimizer`) } : {}),
     };
     if (raw.case === undefined && opts.case === undefined) throw new EqflowError('invalid-argument', `${path}:case`, 'the .npz has no case array: add case=json.dumps(case) or pass the Case separately');
     return parseTrace(raw, opts, 'trace');
@@ -417,6 +452,33 @@ export function checkTrace(input: Trace | unknown, opts: TraceOptions = {}): Tra
   const hypotheses = !P.compatible ? 'L is incompatible (Π_LΠ_G ≠ Π_GΠ_L)' : !unitary ? 'the parametrization is not unitary' : null;
   const t0 = snapshots[0].t, tEnd = snapshots[snapshots.length - 1].t;
   const rows: TraceRow[] = [];
+  // one seeded data subsample for every estimate (μ, the SGD noise): its orbits are built once
+  let probe: DataProbe | null = null;
+  const probeOf = (): DataProbe => (probe ??= new DataProbe(b, opts.muItems ?? 32, 8));
+  let mu: TraceReport['mu'] = null;
+  const muOf = (): NonNullable<TraceReport['mu']> => {
+    if (mu) return mu;
+    if (trace.mu !== undefined) return (mu = { value: trace.mu, source: 'given' });
+    // μ over the region swept by the segments [Π_E A_k, A_k], on a snapshot and a data subsample
+    const pts = spread(snapshots.map((s) => s.A), opts.muSamples ?? 8);
+    return (mu = { source: 'estimated', ...estimateMu(probeOf(), P, pts, snapshots.length, { onProgress: (d, n) => opts.onProgress?.(d, n, 'μ') }) });
+  };
+  const report = (envelope: number[] | null, sgd: SgdSummary | null): TraceReport => ({
+    case: trace.case.name, dim: b.model.space.dim, snapshots: snapshots.length, times: [t0, tEnd], gamma, dynamics,
+    compatible: P.compatible, unitary, mu, tolerance: tol,
+    projectionErrors: snapshots.map((s, k) => ({ t: s.t, error: errors[k] })),
+    rows, envelope, sgd,
+  });
+
+  if (trace.optimizer) {
+    const sgd = checkSgd({
+      P, probe: probeOf(), opt: trace.optimizer, gamma, dynamics, steps: snapshots.map((s) => s.step ?? 0), t: snapshots.map((s) => s.t), A: snapshots.map((s) => s.A), errors, tol, hypotheses,
+      mu: () => { const m = muOf(); return { value: m.value, se: m.source === 'estimated' ? m.se : 0 }; },
+      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    });
+    rows.push(...sgd.rows);
+    return report(sgd.summary.envelope, sgd.summary);
+  }
 
   // Theorem 1(i): from A(t_0) ∈ E the exact-average augmented dynamics (any γ ≥ 0) stays in E
   const t1 = 'Theorem 1(i)';
@@ -433,19 +495,15 @@ export function checkTrace(input: Trace | unknown, opts: TraceOptions = {}): Tra
 
   // Theorem 3: ‖Π_{E⊥}A(t_{k+1})‖ ≤ e^{−(γ−μ)(t_{k+1}−t_k)}‖Π_{E⊥}A(t_k)‖ along the regularized augmented dynamics
   const t3 = 'Theorem 3';
-  let mu: TraceReport['mu'] = null;
+  let envelope: number[] | null = null;
   if (dynamics !== 'reg-augmented' || !(gamma > 0)) rows.push(notApplicable('theorem-3', t3, `needs the reg-augmented dynamics with γ > 0 (got ${dynamics}, γ = ${gamma})`));
   else if (hypotheses) rows.push(notApplicable('theorem-3', t3, `outside the hypotheses: ${hypotheses}`));
   else {
-    if (trace.mu !== undefined) mu = { value: trace.mu, source: 'given' };
-    else {
-      // μ over the region swept by the segments [Π_E A_k, A_k]: the curvature bound and the quotient q at A_k
-      const pts = spread(snapshots.map((s) => s.A), opts.muSamples ?? 200);
-      let m = curvatureBound(b.Raug, P, pts, 5);
-      for (const A of pts) m = Math.max(m, -curvatureQuotient(b.Raug, P, A));
-      mu = { value: m, source: 'estimated' };
-    }
-    const rate = gamma - mu.value;
+    const m = muOf();
+    // an estimated μ enters with its upper confidence bound: the envelope errs towards holding
+    const muUp = m.value + (m.source === 'estimated' ? tailZ(1) * m.se : 0);
+    const rate = gamma - muUp;
+    envelope = snapshots.map((s) => errors[0] * Math.exp(-rate * (s.t - t0)));
     let worst = 0, worstK = 0, slowest = Number.POSITIVE_INFINITY, slowestK = -1;
     for (let k = 0; k + 1 < snapshots.length; k++) {
       const dt = snapshots[k + 1].t - snapshots[k].t;
@@ -463,7 +521,7 @@ export function checkTrace(input: Trace | unknown, opts: TraceOptions = {}): Tra
     const where = slowestK >= 0 ? `slowest observed decay rate ${slowest.toFixed(4)} on [${snapshots[slowestK].t}, ${snapshots[slowestK + 1].t}]` : 'the projection error stayed at the round-off floor';
     rows.push({
       check: 'theorem-3', source: t3, verdict: worst <= 1 ? 'holds' : 'violated', measured: slowestK >= 0 ? slowest : Number.NaN, bound: rate, ratio: worst,
-      detail: `${where} vs γ − μ = ${rate.toFixed(4)} (γ = ${gamma}, μ = ${mu.value.toFixed(4)} ${mu.source}); worst interval [${snapshots[worstK].t}, ${snapshots[worstK + 1]?.t ?? snapshots[worstK].t}]: ‖Π_{E⊥}A‖ ${errors[worstK].toExponential(3)} → ${errors[worstK + 1]?.toExponential(3) ?? '-'}`,
+      detail: `${where} vs γ − μ = ${rate.toFixed(4)} (γ = ${gamma}, μ = ${m.value.toFixed(4)} ${m.source === 'estimated' ? `± ${m.se.toExponential(1)} estimated on ${m.items.used}/${m.items.of} items, ${m.snapshots.used}/${m.snapshots.of} snapshots` : 'given'}); worst interval [${snapshots[worstK].t}, ${snapshots[worstK + 1]?.t ?? snapshots[worstK].t}]: ‖Π_{E⊥}A‖ ${errors[worstK].toExponential(3)} → ${errors[worstK + 1]?.toExponential(3) ?? '-'}`,
     });
   }
 
@@ -494,12 +552,7 @@ export function checkTrace(input: Trace | unknown, opts: TraceOptions = {}): Tra
     }
   }
 
-  return {
-    case: trace.case.name, dim: b.model.space.dim, snapshots: snapshots.length, times: [t0, tEnd], gamma, dynamics,
-    compatible: P.compatible, unitary, mu, tolerance: tol,
-    projectionErrors: snapshots.map((s, k) => ({ t: s.t, error: errors[k] })),
-    rows,
-  };
+  return report(envelope, null);
 }
 
 function isTrace(x: unknown): x is Trace {
@@ -516,6 +569,19 @@ export function formatTraceReport(r: TraceReport): string {
       (r.mu ? `, μ = ${r.mu.value.toFixed(4)} (${r.mu.source})` : '') + `${r.compatible ? '' : ', L incompatible'}${r.unitary ? '' : ', non-unitary'}`,
     `‖Π_{E⊥}A‖: ${e[0].error.toExponential(3)} at t = ${e[0].t} → ${e[e.length - 1].error.toExponential(3)} at t = ${e[e.length - 1].t} (tolerance ${r.tolerance.toExponential(2)})`,
   ];
+  const sgd = r.sgd;
+  if (sgd) {
+    const o = sgd.optimizer;
+    head.push(`SGD: η = ${o.lr}, batch ${o.batch}, augmentation ${o.augmentation}, loss scale s = ${o.lossScale}: flow time t = step·η/s, γ_flow = sγ = ${sgd.gammaFlow}` +
+      (sgd.noise ? `; E⊥ noise tr Σ_⊥ = ${sgd.noise.trace.toExponential(3)} ± ${sgd.noise.traceSe.toExponential(1)}${sgd.noise.bias2 > 0 ? `, bias ‖b‖ = ${Math.sqrt(sgd.noise.bias2).toExponential(3)}` : ''}` : ''));
+    if (sgd.decay) head.push(`decay rate (flow time): observed ${sgd.decay.observed === null ? '—' : sgd.decay.observed.toFixed(4)}, Theorem 3's γ_flow − μ = ${sgd.decay.bound.toFixed(4)}`);
+    if (sgd.floor) {
+      const f = sgd.floor;
+      head.push(`floor: predicted ${f.predicted.toExponential(3)} (band ${(f.predicted * f.band[0]).toExponential(3)} … ${(f.predicted * f.band[1]).toExponential(3)}), observed ${f.observed.toExponential(3)} over ${f.count} snapshots from t = ${f.from}; ` +
+        `the run reached the band at t = ${f.reached ?? '—'}${f.predictedReach !== null ? ` (predicted by t ≈ ${f.predictedReach.toPrecision(4)})` : ''}`);
+    }
+  }
+  if (r.mu?.source === 'estimated') head.push(`μ = ${r.mu.value.toExponential(3)} ± ${r.mu.se.toExponential(1)} (estimated on ${r.mu.items.used} of ${r.mu.items.of} data items and ${r.mu.snapshots.used} of ${r.mu.snapshots.of} snapshots, ${r.mu.gradients} subsample gradients)`);
   const fmt = (x: number) => (Number.isNaN(x) ? '-' : x.toExponential(3));
   const table = r.rows.map((row) => `${row.check.padEnd(10)} ${row.source.padEnd(13)} ${row.verdict.padEnd(15)} ${fmt(row.measured).padStart(10)} ${fmt(row.bound).padStart(10)} ${fmt(row.ratio).padStart(10)}  ${row.detail}`);
   return [...head, `${'check'.padEnd(10)} ${'source'.padEnd(13)} ${'verdict'.padEnd(15)} ${'measured'.padStart(10)} ${'bound'.padStart(10)} ${'ratio'.padStart(10)}  detail`, ...table].join('\n');
