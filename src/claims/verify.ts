@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { EqflowError } from '../core/errors.js';
-import { Implementation } from '../impl/implementation.js';
+import { Precision } from '../core/precision.js';
+import { Implementation, precisionOf, withPrecision } from '../impl/implementation.js';
 import { writeJsonAtomic } from '../report/atomic.js';
 import type { ClaimResult, RegisteredClaim } from './engine.js';
 import { allClaims, claimById } from './registry.js';
@@ -22,6 +23,8 @@ export interface ClaimReport extends ClaimResult {
 export interface VerificationReport {
   version: number;
   implementation: string;
+  /** the precision the implementation was judged at (announced, or --precision), which set every tolerance */
+  precision: Precision;
   seed: number;
   runs: number | 'default';
   claims: ClaimReport[];
@@ -43,6 +46,13 @@ export interface VerifyOptions {
   workers?: number;
   implSpec?: string;
   timeoutMs?: number;
+  /** judge at this precision instead of the one the implementation announces (`--precision`) */
+  precision?: Precision;
+}
+
+/** `impl` at the precision `--precision` names, else at the one it announces. */
+export function judged(impl: Implementation, precision: Precision | undefined): Implementation {
+  return precision ? withPrecision(impl, precision) : impl;
 }
 
 /** Every claim run (and negative-control run) of a verify, in report order. */
@@ -57,7 +67,7 @@ async function runAll(impl: Implementation, opts: VerifyOptions): Promise<Map<st
     for (const [k, j] of jobs.entries()) {
       opts.onClaim?.(k, jobs.length, key(j));
       const claim = opts.claims.find((c) => c.id === j.claim) as RegisteredClaim;
-      out.set(key(j), await claim.run(impl, { seed: opts.seed, runs: j.negative ? undefined : opts.runs, negative: j.negative }));
+      out.set(key(j), await claim.run(judged(impl, opts.precision), { seed: opts.seed, runs: j.negative ? undefined : opts.runs, negative: j.negative }));
     }
     return out;
   }
@@ -65,7 +75,7 @@ async function runAll(impl: Implementation, opts: VerifyOptions): Promise<Map<st
   let done = 0;
   const results = await runPool<object, ClaimResult>({
     url: new URL(import.meta.url.endsWith('.ts') ? './verifyWorker.ts' : './verifyWorker.js', import.meta.url),
-    jobs: jobs.map((j) => ({ ...j, seed: opts.seed, runs: opts.runs, impl: opts.implSpec, timeoutMs: opts.timeoutMs ?? 10_000 })),
+    jobs: jobs.map((j) => ({ ...j, seed: opts.seed, runs: opts.runs, impl: opts.implSpec, timeoutMs: opts.timeoutMs ?? 10_000, precision: opts.precision })),
     workers: opts.workers ?? 1,
     decode: (v, i) => {
       opts.onClaim?.(++done, jobs.length, key(jobs[i]));
@@ -101,6 +111,7 @@ export async function runVerify(impl: Implementation, opts: VerifyOptions): Prom
   return {
     version: VERIFICATION_VERSION,
     implementation: impl.name,
+    precision: precisionOf(judged(impl, opts.precision)),
     seed: opts.seed,
     runs: opts.runs ?? 'default',
     claims,
@@ -126,6 +137,8 @@ export interface VerifyRequest {
   /** save counterexamples under this folder (default: not saved) */
   outDir?: string;
   onClaim?: (done: number, total: number, id: string) => void;
+  /** judge at this precision instead of the one the implementation announces (default: announced, else float64) */
+  precision?: Precision;
 }
 
 /** The claims named by `only` (all when undefined), or an EqflowError naming the unknown id. */
@@ -150,5 +163,6 @@ export async function verify(implementation: Implementation, options: VerifyRequ
     controls: options.controls ?? true,
     outDir: options.outDir,
     onClaim: options.onClaim,
+    precision: options.precision,
   });
 }

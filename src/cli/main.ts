@@ -4,6 +4,7 @@ import { SingleBar } from 'cli-progress';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EqflowError } from '../core/errors.js';
+import { PRECISIONS, Precision } from '../core/precision.js';
 import { DYNAMICS, DynamicsKind } from '../flows/dynamics.js';
 import { loadImplementation } from '../impl/load.js';
 import { integer, nonNegative, numberList, positive, vector } from './options.js';
@@ -52,11 +53,12 @@ program
   .option('--impl <path|command>', 'a TS/JS module exporting `implementation`, or a command speaking docs/protocol.md')
   .option('--timeout <ms>', 'per-request timeout for an external implementation (flows get 12×)', integer(100, 3_600_000), 10_000)
   .option('--workers <n>', 'worker threads running claims in parallel (results do not depend on it)', integer(1, 256), 1)
+  .addOption(new Option('--precision <p>', 'judge at this precision instead of the one the implementation announces (default: announced, else float64)').choices([...PRECISIONS]))
   .option('--no-controls', 'skip the negative controls')
   .option('--out <dir>', 'where reports go', 'reports')
   .option('--json', 'print the report as JSON only')
   .option('--quiet', 'no progress, only the table')
-  .action(async (opts: Common & { runs?: number; seed: number; only?: string; impl?: string; timeout: number; workers: number; controls: boolean; out: string }) => {
+  .action(async (opts: Common & { runs?: number; seed: number; only?: string; impl?: string; timeout: number; workers: number; controls: boolean; out: string; precision?: Precision }) => {
     const { runVerify, selectClaims } = await import('../claims/verify.js');
     const { CLAIM_COLUMNS, claimRows, formatTable, writeVerification } = await import('../report/verification.js');
     const claims = selectClaims(opts.only?.split(','), '--only');
@@ -64,7 +66,7 @@ program
     const bar = progress(opts, claims.length, 'verify');
     let report;
     try {
-      report = await runVerify(impl, { seed: opts.seed, runs: opts.runs, claims, controls: opts.controls, outDir: opts.out, onClaim: (d, _t, id) => bar.tick(d, id), workers: opts.workers, implSpec: opts.impl, timeoutMs: opts.timeout });
+      report = await runVerify(impl, { seed: opts.seed, runs: opts.runs, claims, controls: opts.controls, outDir: opts.out, onClaim: (d, _t, id) => bar.tick(d, id), workers: opts.workers, implSpec: opts.impl, timeoutMs: opts.timeout, precision: opts.precision });
     } finally {
       bar.stop();
       await impl.close();
@@ -74,7 +76,7 @@ program
     else {
       const s = report.summary;
       process.stdout.write(`${formatTable(CLAIM_COLUMNS, claimRows(report))}\n\n`);
-      process.stdout.write(`${report.implementation}: ${s.holds} hold, ${s.violated} violated, ${s.notTested} not tested; ${s.controlsFailing} negative controls did not fail (seed ${report.seed}, ${(report.durationMs / 1000).toFixed(1)} s).\n`);
+      process.stdout.write(`${report.implementation} at ${report.precision}: ${s.holds} hold, ${s.violated} violated, ${s.notTested} not tested; ${s.controlsFailing} negative controls did not fail (seed ${report.seed}, ${(report.durationMs / 1000).toFixed(1)} s).\n`);
       process.stdout.write(`reports: ${join(opts.out, 'verification.json')}, ${join(opts.out, 'verification.md')}\n`);
       for (const c of report.claims.filter((x) => x.counterexampleFile)) process.stdout.write(`replay ${c.id}: eqflow replay ${c.counterexampleFile}${opts.impl ? ` --impl '${opts.impl}'` : ''}\n`);
     }
