@@ -2,6 +2,7 @@ import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { Socket } from 'node:net';
 import { z } from 'zod';
 import { ErrorCode, EqflowError, requireFinite, requireLength } from '../core/errors.js';
+import { PRECISIONS, Precision } from '../core/precision.js';
 import { DYNAMICS, DynamicsKind } from '../flows/dynamics.js';
 import { buildData, buildGroup, buildModel } from './build.js';
 import { CaseSpec } from './caseSpec.js';
@@ -109,6 +110,8 @@ const HelloAnswer = z.object({
   protocol: z.string(),
   name: z.string().min(1),
   capabilities: z.array(z.string()),
+  /** optional (eqflow/1 stays compatible): the arithmetic its answers are computed in, default float64 */
+  precision: z.enum(PRECISIONS).optional(),
 });
 
 const OpenAnswer = z.object({ id: requestId, session: SessionId, dim: z.number().int().min(1) });
@@ -565,6 +568,8 @@ export class ExternalImplementation implements Implementation {
     readonly command: string,
     readonly name: string,
     readonly capabilities: ReadonlySet<Capability>,
+    /** the precision announced in the handshake (float64 when none) */
+    readonly precision: Precision,
     /** capability names the implementation offered that this eqflow does not know (ignored) */
     readonly unknownCapabilities: readonly string[],
     private readonly opts: Required<Pick<ExternalOptions, 'timeoutMs' | 'exitGraceMs'>> & ExternalOptions,
@@ -582,11 +587,11 @@ export class ExternalImplementation implements Implementation {
       if (!(typeof v === 'number' && v > 0 && Number.isFinite(v))) throw new EqflowError('invalid-argument', k, `expected a positive number of ms, got ${v}`);
     }
     const stats: ExternalStats = { requests: 0, failures: 0, spawns: 0 };
-    const { conn, name, capabilities, unknown } = await ExternalImplementation.connect(command, opts, stats);
-    return new ExternalImplementation(command, name, capabilities, unknown, opts, conn, stats);
+    const { conn, name, capabilities, unknown, precision } = await ExternalImplementation.connect(command, opts, stats);
+    return new ExternalImplementation(command, name, capabilities, precision, unknown, opts, conn, stats);
   }
 
-  private static async connect(command: string, opts: Required<Pick<ExternalOptions, 'timeoutMs' | 'exitGraceMs'>> & ExternalOptions, stats: ExternalStats): Promise<{ conn: Connection; name: string; capabilities: Set<Capability>; unknown: string[] }> {
+  private static async connect(command: string, opts: Required<Pick<ExternalOptions, 'timeoutMs' | 'exitGraceMs'>> & ExternalOptions, stats: ExternalStats): Promise<{ conn: Connection; name: string; capabilities: Set<Capability>; unknown: string[]; precision: Precision }> {
     const conn = new Connection(command, opts, stats);
     let hello: z.infer<typeof HelloAnswer>;
     try {
@@ -600,7 +605,7 @@ export class ExternalImplementation implements Implementation {
       throw new EqflowError('unsupported', 'hello.protocol', `the implementation speaks "${hello.protocol}", eqflow speaks "${PROTOCOL_VERSION}"`);
     }
     const known = hello.capabilities.filter((c): c is Capability => (CAPABILITIES as readonly string[]).includes(c));
-    return { conn, name: hello.name, capabilities: new Set(known), unknown: hello.capabilities.filter((c) => !(CAPABILITIES as readonly string[]).includes(c)) };
+    return { conn, name: hello.name, capabilities: new Set(known), unknown: hello.capabilities.filter((c) => !(CAPABILITIES as readonly string[]).includes(c)), precision: hello.precision ?? 'float64' };
   }
 
   /** A fresh process when the previous one died (a crash or a timeout), so one bad case does not end a run. */
@@ -609,10 +614,10 @@ export class ExternalImplementation implements Implementation {
     if (this.opts.respawn === false) return; // request() then reports the dead process
     if (!this.starting) {
       this.starting = (async () => {
-        const { conn, name, capabilities } = await ExternalImplementation.connect(this.command, this.opts, this.stats);
-        const same = name === this.name && capabilities.size === this.capabilities.size && [...capabilities].every((c) => this.capabilities.has(c));
+        const { conn, name, capabilities, precision } = await ExternalImplementation.connect(this.command, this.opts, this.stats);
+        const same = name === this.name && precision === this.precision && capabilities.size === this.capabilities.size && [...capabilities].every((c) => this.capabilities.has(c));
         if (!same) {
-          conn.kill('killed: a restarted implementation must announce the same name and capabilities');
+          conn.kill('killed: a restarted implementation must announce the same name, capabilities and precision');
           throw new EqflowError('io', 'hello', `the restarted implementation announced "${name}" with [${[...capabilities].join(', ')}], not "${this.name}" with [${[...this.capabilities].join(', ')}]`);
         }
         this.conn = conn;
