@@ -2,7 +2,7 @@ import { EqflowError } from '../core/errors.js';
 import { norm } from '../core/kernels.js';
 import { RandomStream } from '../core/rng.js';
 import { EPS } from '../core/tolerance.js';
-import { machineEpsilon, Precision, storageRoundoff, unitRoundoff } from '../core/precision.js';
+import { machineEpsilon, Precision, probeScale, storageRoundoff, unitRoundoff } from '../core/precision.js';
 import { BuiltCase, buildCase } from '../impl/build.js';
 import { CaseSpec } from '../impl/caseSpec.js';
 import { orbitDataset } from '../risk/dataset.js';
@@ -72,7 +72,7 @@ export function lin(a: number, x: Float64Array, b: number, y: Float64Array): Flo
   return x.map((v, i) => a * v + b * y[i]);
 }
 
-export { norm, EPS };
+export { norm, EPS, probeScale };
 
 /** The round-off constants a claim derives its tolerances from (docs/theory.md §10). */
 export interface Numerics {
@@ -90,14 +90,6 @@ export interface Numerics {
   narrow: number;
 }
 
-/**
- * How much coarser than in float64 a perturbation probe or a "nothing there" threshold must be at machine epsilon
- * `eps`: √(eps/ε₆₄), keeping the probe at the geometric middle between round-off (∝ u) and its O(1) nonlinear
- * range, as float64's constants are; exactly 1 for float64.
- */
-export function probeScale(eps: number): number {
-  return Math.sqrt(eps / EPS);
-}
 
 /**
  * The level a quantity claimed nonzero must exceed: `margin64` times its float64 round-off bound `rho64` (the

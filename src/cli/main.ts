@@ -182,9 +182,10 @@ program
   .option('--gamma <γ>', 'the run\'s γ (overrides the trace)', nonNegative)
   .addOption(new Option('--dynamics <kind>', 'the run\'s dynamics (overrides the trace)').choices([...DYNAMICS]))
   .option('--mu <μ>', 'Theorem 3\'s μ, when known (else estimated from the case\'s R^aug)', nonNegative)
-  .option('--tolerance <tol>', '"in E" threshold relative to max ‖A‖ (default 1e-9, for float64 runs)', positive)
+  .option('--tolerance <tol>', '"in E" threshold relative to max ‖A‖ (default 1e-9 for float64 runs, 2.3e-5 for float32: 1e-9·√(u/u64))', positive)
+  .addOption(new Option('--precision <p>', 'the run\'s precision (default: the trace\'s — float32 arrays, a JSON precision field — else float64)').choices([...PRECISIONS]))
   .option('--json', 'print the report as JSON only')
-  .action(async (file: string, opts: { case?: string; gamma?: number; dynamics?: DynamicsKind; mu?: number; tolerance?: number; json?: boolean }) => {
+  .action(async (file: string, opts: { case?: string; gamma?: number; dynamics?: DynamicsKind; mu?: number; tolerance?: number; precision?: Precision; json?: boolean }) => {
     const { checkTrace, formatTraceReport, readTraceFile } = await import('../trace/checkTrace.js');
     let caseJson: unknown;
     if (opts.case) {
@@ -194,7 +195,7 @@ program
         throw new EqflowError('io', '--case', `cannot read ${opts.case}: ${(e as Error).message}`);
       }
     }
-    const o = { case: caseJson, gamma: opts.gamma, dynamics: opts.dynamics, mu: opts.mu, tolerance: opts.tolerance };
+    const o = { case: caseJson, gamma: opts.gamma, dynamics: opts.dynamics, mu: opts.mu, tolerance: opts.tolerance, precision: opts.precision };
     const report = checkTrace(readTraceFile(file, o), o);
     process.stdout.write(opts.json ? `${JSON.stringify(report)}\n` : `${formatTraceReport(report)}\n`);
     if (report.rows.some((r) => r.verdict === 'violated')) process.exitCode = 1;

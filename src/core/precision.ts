@@ -1,4 +1,5 @@
 import { EqflowError } from './errors.js';
+import { EPS } from './tolerance.js';
 
 /**
  * The arithmetic an implementation computes in (docs/theory.md §10): float64, float32, tf32 (float32 storage,
@@ -33,6 +34,15 @@ export function machineEpsilon(p: Precision): number {
  */
 export function storageRoundoff(p: Precision): number {
   return STORAGE[p] === 53 ? 0 : 2 ** -STORAGE[p];
+}
+
+/**
+ * How much coarser than in float64 a perturbation probe or a "nothing there" threshold must be at machine epsilon
+ * `eps`: √(eps/ε₆₄), keeping the probe at the geometric middle between round-off (∝ u) and its O(1) nonlinear
+ * range, as float64's constants are; exactly 1 for float64.
+ */
+export function probeScale(eps: number): number {
+  return Math.sqrt(eps / EPS);
 }
 
 /** The precision named `v`, or an EqflowError naming `field` and the known names. */
