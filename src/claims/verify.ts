@@ -5,6 +5,8 @@ import { Implementation, precisionOf, withPrecision } from '../impl/implementati
 import { writeJsonAtomic } from '../report/atomic.js';
 import type { ClaimResult, RegisteredClaim } from './engine.js';
 import { allClaims, claimById } from './registry.js';
+import type { ResolutionTable } from './resolution.js';
+import { RESOLUTION } from './resolutionTable.js';
 
 export const VERIFICATION_VERSION = 1;
 
@@ -25,6 +27,11 @@ export interface VerificationReport {
   implementation: string;
   /** the precision the implementation was judged at (announced, or --precision), which set every tolerance */
   precision: Precision;
+  /**
+   * what a 'holds' means at that precision: the committed table of the smallest planted defect each claim
+   * detects (`npm run resolution`; absent when none was measured for the precision)
+   */
+  resolution?: ResolutionTable;
   seed: number;
   runs: number | 'default';
   claims: ClaimReport[];
@@ -112,6 +119,7 @@ export async function runVerify(impl: Implementation, opts: VerifyOptions): Prom
     version: VERIFICATION_VERSION,
     implementation: impl.name,
     precision: precisionOf(judged(impl, opts.precision)),
+    ...(RESOLUTION[precisionOf(judged(impl, opts.precision))] ? { resolution: RESOLUTION[precisionOf(judged(impl, opts.precision))] } : {}),
     seed: opts.seed,
     runs: opts.runs ?? 'default',
     claims,

@@ -84,6 +84,41 @@ program
   });
 
 program
+  .command('resolution')
+  .addHelpText('after', example('eqflow resolution --precision float32 --out reports'))
+  .description('measure, per claim and precision, the smallest planted defect each claim detects (slow: minutes per precision)')
+  .option('--precision <list>', 'comma-separated precisions', 'float64,float32')
+  .option('--only <claims>', 'comma-separated claim ids')
+  .option('--runs <n>', 'cases per claim run', integer(1, 10_000), 10)
+  .option('--steps <n>', 'bisection steps on log10 of the size', integer(1, 30), 6)
+  .option('--seed <s>', 'the fast-check seed', integer(0, 2 ** 31 - 1), 2025)
+  .option('--out <dir>', 'where resolution.json goes', 'reports')
+  .option('--write-table', 'also regenerate src/claims/resolutionTable.ts, the table verify reports quote')
+  .option('--quiet', 'no progress')
+  .action(async (opts: { precision: string; only?: string; runs: number; steps: number; seed: number; out: string; writeTable?: boolean; quiet?: boolean }) => {
+    const { parsePrecision } = await import('../core/precision.js');
+    const { measureResolution } = await import('../claims/resolution.js');
+    const { selectClaims } = await import('../claims/verify.js');
+    const { formatResolution } = await import('../report/verification.js');
+    const { writeFileAtomic, writeJsonAtomic } = await import('../report/atomic.js');
+    const precisions = opts.precision.split(',').map((p) => parsePrecision(p.trim(), '--precision'));
+    const claims = selectClaims(opts.only?.split(','), '--only');
+    const tables: Record<string, unknown> = {};
+    for (const p of precisions) {
+      const t = await measureResolution(p, { claims, seed: opts.seed, runs: opts.runs, steps: opts.steps, onProgress: (id) => { if (!opts.quiet) process.stderr.write(`${p} ${id}\n`); } });
+      tables[p] = t;
+      process.stdout.write(`${formatResolution(t)}\n\n`);
+    }
+    await writeJsonAtomic(join(opts.out, 'resolution.json'), tables);
+    process.stdout.write(`wrote ${join(opts.out, 'resolution.json')}\n`);
+    if (opts.writeTable) {
+      const file = new URL('../claims/resolutionTable.ts', import.meta.url);
+      const head = ['/**', ' * The committed resolution tables (docs/theory.md §10): what `npm run resolution` measured, per precision. Verify', ' * reports quote the table of the precision they judged at. Generated: do not edit by hand.', ' */', "import type { ResolutionTable } from './resolution.js';", '', '/** Resolution tables by precision, as last measured by `npm run resolution`. */'];
+      await writeFileAtomic(file.pathname.replace(/\/dist\//, '/src/'), `${head.join('\n')}\nexport const RESOLUTION: Readonly<Record<string, ResolutionTable>> = ${JSON.stringify(tables, null, 1)};\n`);
+    }
+  });
+
+program
   .command('replay <file>')
   .addHelpText('after', example('eqflow replay reports/counterexamples/lemma-1a-2a-2025.json --impl ./my-impl.ts'))
   .description('re-check one saved counterexample (written by a failing verify)')
