@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { claimById } from '../src/claims/registry.js';
+import { measureResolution } from '../src/claims/resolution.js';
+import type { RegisteredClaim } from '../src/claims/engine.js';
 import { verify } from '../src/claims/verify.js';
+import { claimRows } from '../src/report/verification.js';
 import { EqflowError } from '../src/core/errors.js';
 import { machineEpsilon, parsePrecision, roundToStorage, storageRoundoff, unitRoundoff } from '../src/core/precision.js';
 import { plantDefect } from '../src/impl/defects.js';
@@ -68,4 +72,22 @@ describe('verdicts at the implementation\'s precision', () => {
       expect(r.summary.violated, kind).toBeGreaterThan(0);
     }
   }, 120_000);
+});
+
+describe('resolution', () => {
+  it('bisects the smallest detected defect: the action claim sees a ρ̄ break far smaller at float64 than at float32', async () => {
+    const claims = [claimById('action') as RegisteredClaim];
+    const [f64, f32] = await Promise.all([measureResolution('float64', { claims, seed: 2025, runs: 5, steps: 4 }), measureResolution('float32', { claims, seed: 2025, runs: 5, steps: 4 })]);
+    const at = (t: typeof f64) => t.claims[0].smallest.action as number;
+    expect(f32.claims[0].clean).toBe('holds');
+    expect(at(f32)).toBeLessThan(1e-3); // the 1e-3 defect of the checks above is well inside float32's resolution
+    expect(at(f64)).toBeLessThan(at(f32) * 1e-3);
+    expect(f32.claims[0].smallest.projector).toBeNull(); // the action claim never asks Π_E
+  }, 120_000);
+
+  it('verify reports quote the committed table of the precision judged', async () => {
+    const r = await verify(roundedImplementation(new ReferenceImplementation(), 'float32'), { only: ['action'], runs: 3, controls: false });
+    expect(r.resolution?.precision).toBe('float32');
+    expect(claimRows(r)[0].at(-1)).toMatch(/^ρ̄ \d/);
+  }, 60_000);
 });
