@@ -76,7 +76,7 @@ program
     else {
       const s = report.summary;
       process.stdout.write(`${formatTable(CLAIM_COLUMNS, claimRows(report))}\n\n`);
-      process.stdout.write(`${report.implementation} at ${report.precision}: ${s.holds} hold, ${s.violated} violated, ${s.notTested} not tested; ${s.controlsFailing} negative controls did not fail (seed ${report.seed}, ${(report.durationMs / 1000).toFixed(1)} s).\n`);
+      process.stdout.write(`${report.implementation}: ${s.holds} hold, ${s.violated} violated, ${s.notTested} not tested; ${s.controlsFailing} negative controls did not fail (judged at ${report.precision}, seed ${report.seed}, ${(report.durationMs / 1000).toFixed(1)} s).\n`);
       process.stdout.write(`reports: ${join(opts.out, 'verification.json')}, ${join(opts.out, 'verification.md')}\n`);
       for (const c of report.claims.filter((x) => x.counterexampleFile)) process.stdout.write(`replay ${c.id}: eqflow replay ${c.counterexampleFile}${opts.impl ? ` --impl '${opts.impl}'` : ''}\n`);
     }
