@@ -78,6 +78,16 @@ export { ExternalImplementation, PROTOCOL_VERSION } from './impl/external.js';
 export type { ExternalOptions } from './impl/external.js';
 export { loadImplementation } from './impl/load.js';
 
+// precision (§10): the arithmetic an implementation computes in, and what each claim can detect at it
+export { PRECISIONS, unitRoundoff, machineEpsilon, parsePrecision, roundToStorage } from './core/precision.js';
+export type { Precision } from './core/precision.js';
+export { precisionOf, withPrecision } from './impl/implementation.js';
+export { roundedImplementation } from './impl/rounded.js';
+export { DEFECTS, DEFECT_DESCRIPTIONS, plantDefect } from './impl/defects.js';
+export type { Defect } from './impl/defects.js';
+export { measureResolution } from './claims/resolution.js';
+export type { ResolutionTable, ClaimResolution, ResolutionOptions } from './claims/resolution.js';
+
 // the theorem suite
 export { allClaims, claimById, verify, DEFAULT_SEED } from './claims/index.js';
 export type { RegisteredClaim, ClaimResult, Measurement, Verdict, VerificationReport, ClaimReport, VerifyRequest } from './claims/index.js';

@@ -5,9 +5,10 @@
  */
 import { describe, expect, test } from 'vitest';
 import { relative } from 'node:path';
-import { DEFAULT_SEED, selectClaims } from './claims/verify.js';
+import { DEFAULT_SEED, judged, selectClaims } from './claims/verify.js';
 import type { ClaimResult } from './claims/engine.js';
 import type { Implementation } from './impl/implementation.js';
+import type { Precision } from './core/precision.js';
 
 /** Options of {@link describeClaims}. */
 export interface DescribeClaimsOptions {
@@ -21,6 +22,11 @@ export interface DescribeClaimsOptions {
   controls?: boolean;
   /** per-test timeout in ms (default 120 000) */
   timeout?: number;
+  /**
+   * judge at this precision ('float64', 'float32', 'tf32', 'bfloat16', 'float16') instead of the one the
+   * implementation announces (default: announced, else float64); tolerances follow its unit roundoff
+   */
+  precision?: Precision;
 }
 
 /** The seed: the option, else EQFLOW_SEED (how a printed replay command fixes it), else eqflow's default. */
@@ -56,7 +62,8 @@ export function failureMessage(r: ClaimResult, testFile: string | undefined): st
  * claim the implementation cannot be asked (a capability it lacks, or every case refused as unsupported) is
  * registered as skipped with the reason, never as a pass.
  */
-export function describeClaims(implementation: Implementation, options: DescribeClaimsOptions = {}): void {
+export function describeClaims(announced: Implementation, options: DescribeClaimsOptions = {}): void {
+  const implementation = judged(announced, options.precision);
   const claims = selectClaims(options.only);
   const seed = seedOf(options);
   const timeout = options.timeout ?? 120_000;

@@ -68,6 +68,15 @@ describe('ExternalImplementation: protocol robustness (fake implementations, tes
     expect(impl.stats.requests).toBe(4);
   });
 
+  it('handshake: precision is optional (float64 when absent, as in every eqflow/1 implementation) or announced', async () => {
+    const plain = await fake('good');
+    expect(plain.precision).toBe('float64');
+    await plain.close();
+    const f32 = await fake('float32');
+    expect(f32.precision).toBe('float32');
+    await f32.close();
+  });
+
   it('a capability not offered throws unsupported, and claims needing it are "not tested"', async () => {
     const impl = await fake('action-only');
     const s = await impl.open(dim4);
@@ -89,6 +98,7 @@ describe('ExternalImplementation: protocol robustness (fake implementations, tes
   it('a wrong protocol version or a malformed handshake is refused, naming the field', async () => {
     await rejects(fake('bad-hello'), 'unsupported', /^hello\.protocol$/, /eqflow\/2/);
     await rejects(fake('bad-caps'), 'invalid-argument', /^hello\.capabilities$/);
+    await rejects(fake('bad-precision'), 'invalid-argument', /^hello\.precision$/);
   });
 
   it('a hung process: the request times out, the process is killed, the next open starts a fresh one', async () => {

@@ -161,9 +161,9 @@ describe('checkTrace: validation names the field', () => {
   });
 });
 
-/** A little-endian '<f8' .npy buffer (format 1.0), optionally Fortran-ordered. */
-function npy(shape: number[], data: number[], fortran = false): Buffer {
-  let header = `{'descr': '<f8', 'fortran_order': ${fortran ? 'True' : 'False'}, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
+/** A little-endian '<f8' (or '<f4') .npy buffer (format 1.0), optionally Fortran-ordered. */
+function npy(shape: number[], data: number[], fortran = false, f4 = false): Buffer {
+  let header = `{'descr': '${f4 ? '<f4' : '<f8'}', 'fortran_order': ${fortran ? 'True' : 'False'}, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
   header += ' '.repeat(63 - ((10 + header.length) % 64)) + '\n';
   const head = Buffer.alloc(10);
   head.writeUInt8(0x93, 0);
@@ -171,8 +171,8 @@ function npy(shape: number[], data: number[], fortran = false): Buffer {
   head.writeUInt8(1, 6);
   head.writeUInt8(0, 7);
   head.writeUInt16LE(header.length, 8);
-  const body = Buffer.alloc(8 * data.length);
-  data.forEach((v, i) => body.writeDoubleLE(v, 8 * i));
+  const body = Buffer.alloc((f4 ? 4 : 8) * data.length);
+  data.forEach((v, i) => (f4 ? body.writeFloatLE(v, 4 * i) : body.writeDoubleLE(v, 8 * i)));
   return Buffer.concat([head, Buffer.from(header, 'latin1'), body]);
 }
 
@@ -190,6 +190,29 @@ describe('checkTrace: numpy files', () => {
     expectError(() => readTraceFile(file), 'invalid-argument', 'case');
     const r = checkTrace(readTraceFile(file, { case: caseInput }));
     expect(row(r, 'theorem-1').verdict).toBe('holds');
+  });
+
+  it('a float32 run: the "in E" threshold follows the dtype (float32 .npy, a JSON precision field); the nominal flow is still caught', async () => {
+    const f32 = async (kind: DynamicsKind, declared: Record<string, unknown> = {}) => {
+      const trace = await flowTrace(kind, inE, 0, times(1, 5), 0.01, declared);
+      // what a float32 training run records: parameters carrying float32 round-off (not symmetric under G), in float32
+      const noise = new RandomStream('float32 run');
+      return { ...trace, snapshots: (trace.snapshots as Array<{ t: number; A: number[] }>).map((s) => ({ t: s.t, A: s.A.map((a) => Math.fround(a * (1 + 2 ** -24 * noise.gaussianVector(1)[0]))) })) };
+    };
+    const good = await f32('augmented');
+    // judged as a float64 run, the float32 rounding of A(0) already puts it outside E: Theorem 1 cannot be checked
+    expect(row(checkTrace(good), 'theorem-1').verdict).not.toBe('holds');
+    const fair = checkTrace({ ...good, precision: 'float32' });
+    expect(fair.precision).toBe('float32');
+    expect(row(fair, 'theorem-1').verdict).toBe('holds');
+    const rows = (good.snapshots as Array<{ t: number; A: number[] }>).flatMap((s) => [s.t, ...s.A]);
+    const file = join(dir, 'run-f32.npy');
+    writeFileSync(file, npy([6, 1 + P.space.dim], rows, false, true));
+    const fromNpy = checkTrace(readTraceFile(file, { case: caseInput }));
+    expect([fromNpy.precision, row(fromNpy, 'theorem-1').verdict]).toEqual(['float32', 'holds']);
+    const bad = checkTrace({ ...(await f32('nominal', { dynamics: 'augmented' })), precision: 'float32' });
+    expect(row(bad, 'theorem-1').verdict).toBe('violated');
+    expectError(() => parseTrace({ ...good, precision: 'float8' }), 'invalid-argument', 'trace.precision');
   });
 
   const numpy = pythonMissing('numpy') === null;

@@ -7,6 +7,12 @@ conventions of docs/protocol.md. eqflow then checks it against docs/theory.md wi
 
     eqflow verify --impl "/usr/bin/python3 examples/python/eqflow_mlp.py"
 
+`--dtype float32` computes every answer natively in float32 (the Case's matrices and bases are built in float64,
+then stored in float32, as a float32 library holds its constants) and announces "precision": "float32" in the
+handshake, so eqflow judges it at float32's unit roundoff (docs/theory.md §10):
+
+    eqflow verify --impl "/usr/bin/python3 examples/python/eqflow_mlp.py --dtype float32"
+
 Supported: model kind "mlp" with any representation kind of the Case schema (trivial, shift, rot90, natural,
 adjacency, rotation2d, permutation, signed, dense, sum, tensor, factor), every activation, bias, the squared and
 cross-entropy losses, explicit data (eqflow always sends explicit data), admissible full / mask / basis, the
@@ -15,6 +21,7 @@ unitary and matrix parametrizations, affine admissible sets (an `offset`). Other
 `main(buggy=True)` (eqflow_mlp_buggy.py) plants one bug: the induced action uses rho_i(g) where rho_i(g)^{-1}
 belongs. Everything else is the same code.
 """
+import argparse
 import json
 import math
 import sys
@@ -26,6 +33,7 @@ PROTOCOL = "eqflow/1"
 CAPABILITIES = ["action", "projectors", "risk", "step", "sampled-step", "flow"]
 DYNAMICS = ("nominal", "augmented", "equivariant", "reg-augmented", "reg-nominal")
 EPS = np.finfo(np.float64).eps
+DTYPE = np.float64  # the arithmetic of every answer: --dtype float32 sets np.float32 before any case is built
 
 
 class ProtocolError(Exception):
@@ -68,7 +76,10 @@ def vector(v, n, field):
 
 
 def finite_out(x, field):
-    """Never answer NaN/Inf: JSON cannot carry them, and a non-finite result is an error of this side."""
+    """Never answer NaN/Inf: JSON cannot carry them, and a non-finite result is an error of this side. An array
+    answer must be in the announced dtype: a silent upcast to float64 would misstate the precision."""
+    if x.dtype != DTYPE and field != "value":
+        raise ProtocolError("internal", field, f"computed in {x.dtype}, but the announced dtype is {np.dtype(DTYPE).name}")
     if not np.all(np.isfinite(x)):
         i = int(np.argmin(np.isfinite(np.ravel(x))))
         raise ProtocolError("not-finite", field, f"the result became {np.ravel(x)[i]} at entry {i}")
@@ -241,7 +252,7 @@ def activation(name, n, field):
         return (lambda z: np.where(z > 0, z, s * z)), lambda z, a, ga: np.where(z > 0, ga, s * ga)
     if name == "biased-tanh":
         # eqflow's negative control: tanh(z_k + c_k), c_k = sin(1.7k + 0.3)/2, not equivariant (A2 fails)
-        c = 0.5 * np.sin(1.7 * np.arange(n) + 0.3)
+        c = (0.5 * np.sin(1.7 * np.arange(n) + 0.3)).astype(DTYPE)
         return (lambda z: np.tanh(z + c)), lambda z, a, ga: ga * (1 - a * a)
     raise ProtocolError("unsupported", field, f"unknown activation {name!r}")
 
@@ -294,6 +305,17 @@ class Case:
         need(self.loss in ("squared", "cross-entropy"), "case.loss", f"unknown loss {self.loss!r}", "unsupported")
         self._admissible(spec.get("admissible", {"kind": "full"}))
         self._parametrization(spec.get("parametrization", {"kind": "unitary"}))
+        self._store(DTYPE)
+
+    def _store(self, dtype):
+        """Every constant the answers use, in the answers' dtype (built in float64 above)."""
+        cast = lambda a: None if a is None else a.astype(dtype)  # noqa: E731
+        self.out_mats, self.in_mats = [cast(m) for m in self.out_mats], [cast(m) for m in self.in_mats]
+        self.rho_in, self.rho_out = cast(self.rho_in), cast(self.rho_out)
+        self.X, self.Y, self.Xaug, self.Yaug = cast(self.X), cast(self.Y), cast(self.Xaug), cast(self.Yaug)
+        self.L_basis, self.E_basis, self.M = cast(self.L_basis), cast(self.E_basis), cast(self.M)
+        if hasattr(self, "mask"):
+            self.mask = cast(self.mask)
 
     def _data(self, data):
         need(data.get("kind") == "explicit", "case.data.kind", "eqflow sends explicit data; got " + repr(data.get("kind")), "unsupported")
@@ -377,7 +399,7 @@ class Case:
         Ws = [A[o:o + r * c].reshape(r, c) for o, (r, c) in zip(self.offsets, self.shapes)]
         h, ins, zs, hs = X, [], [], []
         for W, (f, _) in zip(Ws, self.acts):
-            inp = np.hstack([h, np.ones((h.shape[0], 1))]) if self.bias else h
+            inp = np.hstack([h, np.ones((h.shape[0], 1), dtype=h.dtype)]) if self.bias else h
             z = inp @ W.T
             h = f(z)
             ins.append(inp)
@@ -393,7 +415,7 @@ class Case:
             value = -float(np.sum(Y * (h - logZ)))
             ga = np.sum(Y, axis=1, keepdims=True) * np.exp(h - logZ) - Y
         ga = ga * weight
-        grad = np.zeros(self.dim)
+        grad = np.zeros(self.dim, dtype=DTYPE)
         for i in range(len(Ws) - 1, -1, -1):
             gz = self.acts[i][1](zs[i], hs[i], ga)
             o, (r, c) = self.offsets[i], self.shapes[i]
@@ -508,7 +530,7 @@ def nullspace(M):
 class Server:
     def __init__(self, buggy):
         self.buggy = buggy
-        self.name = f"eqflow_mlp{'_buggy' if buggy else ''}.py (numpy {np.__version__})"
+        self.name = f"eqflow_mlp{'_buggy' if buggy else ''}.py (numpy {np.__version__}{'' if DTYPE is np.float64 else ', ' + np.dtype(DTYPE).name})"
         self.sessions, self.cache, self.next = {}, {}, 1
 
     def session(self, msg):
@@ -533,7 +555,7 @@ class Server:
             self.sessions.pop(msg.get("session"), None)
             return {}
         c = self.session(msg)
-        A = vector(msg.get("A"), c.dim, "A")
+        A = vector(msg.get("A"), c.dim, "A").astype(DTYPE)  # a float32 implementation rounds its inputs on arrival
         if op == "act":
             return {"A": finite_out(c.act(integer(msg.get("g"), "g", 0, c.G.order - 1), A), "A").tolist()}
         if op == "project":
@@ -571,6 +593,10 @@ class Server:
 
 
 def main(buggy=False):
+    global DTYPE
+    parser = argparse.ArgumentParser(description="an eqflow/1 implementation of dense MLP cases in numpy")
+    parser.add_argument("--dtype", choices=("float64", "float32"), default="float64", help="the arithmetic of every answer (announced as the handshake's precision)")
+    DTYPE = np.dtype(parser.parse_args().dtype).type
     np.seterr(over="ignore", invalid="ignore")  # overflow shows up as a non-finite result, refused by finite_out
     server = Server(buggy)
     inp, out = sys.stdin.buffer, sys.stdout.buffer
@@ -583,7 +609,7 @@ def main(buggy=False):
             continue
         msg = json.loads(line)
         if "hello" in msg:
-            reply = {"protocol": PROTOCOL, "name": server.name, "capabilities": CAPABILITIES}
+            reply = {"protocol": PROTOCOL, "name": server.name, "capabilities": CAPABILITIES, "precision": np.dtype(DTYPE).name}
         else:
             rid = msg.get("id")
             try:

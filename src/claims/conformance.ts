@@ -3,7 +3,7 @@ import { roundoff } from '../core/tolerance.js';
 import { CaseSpec } from '../impl/caseSpec.js';
 import { compatibleCase, outsideHypotheses } from './cases.js';
 import { register } from './engine.js';
-import { EPS, diff, gaussian, inner, lin, measured, norm, structure, withSession, worst } from './util.js';
+import { diff, gaussian, inner, lin, measured, norm, numerics, structure, withSession, worst } from './util.js';
 
 const anyCase: fc.Arbitrary<CaseSpec> = fc.oneof(compatibleCase, outsideHypotheses);
 const seed = fc.integer({ min: 0, max: 2 ** 31 - 1 });
@@ -19,12 +19,13 @@ export const actionClaim = register({
   check: async (impl, { spec, seed, g, h }) => {
     const G = structure(spec).group;
     const a = g % G.order, b = h % G.order;
+    const { eps } = numerics(impl);
     return withSession(impl, spec, async (s) => {
       const A = gaussian(seed, s.dim);
       const left = await s.act(a, await s.act(b, A));
       const right = await s.act(G.mul(a, b), A);
       // each entry of a signed-permutation or small dense product carries O(dim) round-off on ‖A‖
-      const tol = roundoff(norm(A), s.dim);
+      const tol = roundoff(norm(A), s.dim, eps);
       return worst(measured(diff(left, right), tol, 'ρ̄(g)ρ̄(h)A vs ρ̄(gh)A'), measured(Math.abs(norm(left) - norm(A)), tol, '‖ρ̄A‖ vs ‖A‖'));
     });
   },
@@ -44,11 +45,12 @@ export const projectorsClaim = register({
   arbitrary: fc.record({ spec: anyCase, seed, g: fc.nat() }),
   check: async (impl, { spec, seed, g }) => {
     const G = structure(spec).group;
+    const { eps } = numerics(impl);
     return withSession(impl, spec, async (s) => {
       const A = gaussian(seed, s.dim), B = gaussian(seed + 1, s.dim);
       const scale = norm(A) * norm(B);
       // Π applied twice and inner products of length dim: O(|G|·dim) operations on unit-size entries
-      const tol = roundoff(Math.max(norm(A), 1), G.order * s.dim) * Math.max(norm(B), 1);
+      const tol = roundoff(Math.max(norm(A), 1), G.order * s.dim, eps) * Math.max(norm(B), 1);
       const ms = [];
       for (const which of ['G', 'L', 'E'] as const) {
         const PA = await s.project(which, A);
@@ -84,9 +86,10 @@ export const gradientClaim = register({
   check: async (impl, { spec, seed, aug }) =>
     withSession(impl, spec, async (s) => {
       const mode = aug ? 'augmented' : 'nominal';
+      const { eps, stored } = numerics(impl);
       const A = gaussian(seed, s.dim, 0.5), d = gaussian(seed + 1, s.dim);
       const dn = norm(d);
-      const h = (Math.cbrt(EPS) * Math.max(1, norm(A))) / dn;
+      const h = (Math.cbrt(eps) * Math.max(1, norm(A))) / dn; // h ∝ u^{1/3}: O(h²) truncation vs u/h round-off
       const at = async (t: number) => (await s.risk(mode, lin(1, A, t, d))).value;
       const { value, gradient } = await s.risk(mode, A);
       const D = async (k: number) => ((await at(k)) - (await at(-k))) / (2 * k);
@@ -94,7 +97,9 @@ export const gradientClaim = register({
       const exact = inner(gradient, d);
       const b = structure(spec);
       const ops = (aug ? b.group.order : 1) * b.data.count * s.dim;
-      const tol = 2 * (Math.abs(d2 - d1) + roundoff(Math.max(1, Math.abs(value)), ops) / h) + roundoff(norm(gradient) * dn, s.dim);
+      // a narrower implementation rounds A ± hd on arrival: R moves by up to u_stored·‖∇R‖·‖A ± 2hd‖ (0 in float64)
+      const arrival = (stored * norm(gradient) * (norm(A) + 2 * h * dn)) / h;
+      const tol = 2 * (Math.abs(d2 - d1) + roundoff(Math.max(1, Math.abs(value)), ops, eps) / h + arrival) + roundoff(norm(gradient) * dn, s.dim, eps);
       return measured(Math.abs(exact - d1), tol, `⟨∇R${aug ? '^aug' : ''}, d⟩ vs finite differences`);
     }),
   negative: { description: 'a backpropagation slip: caught by the backprop mutant' },

@@ -7,7 +7,7 @@ import { CaseSession } from '../impl/implementation.js';
 import { ReferenceImplementation } from '../impl/reference.js';
 import { dynamicsCase } from './cases.js';
 import { Measurement, register } from './engine.js';
-import { diff, gaussian, gradientRoundoffScale, lin, measured, norm, structure, withSession, withStableStep, worst } from './util.js';
+import { diff, gaussian, gradientRoundoffScale, lin, measured, norm, numerics, structure, withSession, withStableStep, worst } from './util.js';
 
 /**
  * Conformance of the dynamics (docs/theory.md §4): an implementation's `step`, `sampledStep` and `flow` against the
@@ -76,11 +76,11 @@ async function velocityOf(s: CaseSession, spec: CaseSpec, k: DynamicsKind, A: Fl
  * samples of O(dim) flops on the per-sample gradient scale, mapped by K), its projection and the regularizer (O(|G|·dim)
  * flops each).
  */
-function velocityRoundoff(spec: CaseSpec, dim: number, A: Float64Array, gamma: number, offset: Float64Array, aug: boolean, gradNorm: number): number {
+function velocityRoundoff(spec: CaseSpec, dim: number, A: Float64Array, gamma: number, offset: Float64Array, aug: boolean, gradNorm: number, eps: number): number {
   const b = structure(spec);
   const ops = (aug ? b.group.order : 1) * b.data.count * dim;
   const m = gradientRoundoffScale(spec, A, aug);
-  return kNorm(spec) * roundoff(Math.max(1, m, gradNorm), ops) + gamma * roundoff(Math.max(1, norm(A) + norm(offset)), b.group.order * dim);
+  return kNorm(spec) * roundoff(Math.max(1, m, gradNorm), ops, eps) + gamma * roundoff(Math.max(1, norm(A) + norm(offset)), b.group.order * dim, eps);
 }
 
 /** step(kind, A, η, γ) = A + η·v_kind(A), v from the implementation's own risk and projectors (docs/theory.md §4). */
@@ -99,7 +99,8 @@ export const stepClaim = register({
       const v = await velocityOf(s, spec, k, A, gamma, offset);
       const out = await s.step(k, A, eta, gamma);
       // A + ηv rounded once per entry, plus η times the round-off of v between two code paths
-      const tol = roundoff(Math.max(1, norm(A) + eta * norm(v)), 1) + eta * velocityRoundoff(spec, s.dim, A, gamma, offset, isAug(k), norm(v));
+      const { eps } = numerics(impl);
+      const tol = roundoff(Math.max(1, norm(A) + eta * norm(v)), 1, eps) + eta * velocityRoundoff(spec, s.dim, A, gamma, offset, isAug(k), norm(v), eps);
       return measured(diff(out, lin(1, A, eta, v)), tol, `‖step − (A + ηv)‖ (${k}, γ = ${gamma.toPrecision(3)}, η = ${eta.toPrecision(3)}, ${spec.name})`);
     }),
   negative: { description: 'a step omitting Π_L on the gradient, a regularizer on Π_{G⊥}, a step projecting the point onto L_0 (mutants)' },
@@ -149,7 +150,8 @@ export const sampledStepClaim = register({
       const gradient = await withSession(impl, batch, async (sb) => (await sb.risk('nominal', A)).gradient);
       const v = await velocityOf(s, spec, 'reg-nominal', A, gamma, offset, gradient);
       const out = await s.sampledStep(A, eta, gamma, elements);
-      const tol = roundoff(Math.max(1, norm(A) + eta * norm(v)), 1) + eta * velocityRoundoff(batch, s.dim, A, gamma, offset, false, norm(gradient));
+      const { eps } = numerics(impl);
+      const tol = roundoff(Math.max(1, norm(A) + eta * norm(v)), 1, eps) + eta * velocityRoundoff(batch, s.dim, A, gamma, offset, false, norm(gradient), eps);
       return measured(diff(out, lin(1, A, eta, v)), tol, `‖sampledStep − (A − η(Π_L∇R_b + γΠ_{E⊥}(A − A°)))‖ (γ = ${gamma.toPrecision(3)}, g = [${elements.join(',')}], ${spec.name})`);
     });
   },
@@ -165,7 +167,7 @@ async function oneStep(s: CaseSession, k: DynamicsKind, A: Float64Array, gamma: 
 }
 
 /** Round-off of a point assembled from A by a few rounded operations per entry (Higham's bound, dim terms). */
-const pointRoundoff = (A: Float64Array): number => roundoff(Math.max(1, norm(A)), A.length);
+const pointRoundoff = (A: Float64Array, eps: number): number => roundoff(Math.max(1, norm(A)), A.length, eps);
 
 const T_LONG = 1;
 const H_LONG = 0.1;
@@ -191,7 +193,8 @@ export const flowClaim = register({
       const offset = await offsetOf(s, spec);
       const A = await pointInL(s, offset, seed);
       const v = await velocityOf(s, spec, k, A, gamma, offset);
-      const vr = velocityRoundoff(spec, s.dim, A, gamma, offset, isAug(k), norm(v));
+      const { eps } = numerics(impl);
+      const vr = velocityRoundoff(spec, s.dim, A, gamma, offset, isAug(k), norm(v), eps);
       // τ₀ well inside the stiff scale 1/γ and the time ‖A‖/‖v‖ in which A moves by its own size: there the Richardson
       // remainder is asymptotic (error ≈ tolerance/6), while round-off/τ₀ stays ≈ 1e-11 relative
       const tau0 = 1e-3 * Math.min(1, 1 / gamma, Math.max(1, norm(A)) / Math.max(norm(v), 1e-300));
@@ -199,7 +202,7 @@ export const flowClaim = register({
       const [D1, D2, D3] = [await D(tau0), await D(tau0 / 2), await D(tau0 / 4)];
       const R1 = lin(2, D2, -1, D1), R2 = lin(2, D3, -1, D2);
       // R2 = 2D(τ₀/4) − D(τ₀/2) carries 3× the round-off of D(τ₀/4): pointRoundoff/τ plus v's own
-      const tolD = 2 * diff(R1, R2) + 3 * (pointRoundoff(A) / (tau0 / 4) + vr) + vr;
+      const tolD = 2 * diff(R1, R2) + 3 * (pointRoundoff(A, eps) / (tau0 / 4) + vr) + vr;
       const quotient = measured(diff(R2, v), tolD, `‖(A(τ) − A)/τ extrapolated − v(A)‖ (${k}, γ = ${gamma.toPrecision(3)}, τ₀ = ${tau0.toPrecision(2)}, ${spec.name})`);
       const long = await withStableStep(H_LONG, async (h) => {
         const [X1] = await s.flow(k, A, gamma, [T_LONG], h);
@@ -214,7 +217,7 @@ export const flowClaim = register({
           const b = structure(spec);
           const steps = (2 * T_LONG) / h;
           const scale = Math.max(norm(A), norm(X2), norm(Y2));
-          const round = amp * roundoff(Math.max(1, scale), steps * (isAug(k) ? b.group.order : 1) * b.data.count * s.dim);
+          const round = amp * roundoff(Math.max(1, scale), steps * (isAug(k) ? b.group.order : 1) * b.data.count * s.dim, eps);
           const tol = 2 * (diff(X1, X2) + diff(Y1, Y2)) + round;
           return measured(diff(X2, Y2), tol, `‖A(${T_LONG}) − A_ref(${T_LONG})‖ at step ${(h / 2).toPrecision(2)} (${k}, γ = ${gamma.toPrecision(3)}, amplification ${amp.toExponential(1)}, ${spec.name})`);
         });
@@ -241,19 +244,20 @@ export const inLClaim = register({
       const offset = await offsetOf(s, spec);
       const A = await pointInL(s, offset, seed);
       const aug = isAug(k);
-      const vr = (X: Float64Array, gam: number, augmented: boolean) => velocityRoundoff(spec, s.dim, X, gam, offset, augmented, 0);
+      const { eps } = numerics(impl);
+      const vr = (X: Float64Array, gam: number, augmented: boolean) => velocityRoundoff(spec, s.dim, X, gam, offset, augmented, 0, eps);
       const ms: Measurement[] = [];
       const stepped = await s.step(k, A, eta, gamma);
-      ms.push(measured(await distanceToL(s, offset, stepped), pointRoundoff(lin(1, stepped, -1, offset)) + eta * vr(A, gamma, aug), `dist(step, L) (${k}, ${spec.name})`));
+      ms.push(measured(await distanceToL(s, offset, stepped), pointRoundoff(lin(1, stepped, -1, offset), eps) + eta * vr(A, gamma, aug), `dist(step, L) (${k}, ${spec.name})`));
       const elements = drawElements(spec, seed);
       const sampled = await s.sampledStep(A, eta, g, elements);
-      ms.push(measured(await distanceToL(s, offset, sampled), pointRoundoff(lin(1, sampled, -1, offset)) + eta * vr(A, g, true), `dist(sampledStep, L) (${spec.name})`));
+      ms.push(measured(await distanceToL(s, offset, sampled), pointRoundoff(lin(1, sampled, -1, offset), eps) + eta * vr(A, g, true), `dist(sampledStep, L) (${spec.name})`));
       await withStableStep(H_LONG, async (h) => {
         const points = await s.flow(k, A, gamma, [T_LONG / 2, T_LONG], h);
         for (const [i, X] of points.entries()) {
           const steps = ((i + 1) * T_LONG) / 2 / h;
           // per step: the point's round-off and h times v's, at the larger of the two ends' gradient scales
-          const tol = steps * (pointRoundoff(lin(1, X, -1, offset)) + h * Math.max(vr(A, gamma, aug), vr(X, gamma, aug)));
+          const tol = steps * (pointRoundoff(lin(1, X, -1, offset), eps) + h * Math.max(vr(A, gamma, aug), vr(X, gamma, aug)));
           ms.push(measured(await distanceToL(s, offset, X), tol, `dist(A(${((i + 1) * T_LONG) / 2}), L) (${k}, ${spec.name})`));
         }
       });

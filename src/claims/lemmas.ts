@@ -4,15 +4,15 @@ import { CaseSpec } from '../impl/caseSpec.js';
 import { CaseSession } from '../impl/implementation.js';
 import { incompatibleCase, incompatibleCnnCase, lemmaCase, nonEquivariantCase, orbitClosedCase } from './cases.js';
 import { register } from './engine.js';
-import { diff, gaussian, lin, measured, norm, structure, withSession, worst } from './util.js';
+import { diff, gaussian, lin, measured, norm, numerics, structure, withSession, worst } from './util.js';
 
 const seed = fc.integer({ min: 0, max: 2 ** 31 - 1 });
 const input = (cases: fc.Arbitrary<CaseSpec>) => fc.record({ spec: cases, seed, h: fc.nat() });
 
 /** Round-off of a risk assembled over |G|·n samples with O(dim) flops each, on values of size `scale`. */
-function riskTol(spec: CaseSpec, dim: number, scale: number): number {
+function riskTol(spec: CaseSpec, dim: number, scale: number, eps: number): number {
   const b = structure(spec);
-  return roundoff(Math.max(scale, 1e-300), b.group.order * b.data.count * dim);
+  return roundoff(Math.max(scale, 1e-300), b.group.order * b.data.count * dim, eps);
 }
 
 /** (1/|G|) Σ_g ρ̄(g)^{-1} ∇R(ρ̄(g)A) and (1/|G|) Σ_g R(ρ̄(g)A), from the implementation's action and risk. */
@@ -39,12 +39,13 @@ export const lemma1aClaim = register({
   arbitrary: input(lemmaCase),
   check: async (impl, { spec, seed }) =>
     withSession(impl, spec, async (s) => {
+      const { eps } = numerics(impl);
       const A = gaussian(seed, s.dim, 0.7);
       const aug = await s.risk('augmented', A);
       const avg = await parameterSideAverage(s, spec, A);
       return worst(
-        measured(Math.abs(aug.value - avg.value), riskTol(spec, s.dim, Math.abs(aug.value) + 1), 'R^aug vs parameter-side average'),
-        measured(diff(aug.gradient, avg.gradient), riskTol(spec, s.dim, norm(aug.gradient) + 1), '∇R^aug vs parameter-side average'),
+        measured(Math.abs(aug.value - avg.value), riskTol(spec, s.dim, Math.abs(aug.value) + 1, eps), 'R^aug vs parameter-side average'),
+        measured(diff(aug.gradient, avg.gradient), riskTol(spec, s.dim, norm(aug.gradient) + 1, eps), '∇R^aug vs parameter-side average'),
       );
     }),
   negative: { arbitrary: input(nonEquivariantCase), description: 'a non-equivariant σ (A2 violated)' },
@@ -60,14 +61,15 @@ export const lemma1bClaim = register({
   arbitrary: input(lemmaCase),
   check: async (impl, { spec, seed, h }) =>
     withSession(impl, spec, async (s) => {
+      const { eps } = numerics(impl);
       const g = h % structure(spec).group.order;
       const A = gaussian(seed, s.dim, 0.7);
       const r0 = await s.risk('augmented', A);
       const r1 = await s.risk('augmented', await s.act(g, A));
       const moved = await s.act(g, r0.gradient);
       return worst(
-        measured(Math.abs(r1.value - r0.value), riskTol(spec, s.dim, Math.abs(r0.value) + 1), 'R^aug(ρ̄(h)A) vs R^aug(A)'),
-        measured(diff(r1.gradient, moved), riskTol(spec, s.dim, norm(r0.gradient) + 1), '∇R^aug(ρ̄(h)A) vs ρ̄(h)∇R^aug(A)'),
+        measured(Math.abs(r1.value - r0.value), riskTol(spec, s.dim, Math.abs(r0.value) + 1, eps), 'R^aug(ρ̄(h)A) vs R^aug(A)'),
+        measured(diff(r1.gradient, moved), riskTol(spec, s.dim, norm(r0.gradient) + 1, eps), '∇R^aug(ρ̄(h)A) vs ρ̄(h)∇R^aug(A)'),
       );
     }),
   negative: { arbitrary: input(nonEquivariantCase), description: 'a non-equivariant σ (A2 violated)' },
@@ -83,11 +85,12 @@ export const lemma1cClaim = register({
   arbitrary: input(orbitClosedCase),
   check: async (impl, { spec, seed }) =>
     withSession(impl, spec, async (s) => {
+      const { eps } = numerics(impl);
       const A = gaussian(seed, s.dim, 0.7);
       const a = await s.risk('augmented', A), r = await s.risk('nominal', A);
       return worst(
-        measured(Math.abs(a.value - r.value), riskTol(spec, s.dim, Math.abs(r.value) + 1), 'R^aug vs R'),
-        measured(diff(a.gradient, r.gradient), riskTol(spec, s.dim, norm(r.gradient) + 1), '∇R^aug vs ∇R'),
+        measured(Math.abs(a.value - r.value), riskTol(spec, s.dim, Math.abs(r.value) + 1, eps), 'R^aug vs R'),
+        measured(diff(a.gradient, r.gradient), riskTol(spec, s.dim, norm(r.gradient) + 1, eps), '∇R^aug vs ∇R'),
       );
     }),
   negative: { arbitrary: input(lemmaCase), description: 'data not closed under G (A5): R ≠ R^aug' },
@@ -103,13 +106,14 @@ export const lemma1dClaim = register({
   arbitrary: fc.record({ spec: lemmaCase, seed, inside: fc.constant<boolean>(true) }),
   check: async (impl, { spec, seed, inside }) =>
     withSession(impl, spec, async (s) => {
+      const { eps } = numerics(impl);
       const B = gaussian(seed, s.dim, 0.7);
       const A = inside ? await s.project('G', B) : B;
       const a = await s.risk('augmented', A), r = await s.risk('nominal', A);
       const pg = await s.project('G', r.gradient);
       return worst(
-        measured(Math.abs(a.value - r.value), riskTol(spec, s.dim, Math.abs(r.value) + 1), 'R^aug vs R on H_G'),
-        measured(diff(a.gradient, pg), riskTol(spec, s.dim, norm(r.gradient) + 1), '∇R^aug vs Π_G∇R on H_G'),
+        measured(Math.abs(a.value - r.value), riskTol(spec, s.dim, Math.abs(r.value) + 1, eps), 'R^aug vs R on H_G'),
+        measured(diff(a.gradient, pg), riskTol(spec, s.dim, norm(r.gradient) + 1, eps), '∇R^aug vs Π_G∇R on H_G'),
       );
     }),
   negative: { arbitrary: fc.record({ spec: lemmaCase, seed, inside: fc.constant<boolean>(false) }), description: 'A ∉ H_G' },
@@ -125,10 +129,11 @@ export const lemma2dClaim = register({
   arbitrary: input(lemmaCase),
   check: async (impl, { spec, seed }) =>
     withSession(impl, spec, async (s) => {
+      const { eps } = numerics(impl);
       const A = await s.project('E', gaussian(seed, s.dim, 0.7));
       const a = await s.risk('augmented', A), r = await s.risk('nominal', A);
       const left = await s.project('L', a.gradient), right = await s.project('E', r.gradient);
-      return measured(diff(left, right), riskTol(spec, s.dim, norm(r.gradient) + 1), 'Π_L∇R^aug vs Π_E∇R on E');
+      return measured(diff(left, right), riskTol(spec, s.dim, norm(r.gradient) + 1, eps), 'Π_L∇R^aug vs Π_E∇R on E');
     }),
   negative: { arbitrary: input(fc.oneof(incompatibleCase, incompatibleCnnCase)), description: 'an incompatible support (Π_LΠ_G ≠ Π_GΠ_L)' },
 });
@@ -146,6 +151,7 @@ export const lemma2eClaim = register({
   arbitrary: fc.record({ spec: lemmaCase, seed, gamma: fc.double({ min: 0, max: 10, noNaN: true }), averaged: fc.constant<boolean>(true) }),
   check: async (impl, { spec, seed, gamma, averaged }) =>
     withSession(impl, spec, async (s) => {
+      const { eps } = numerics(impl);
       const b = structure(spec);
       const n = b.data.count, order = b.group.order, eta = 0.05;
       const A = gaussian(seed, s.dim, 0.7);
@@ -157,7 +163,7 @@ export const lemma2eClaim = register({
       }
       const exact = await s.step('reg-augmented', A, eta, gamma);
       const scale = norm(lin(1, exact, -1, A)) + norm(A) * 1e-3;
-      return measured(diff(mean, exact), riskTol(spec, s.dim, scale), 'mean sampled step vs exact-average step');
+      return measured(diff(mean, exact), riskTol(spec, s.dim, scale, eps), 'mean sampled step vs exact-average step');
     }),
   negative: { arbitrary: fc.record({ spec: lemmaCase, seed, gamma: fc.double({ min: 0, max: 10, noNaN: true }), averaged: fc.constant<boolean>(false) }), description: 'one sampled step, not the mean over g' },
 });

@@ -4,7 +4,7 @@ import { compatibleCase, incompatibleCase, orbitClosedCase, outsideHypotheses } 
 import { register } from './engine.js';
 import { perp, pointInE, theoremCase } from './theorem1.js';
 import { farStart } from './theorem3.js';
-import { gaussian, hessianNorm, lin, measured, norm, structure, withSession, withStableStep, worst } from './util.js';
+import { aboveRoundoff, gaussian, gradientRoundoffScale, hessianNorm, lin, measured, norm, numerics, structure, withSession, withStableStep, worst } from './util.js';
 
 const seed = fc.integer({ min: 0, max: 2 ** 31 - 1 });
 
@@ -13,7 +13,7 @@ const seed = fc.integer({ min: 0, max: 2 ** 31 - 1 });
  * the nominal E⊥-velocity), not zero: d(γ)/d(2γ) = 2(1 + O(κ/γ)·(1 + ‖∇R‖/β)). The O(κ/γ) is the quasi-static
  * correction (γ + Π_⊥TΠ_⊥)^{-1} vs γ^{-1}; the ‖∇R‖/β factor is A_⊥'s lag behind its moving target as the E-part
  * moves at speed ≤ ‖∇R‖. κ = ‖Π_L∇²RΠ_L‖ by power iteration. Tolerance 2·4κ/γ·(1 + ‖∇R‖/β) + 1e-3 (the e^{−10}
- * transient); d(γ) must exceed 10⁶ round-off units.
+ * transient); d(γ) must exceed 10⁶ float64 round-off units (aboveRoundoff).
  */
 export const remark1Claim = register({
   id: 'remark-r1',
@@ -26,12 +26,16 @@ export const remark1Claim = register({
   check: async (impl, { spec, seed, gamma }) =>
     withSession(impl, spec, async (s) => {
       const A0 = await pointInE(s, seed);
+      const { eps } = numerics(impl);
       const T = 10 / gamma;
       const [[a1], [a2]] = await withStableStep(Math.min(0.01, T / 50), async (h) => [await s.flow('reg-nominal', A0, gamma, [T], h), await s.flow('reg-nominal', A0, 2 * gamma, [T], h)]);
       const d1 = await perp(s, a1), d2 = await perp(s, a2);
-      const floor = 1e6 * roundoff(norm(A0) + 1, structure(spec).data.count * s.dim);
+      // a narrower precision's noise in d(γ): the velocity's round-off, contracted by γ, plus the state's rounding and
+      // projection (√dim operations: round-off of a projection accumulates in root-mean-square, Wilkinson)
+      const { narrow } = numerics(impl), ops = structure(spec).data.count * s.dim;
+      const floor = aboveRoundoff(roundoff(norm(A0) + 1, ops), 1e6, narrow && roundoff(norm(A0) + 1, ops, narrow) / gamma + roundoff(norm(A0) + 1, Math.sqrt(s.dim), narrow));
       if (!(d1 > floor)) return { ratio: floor / Math.max(d1, 1e-300), detail: `d(γ) = ${d1.toExponential(2)}: no floor above round-off` };
-      const kappa = await hessianNorm(s, a1, seed, 'nominal');
+      const kappa = await hessianNorm(s, a1, seed, 'nominal', eps);
       const g = (await s.risk('nominal', a1)).gradient;
       const pl = await s.project('L', g);
       const beta = norm(lin(1, pl, -1, await s.project('E', pl)));
@@ -55,8 +59,9 @@ export const remark3Claim = register({
   check: async (impl, { spec, seed, eta, etaGamma }) =>
     withSession(impl, spec, async (s) => {
       const gamma = etaGamma / eta;
-      let A = await farStart(s, seed, 1e-3); // near E: a point of E plus 1e-3 along F_0
-      const K = await hessianNorm(s, A, seed, 'augmented');
+      const { eps } = numerics(impl);
+      let A = await farStart(s, seed, 1e-3, eps); // near E: a point of E plus 1e-3 along F_0
+      const K = await hessianNorm(s, A, seed, 'augmented', eps);
       // R3's lower bound K < γ, and ηK < 0.1 so that ηγ ≤ 1.7 implies γ < 2/η − K (the upper bound)
       fc.pre(K < gamma && eta * K < 0.1);
       const p0 = await perp(s, A);
@@ -85,16 +90,22 @@ export const remark4Claim = register({
     withSession(impl, spec, async (s) => {
       const b = structure(spec);
       const A = await pointInE(s, seed);
+      const { eps } = numerics(impl);
       const eta = 0.05;
       const exact = await s.step('augmented', A, eta, 0);
       const rng = gaussian(draw, b.data.count);
       const elements = Int32Array.from(rng, (v) => Math.floor(Math.abs(v) * 1e6) % b.group.order);
       const sampled = await s.sampledStep(A, eta, 0, elements);
-      const tol = roundoff(norm(A) + 1, b.group.order * b.data.count * s.dim);
+      const ops = b.group.order * b.data.count * s.dim;
+      const tol = roundoff(norm(A) + 1, ops, eps);
+      // a narrower precision's noise in a step's ‖Π_{E⊥}‖: η times the velocity's round-off, plus the state's rounding
+      // and projection (√dim operations, as in remark-r1)
+      const { narrow } = numerics(impl);
+      const noise = narrow && eta * roundoff(gradientRoundoffScale(spec, A, false) + 1, ops, narrow) + roundoff(norm(A) + 1, Math.sqrt(s.dim), narrow);
       const pe = await perp(s, exact), ps = await perp(s, sampled);
       return worst(
         measured(pe, tol, '‖Π_{E⊥}‖ of the exact-average step'),
-        { ratio: (1e3 * tol) / Math.max(ps, 1e-300), detail: `‖Π_{E⊥}‖ of the sampled step = ${ps.toExponential(2)} (must exceed 10³ round-off units)` },
+        { ratio: aboveRoundoff(roundoff(norm(A) + 1, ops), 1e3, noise) / Math.max(ps, 1e-300), detail: `‖Π_{E⊥}‖ of the sampled step = ${ps.toExponential(2)} (must exceed 10³ float64 round-off units and the precision's noise)` },
       );
     }),
   negative: { arbitrary: fc.record({ spec: fc.oneof(incompatibleCase, outsideHypotheses), seed, draw: fc.integer({ min: 0, max: 2 ** 31 - 1 }) }), description: 'an incompatible support: the averaged step leaves E too' },

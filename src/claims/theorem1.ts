@@ -6,11 +6,14 @@ import { CaseSpec } from '../impl/caseSpec.js';
 import { CaseSession } from '../impl/implementation.js';
 import { compatibleCase, exampleQCase, incompatibleCase, incompatibleCnnCase, outsideHypotheses } from './cases.js';
 import { register } from './engine.js';
-import { diff, gaussian, lin, gradientRoundoffScale, measured, norm, structure, withSession, withStableStep, worst } from './util.js';
+import { diff, gaussian, lin, gradientRoundoffScale, measured, norm, numerics, probeScale, structure, withSession, withStableStep, worst } from './util.js';
 
 const seed = fc.integer({ min: 0, max: 2 ** 31 - 1 });
 /** The theorems' own cases: compatible generated ones and Example Q. */
 export const theoremCase: fc.Arbitrary<CaseSpec> = fc.oneof({ weight: 5, arbitrary: compatibleCase }, { weight: 1, arbitrary: fc.constant(exampleQCase) });
+
+/** Whether a projected direction of norm `n` is only round-off: F_0 = {0} or E_0 = {0} (1e-8 in float64). */
+export const negligibleDirection = (n: number, eps: number): boolean => n <= 1e-8 * probeScale(eps);
 
 /** ‖Π_{E⊥}A‖ from the implementation's own Π_E. */
 export async function perp(s: CaseSession, A: Float64Array): Promise<number> {
@@ -26,31 +29,31 @@ export async function pointInE(s: CaseSession, seed: number, scale = 0.7): Promi
  * Round-off budget of a trajectory: `steps` steps whose velocity is assembled from |G|·n samples of O(dim) flops,
  * on a state of size `scale` — Higham's bound per operation, summed over the steps.
  */
-function trajectoryTol(spec: CaseSpec, dim: number, steps: number, scale: number): number {
+function trajectoryTol(spec: CaseSpec, dim: number, steps: number, scale: number, eps: number): number {
   const b = structure(spec);
-  return roundoff(Math.max(scale, 1), steps * b.group.order * b.data.count * dim);
+  return roundoff(Math.max(scale, 1), steps * b.group.order * b.data.count * dim, eps);
 }
 
 /**
  * How much the flow amplifies a perturbation of A(0) ∈ E by each time t_k, measured by running it again from
- * A(0) + δu (δ = 1e-9·max(1,‖A(0)‖)): `perp` = max(1, ‖Π_{E⊥}A_δ(t_k)‖/δ) for a unit u ∈ F_0 (leakage out of E),
+ * A(0) + δu (δ = 1e-9·max(1,‖A(0)‖) in float64, ×probeScale in a narrower precision): `perp` = max(1, ‖Π_{E⊥}A_δ(t_k)‖/δ) for a unit u ∈ F_0 (leakage out of E),
  * `inE` = max(1, ‖A_δ(t_k) − A(t_k)‖/δ) for a unit u ∈ E_0 (sensitivity of the trajectory within E). Beyond an
- * amplification of 1e7 the probe leaves the linear regime and underestimates it: such inputs are skipped (fc.pre),
+ * amplification of 1e7 (float64; 1e-2/δ in general) the probe leaves the linear regime and underestimates it: such inputs are skipped (fc.pre),
  * as invariance cannot be resolved in float64 there (a CNN whose output vanishes on E, E⊥ unstable at rate 24).
  */
-async function amplification(s: CaseSession, A0: Float64Array, traj: Float64Array[], seed: number, flow: (X: Float64Array) => Promise<Float64Array[]>): Promise<{ perp: number[]; inE: number[] }> {
+async function amplification(s: CaseSession, A0: Float64Array, traj: Float64Array[], seed: number, flow: (X: Float64Array) => Promise<Float64Array[]>, eps: number): Promise<{ perp: number[]; inE: number[] }> {
   const x = gaussian(seed + 7, s.dim);
-  const delta = 1e-9 * Math.max(1, norm(A0));
+  const delta = 1e-9 * probeScale(eps) * Math.max(1, norm(A0));
   const px = await s.project('E', x);
   const directions = { perp: lin(1, await s.project('L', x), -1, px), inE: px };
   const out = { perp: traj.map(() => 1), inE: traj.map(() => 1) };
   for (const key of ['perp', 'inE'] as const) {
     const u = directions[key], un = norm(u);
-    if (un <= 1e-8) continue; // F_0 = {0} or E_0 = {0}: nothing to perturb along
+    if (negligibleDirection(un, eps)) continue; // F_0 = {0} or E_0 = {0}: nothing to perturb along
     const moved = await flow(lin(1, A0, delta / un, u));
     for (let k = 0; k < moved.length; k++) out[key][k] = Math.max(1, (key === 'perp' ? await perp(s, moved[k]) : diff(moved[k], traj[k])) / delta);
   }
-  fc.pre(Math.max(...out.perp, ...out.inE) <= 1e7);
+  fc.pre(Math.max(...out.perp, ...out.inE) <= 1e7 / probeScale(eps)); // δ·amplification ≤ 1e-2: still linear
   return out;
 }
 
@@ -77,14 +80,15 @@ export const theorem1FlowClaim = register({
       const times = Array.from({ length: 5 }, (_, k) => ((k + 1) * T1) / 5);
       const flowKind: DynamicsKind = kind === 'augmented' && gamma > 0 ? 'reg-augmented' : kind;
       const g = flowKind.startsWith('reg') ? gamma : 0;
+      const { eps } = numerics(impl);
       return withStableStep(H1, async (h) => {
       const aug = await s.flow(flowKind, A0, g, times, h);
       const eq = await s.flow('equivariant', A0, 0, times, h);
-      const amp = await amplification(s, A0, aug, seed, (X) => s.flow(flowKind, X, g, times, h));
+      const amp = await amplification(s, A0, aug, seed, (X) => s.flow(flowKind, X, g, times, h), eps);
       const scale = Math.max(norm(A0), ...aug.map((a) => norm(a)));
       const ms = [];
       for (let k = 0; k < times.length; k++) {
-        const base = trajectoryTol(spec, s.dim, T1 / h, scale);
+        const base = trajectoryTol(spec, s.dim, T1 / h, scale, eps);
         ms.push(measured(await perp(s, aug[k]), base * amp.perp[k], `‖Π_{E⊥}A(${times[k]})‖ of the ${flowKind} flow (E⊥ amplification ${amp.perp[k].toExponential(1)})`));
         // the two flows differ by round-off in their velocities, amplified within E and out of it
         ms.push(measured(diff(aug[k], eq[k]), base * Math.max(amp.perp[k], amp.inE[k]), `‖A_aug(${times[k]}) − A_eq(${times[k]})‖ (amplification in E ${amp.inE[k].toExponential(1)})`));
@@ -112,13 +116,14 @@ export const theorem1StepClaim = register({
   check: async (impl, { spec, seed, gamma, eta }) =>
     withSession(impl, spec, async (s) => {
       const A0 = await pointInE(s, seed);
+      const { eps } = numerics(impl);
       // the claim holds for every η; a diverging step (quartic R, large η) leaves float64, so η is halved then
       return withStableStep(eta, async (h) => {
         let A = A0;
         const ms = [];
         for (let k = 1; k <= 5; k++) {
           A = await s.step(gamma > 0 ? 'reg-augmented' : 'augmented', A, h, gamma);
-          ms.push(measured(await perp(s, A), trajectoryTol(spec, s.dim, k, norm(A)), `‖Π_{E⊥}A_${k}‖ after ${k} steps (η = ${h.toPrecision(3)})`));
+          ms.push(measured(await perp(s, A), trajectoryTol(spec, s.dim, k, norm(A), eps), `‖Π_{E⊥}A_${k}‖ after ${k} steps (η = ${h.toPrecision(3)})`));
         }
         return worst(...ms);
       });
@@ -161,7 +166,7 @@ export const theorem1StationaryClaim = register({
       const v = await s.project('L', aug.gradient);
       // the solver's residual plus the round-off of the augmented gradient (its terms cancel here: see the scale)
       const m = gradientRoundoffScale(spec, A, true);
-      const tol = 10 * gradientNorm + trajectoryTol(spec, s.dim, 1, m);
+      const tol = 10 * gradientNorm + trajectoryTol(spec, s.dim, 1, m, numerics(impl).eps);
       return measured(norm(v), tol, '‖Π_L∇R^aug(A*)‖ at a stationary point of the equivariant flow');
     });
   },

@@ -8,7 +8,7 @@ import { register } from './engine.js';
 import { equivariantStationaryPoint, theoremCase } from './theorem1.js';
 import { roundoff } from '../core/tolerance.js';
 import { CaseSpec } from '../impl/caseSpec.js';
-import { EPS, lin, measured, norm, structure, withSession, worst } from './util.js';
+import { lin, measured, norm, numerics, structure, withSession, worst } from './util.js';
 
 const seed = fc.integer({ min: 0, max: 2 ** 31 - 1 });
 
@@ -26,8 +26,8 @@ export interface Block {
  * bound on the scale of its terms (|R| + ‖∇R‖ + 1; near a stationary point ‖∇R‖ alone hides the terms' size), which
  * the difference quotient divides by ε. With γ > 0 the gradient is that of S_γ = R^aug + γ/2‖Π_{E⊥}A‖².
  */
-export async function hessianBlock(s: CaseSession, mode: RiskMode, A: Float64Array, B: Float64Array[], C: Float64Array[] = B, gamma = 0, spec?: CaseSpec): Promise<Block> {
-  const eps = Math.cbrt(EPS) * Math.max(1, norm(A));
+export async function hessianBlock(s: CaseSession, mode: RiskMode, A: Float64Array, B: Float64Array[], C: Float64Array[], gamma: number, spec: CaseSpec, machineEps: number): Promise<Block> {
+  const eps = Math.cbrt(machineEps) * Math.max(1, norm(A)); // ε ∝ u^{1/3}: O(ε²) truncation vs u/ε round-off
   const grad = async (X: Float64Array) => {
     const g = (await s.risk(mode, X)).gradient;
     if (gamma === 0) return g;
@@ -36,7 +36,7 @@ export async function hessianBlock(s: CaseSession, mode: RiskMode, A: Float64Arr
   };
   const r0 = await s.risk(mode, A);
   const termScale = Math.abs(r0.value) + norm(r0.gradient) + 1;
-  const ops = spec ? structure(spec).group.order * structure(spec).data.count * s.dim : s.dim;
+  const ops = structure(spec).group.order * structure(spec).data.count * s.dim;
   const T1: Float64Array[] = [], T2: Float64Array[] = [];
   for (const c of C) {
     for (const [k, T] of [[1, T1], [2, T2]] as const) {
@@ -48,7 +48,7 @@ export async function hessianBlock(s: CaseSession, mode: RiskMode, A: Float64Arr
   const H = B.map((b) => T1.map((t) => dot(b, t)));
   let err = 0;
   B.forEach((b, i) => T2.forEach((t, j) => { err = Math.max(err, Math.abs(dot(b, t) - H[i][j]) / 3); }));
-  return { H, err: err + roundoff(termScale, ops) / eps };
+  return { H, err: err + roundoff(termScale, ops, machineEps) / eps };
 }
 
 const sym = (m: number[][]) => m.map((r, i) => r.map((v, j) => 0.5 * (v + m[j][i])));
@@ -77,11 +77,12 @@ export const theorem2BlocksClaim = register({
     // negative control: move off E along F_0, where Lemma 3's hypothesis A ∈ E fails
     const { E, F } = splitBases(b.P);
     const A = offset === 0 || F.length === 0 ? Astar : lin(1, Astar, offset, F[seed % F.length]);
+    const { eps } = numerics(impl);
     return withSession(impl, spec, async (s) => {
-      const heq = await hessianBlock(s, 'augmented', A, E, E, 0, spec);
-      const off = await hessianBlock(s, 'augmented', A, E, F, 0, spec);
-      const nominal = await hessianBlock(s, 'nominal', A, E, E, 0, spec);
-      const full = await hessianBlock(s, 'augmented', A, [...E, ...F], [...E, ...F], 0, spec);
+      const heq = await hessianBlock(s, 'augmented', A, E, E, 0, spec, eps);
+      const off = await hessianBlock(s, 'augmented', A, E, F, 0, spec, eps);
+      const nominal = await hessianBlock(s, 'nominal', A, E, E, 0, spec, eps);
+      const full = await hessianBlock(s, 'augmented', A, [...E, ...F], [...E, ...F], 0, spec, eps);
       // eigenvalues move by at most the perturbation's norm, ≤ dim·(max entry error) (Weyl)
       const eigTol = (E.length + F.length) * fdTol(full, heq);
       return worst(
@@ -114,10 +115,11 @@ export const theorem2RegularizedClaim = register({
     const isQ = isExampleQ(spec);
     const Astar = isQ ? Float64Array.from([EXAMPLE_Q.aStar, EXAMPLE_Q.aStar]) : equivariantStationaryPoint(spec, seed).A;
     const { E, F } = splitBases(b.P);
+    const { eps } = numerics(impl);
     return withSession(impl, spec, async (s) => {
-      const heq = await hessianBlock(s, 'augmented', Astar, E, E, 0, spec);
-      const hperp = await hessianBlock(s, 'augmented', Astar, F, F, 0, spec);
-      const sperp = await hessianBlock(s, 'augmented', Astar, F, F, gamma, spec);
+      const heq = await hessianBlock(s, 'augmented', Astar, E, E, 0, spec, eps);
+      const hperp = await hessianBlock(s, 'augmented', Astar, F, F, 0, spec, eps);
+      const sperp = await hessianBlock(s, 'augmented', Astar, F, F, gamma, spec, eps);
       const Heq = sym(heq.H), Hperp = sym(hperp.H);
       const lamEq = minEigenvalue(Heq), lamPerp = minEigenvalue(Hperp), lamS = minEigenvalue(sym(sperp.H));
       fc.pre(F.length > 0 && lamEq > 0);

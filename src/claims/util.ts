@@ -2,11 +2,12 @@ import { EqflowError } from '../core/errors.js';
 import { norm } from '../core/kernels.js';
 import { RandomStream } from '../core/rng.js';
 import { EPS } from '../core/tolerance.js';
+import { machineEpsilon, Precision, probeScale, storageRoundoff, unitRoundoff } from '../core/precision.js';
 import { BuiltCase, buildCase } from '../impl/build.js';
 import { CaseSpec } from '../impl/caseSpec.js';
 import { orbitDataset } from '../risk/dataset.js';
 import { squaredLoss } from '../risk/losses.js';
-import { CaseSession, Implementation } from '../impl/implementation.js';
+import { CaseSession, Implementation, precisionOf } from '../impl/implementation.js';
 
 const cache = new Map<string, BuiltCase>();
 
@@ -71,7 +72,40 @@ export function lin(a: number, x: Float64Array, b: number, y: Float64Array): Flo
   return x.map((v, i) => a * v + b * y[i]);
 }
 
-export { norm, EPS };
+export { norm, EPS, probeScale };
+
+/** The round-off constants a claim derives its tolerances from (docs/theory.md §10). */
+export interface Numerics {
+  precision: Precision;
+  /** unit roundoff u of the implementation's arithmetic */
+  u: number;
+  /** machine epsilon 2u, the constant of Higham's bounds (Number.EPSILON for float64) */
+  eps: number;
+  /** unit roundoff of storing a float64 input in the implementation (0 for float64: stored exactly) */
+  stored: number;
+  /**
+   * eps for a precision narrower than float64, 0 for float64: the noise terms float64's constants were set with
+   * already inside (float64 tolerances stay exactly as they were), explicit in a narrower precision
+   */
+  narrow: number;
+}
+
+
+/**
+ * The level a quantity claimed nonzero must exceed: `margin64` times its float64 round-off bound `rho64` (the
+ * geometry asked of it does not depend on the precision) and the round-off `noise` of a narrower precision (0 in
+ * float64, where the level is margin64·rho64 as always).
+ */
+export function aboveRoundoff(rho64: number, margin64: number, noise: number): number {
+  return Math.max(margin64 * rho64, noise);
+}
+
+/** The round-off constants of the precision `impl` announces (or is judged at). */
+export function numerics(impl: Implementation): Numerics {
+  const precision = precisionOf(impl);
+  const eps = machineEpsilon(precision);
+  return { precision, u: unitRoundoff(precision), eps, stored: storageRoundoff(precision), narrow: precision === 'float64' ? 0 : eps };
+}
 
 /** A ratio with the detail line the report shows. */
 export function measured(error: number, tolerance: number, what: string): { ratio: number; detail: string } {
@@ -115,12 +149,12 @@ export function gradientRoundoffScale(spec: CaseSpec, A: Float64Array, augmented
  * ‖Π_L∇²R(A)Π_L‖ (R = R^aug or R) by 25 power iterations on central differences of the implementation's gradients,
  * ×1.1 for the iteration's underestimate from below: a local Lipschitz constant of Π_L∇R.
  */
-export async function hessianNorm(s: CaseSession, A: Float64Array, seed: number, mode: 'nominal' | 'augmented'): Promise<number> {
+export async function hessianNorm(s: CaseSession, A: Float64Array, seed: number, mode: 'nominal' | 'augmented', eps0: number): Promise<number> {
   let v = await s.project('L', gaussian(seed + 3, s.dim));
   let lam = 0;
   for (let k = 0; k < 25 && norm(v) > 0; k++) {
     v = lin(1 / norm(v), v, 0, v);
-    const eps = Math.cbrt(EPS) * Math.max(1, norm(A));
+    const eps = Math.cbrt(eps0) * Math.max(1, norm(A)); // h ∝ u^{1/3} balances O(h²) truncation and u/h round-off
     const gp = (await s.risk(mode, lin(1, A, eps, v))).gradient, gm = (await s.risk(mode, lin(1, A, -eps, v))).gradient;
     const hv = await s.project('L', lin(1 / (2 * eps), gp, -1 / (2 * eps), gm));
     lam = norm(hv);

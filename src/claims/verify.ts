@@ -1,10 +1,13 @@
 import { join } from 'node:path';
 import { EqflowError } from '../core/errors.js';
 import { haltIfInterrupted, isInterrupted } from '../core/shutdown.js';
-import { Implementation } from '../impl/implementation.js';
+import { Precision } from '../core/precision.js';
+import { Implementation, precisionOf, withPrecision } from '../impl/implementation.js';
 import { writeJsonAtomic } from '../report/atomic.js';
 import type { ClaimResult, RegisteredClaim } from './engine.js';
 import { allClaims, claimById } from './registry.js';
+import type { ResolutionTable } from './resolution.js';
+import { RESOLUTION } from './resolutionTable.js';
 
 export const VERIFICATION_VERSION = 1;
 
@@ -27,6 +30,13 @@ export type NegativeControlVerdict = 'fails as predicted' | 'did not fail' | 'no
 export interface VerificationReport {
   version: number;
   implementation: string;
+  /** the precision the implementation was judged at (announced, or --precision), which set every tolerance */
+  precision: Precision;
+  /**
+   * what a 'holds' means at that precision: the committed table of the smallest planted defect each claim
+   * detects (`npm run resolution`; absent when none was measured for the precision)
+   */
+  resolution?: ResolutionTable;
   seed: number;
   runs: number | 'default';
   claims: ClaimReport[];
@@ -70,6 +80,13 @@ export interface VerifyOptions {
    * each run is added as soon as it finishes, so an interrupt can save the finished ones (partialReport).
    */
   results?: Map<string, ClaimResult>;
+  /** judge at this precision instead of the one the implementation announces (`--precision`) */
+  precision?: Precision;
+}
+
+/** `impl` at the precision `--precision` names, else at the one it announces. */
+export function judged(impl: Implementation, precision: Precision | undefined): Implementation {
+  return precision ? withPrecision(impl, precision) : impl;
 }
 
 /** The runs of a verify: each claim, and its negative control when controls are on and it has negative inputs. */
@@ -90,7 +107,7 @@ async function runAll(impl: Implementation, opts: VerifyOptions): Promise<Map<st
     for (const j of jobs) {
       opts.onClaim?.(out.size, all.length, key(j));
       const claim = opts.claims.find((c) => c.id === j.claim) as RegisteredClaim;
-      const r = await claim.run(impl, { seed: opts.seed, runs: j.negative ? undefined : opts.runs, negative: j.negative });
+      const r = await claim.run(judged(impl, opts.precision), { seed: opts.seed, runs: j.negative ? undefined : opts.runs, negative: j.negative });
       // a run that ended because a signal killed the implementation is no result: the partial report is being saved
       await haltIfInterrupted();
       out.set(key(j), r);
@@ -101,7 +118,7 @@ async function runAll(impl: Implementation, opts: VerifyOptions): Promise<Map<st
   let done = 0;
   await runPool<object, ClaimResult>({
     url: new URL(import.meta.url.endsWith('.ts') ? './verifyWorker.ts' : './verifyWorker.js', import.meta.url),
-    jobs: jobs.map((j) => ({ ...j, seed: opts.seed, runs: opts.runs, impl: opts.implSpec, timeoutMs: opts.timeoutMs ?? 10_000, maxFailures: opts.maxFailures })),
+    jobs: jobs.map((j) => ({ ...j, seed: opts.seed, runs: opts.runs, impl: opts.implSpec, timeoutMs: opts.timeoutMs ?? 10_000, maxFailures: opts.maxFailures, precision: opts.precision })),
     workers: opts.workers ?? 1,
     decode: (v, i) => {
       const r = v as ClaimResult; // produced by claim.run in the worker: the same type, cloned
@@ -123,7 +140,9 @@ const controlVerdict: Record<ClaimResult['verdict'], NegativeControlVerdict> = {
  * The report of `results` (by jobKey): a claim whose runs are not all there is 'interrupted' (a partial report,
  * `interruptedBy` the signal). Saves each counterexample for `eqflow replay`.
  */
-export async function buildReport(implementation: string, opts: VerifyOptions, results: ReadonlyMap<string, ClaimResult>, t0: number, interruptedBy?: string): Promise<VerificationReport> {
+export async function buildReport(impl: Implementation, opts: VerifyOptions, results: ReadonlyMap<string, ClaimResult>, t0: number, interruptedBy?: string): Promise<VerificationReport> {
+  const implementation = impl.name;
+  const precision = precisionOf(judged(impl, opts.precision));
   const claims: ClaimReport[] = [];
   const finished = new Set(opts.claims.filter((c) => jobsOf({ claims: [c], controls: opts.controls }).every((j) => results.has(jobKey(j.claim, j.negative)))).map((c) => c.id));
   for (const claim of opts.claims) {
@@ -147,7 +166,9 @@ export async function buildReport(implementation: string, opts: VerifyOptions, r
   const count = (v: string) => claims.filter((c) => c.verdict === v).length;
   return {
     version: VERIFICATION_VERSION,
-    implementation,
+    implementation: impl.name,
+    precision,
+    ...(RESOLUTION[precision] ? { resolution: RESOLUTION[precision] } : {}),
     seed: opts.seed,
     runs: opts.runs ?? 'default',
     claims,
@@ -165,7 +186,7 @@ export async function buildReport(implementation: string, opts: VerifyOptions, r
 export async function runVerify(impl: Implementation, opts: VerifyOptions): Promise<VerificationReport> {
   const t0 = Date.now();
   const results = await runAll(impl, opts);
-  return buildReport(impl.name, opts, results, t0);
+  return buildReport(impl, opts, results, t0);
 }
 
 /** The default seed of `verify`, so that the same call writes the same report every time. */
@@ -184,6 +205,8 @@ export interface VerifyRequest {
   /** save counterexamples under this folder (default: not saved) */
   outDir?: string;
   onClaim?: (done: number, total: number, id: string) => void;
+  /** judge at this precision instead of the one the implementation announces (default: announced, else float64) */
+  precision?: Precision;
 }
 
 /** The claims named by `only` (all when undefined), or an EqflowError naming the unknown id. */
@@ -208,5 +231,6 @@ export async function verify(implementation: Implementation, options: VerifyRequ
     controls: options.controls ?? true,
     outDir: options.outDir,
     onClaim: options.onClaim,
+    precision: options.precision,
   });
 }

@@ -5,8 +5,10 @@
  */
 import { EqflowError } from '../core/errors.js';
 import { serveJobs } from '../core/pool.js';
+import type { Precision } from '../core/precision.js';
 import type { Implementation } from '../impl/implementation.js';
 import { claimById } from './index.js';
+import { judged } from './verify.js';
 import type { ClaimResult } from './index.js';
 import { loadImplementation } from '../impl/load.js';
 
@@ -18,6 +20,7 @@ export interface VerifyJob {
   impl?: string;
   timeoutMs: number;
   maxFailures?: number;
+  precision?: Precision;
 }
 
 function decodeJob(v: unknown): VerifyJob {
@@ -34,5 +37,5 @@ serveJobs(decodeJob, async (job): Promise<ClaimResult> => {
   impl ??= loadImplementation(job.impl, job.timeoutMs, job.maxFailures);
   const claim = claimById(job.claim);
   if (!claim) throw new EqflowError('invalid-argument', 'claim', `unknown claim ${job.claim}`);
-  return claim.run(await impl, { seed: job.seed, runs: job.negative ? undefined : job.runs, negative: job.negative });
+  return claim.run(judged(await impl, job.precision), { seed: job.seed, runs: job.negative ? undefined : job.runs, negative: job.negative });
 });

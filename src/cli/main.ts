@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { EqflowError } from '../core/errors.js';
 import { onInterrupt } from '../core/shutdown.js';
 import { faultKind } from '../impl/fault.js';
+import { PRECISIONS, Precision } from '../core/precision.js';
 import { DYNAMICS, DynamicsKind } from '../flows/dynamics.js';
 import { DEFAULT_INTEGRATOR, FLOW_ATOL, FLOW_RTOL, INTEGRATORS, IntegratorKind } from '../flows/integrators.js';
 import { loadImplementation } from '../impl/load.js';
@@ -58,11 +59,12 @@ program
   .option('--max-failures <n>', 'stop restarting an external implementation after this many consecutive crashes or timeouts', integer(1, 1000), 3)
   .option('--resume', 'continue an interrupted verify from the report in --out (finished claims kept, the rest run with the same seed)')
   .option('--workers <n>', 'worker threads running claims in parallel (results do not depend on it)', integer(1, 256), 1)
+  .addOption(new Option('--precision <p>', 'judge at this precision instead of the one the implementation announces (default: announced, else float64)').choices([...PRECISIONS]))
   .option('--no-controls', 'skip the negative controls')
   .option('--out <dir>', 'where reports go', 'reports')
   .option('--json', 'print the report as JSON only')
   .option('--quiet', 'no progress, only the table')
-  .action(async (opts: Common & { runs?: number; seed: number; only?: string; impl?: string; timeout: number; maxFailures: number; resume?: boolean; workers: number; controls: boolean; out: string }) => {
+  .action(async (opts: Common & { runs?: number; seed: number; only?: string; impl?: string; timeout: number; maxFailures: number; resume?: boolean; workers: number; controls: boolean; out: string; precision?: Precision }) => {
     const { buildReport, runVerify, selectClaims, verifyExitCode } = await import('../claims/verify.js');
     const { readReport, resumeResults } = await import('../claims/resume.js');
     const { CLAIM_COLUMNS, claimRows, formatTable, summaryLine, writeVerification } = await import('../report/verification.js');
@@ -76,11 +78,11 @@ program
       else process.stderr.write(`eqflow: no ${reportFile} to resume; running every claim\n`);
     }
     const t0 = Date.now();
-    const verifyOptions = { seed: opts.seed, runs: opts.runs, claims, controls: opts.controls, outDir: opts.out, workers: opts.workers, implSpec: opts.impl, timeoutMs: opts.timeout, maxFailures: opts.maxFailures, results };
+    const verifyOptions = { seed: opts.seed, runs: opts.runs, claims, controls: opts.controls, outDir: opts.out, workers: opts.workers, implSpec: opts.impl, timeoutMs: opts.timeout, maxFailures: opts.maxFailures, results, precision: opts.precision };
     // interrupted: the claims finished so far (a copy taken before any process is killed), the rest 'interrupted'
     const release = onInterrupt('eqflow', async (signal) => {
       const finished = new Map(results);
-      const partial = await buildReport(impl.name, verifyOptions, finished, t0, signal);
+      const partial = await buildReport(impl, verifyOptions, finished, t0, signal);
       await writeVerification(opts.out, partial);
       return `${claims.length - partial.summary.interrupted} of ${claims.length} claims finished, saved to ${reportFile}; \`eqflow verify --resume\` with the same options runs the rest`;
     });
@@ -97,11 +99,46 @@ program
     if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     else {
       process.stdout.write(`${formatTable(CLAIM_COLUMNS, claimRows(report))}\n\n`);
-      process.stdout.write(`${report.implementation}: ${summaryLine(report)} (seed ${report.seed}, ${(report.durationMs / 1000).toFixed(1)} s).\n`);
+      process.stdout.write(`${report.implementation}: ${summaryLine(report)} (judged at ${report.precision}, seed ${report.seed}, ${(report.durationMs / 1000).toFixed(1)} s).\n`);
       process.stdout.write(`reports: ${reportFile}, ${join(opts.out, 'verification.md')}\n`);
       for (const c of report.claims.filter((x) => x.counterexampleFile)) process.stdout.write(`replay ${c.id}: eqflow replay ${c.counterexampleFile}${opts.impl ? ` --impl '${opts.impl}'` : ''}\n`);
     }
     process.exitCode = verifyExitCode(report);
+  });
+
+program
+  .command('resolution')
+  .addHelpText('after', example('eqflow resolution --precision float32 --out reports'))
+  .description('measure, per claim and precision, the smallest planted defect each claim detects (slow: minutes per precision)')
+  .option('--precision <list>', 'comma-separated precisions', 'float64,float32')
+  .option('--only <claims>', 'comma-separated claim ids')
+  .option('--runs <n>', 'cases per claim run', integer(1, 10_000), 10)
+  .option('--steps <n>', 'bisection steps on log10 of the size', integer(1, 30), 6)
+  .option('--seed <s>', 'the fast-check seed', integer(0, 2 ** 31 - 1), 2025)
+  .option('--out <dir>', 'where resolution.json goes', 'reports')
+  .option('--write-table', 'also regenerate src/claims/resolutionTable.ts, the table verify reports quote')
+  .option('--quiet', 'no progress')
+  .action(async (opts: { precision: string; only?: string; runs: number; steps: number; seed: number; out: string; writeTable?: boolean; quiet?: boolean }) => {
+    const { parsePrecision } = await import('../core/precision.js');
+    const { measureResolution } = await import('../claims/resolution.js');
+    const { selectClaims } = await import('../claims/verify.js');
+    const { formatResolution } = await import('../report/verification.js');
+    const { writeFileAtomic, writeJsonAtomic } = await import('../report/atomic.js');
+    const precisions = opts.precision.split(',').map((p) => parsePrecision(p.trim(), '--precision'));
+    const claims = selectClaims(opts.only?.split(','), '--only');
+    const tables: Record<string, unknown> = {};
+    for (const p of precisions) {
+      const t = await measureResolution(p, { claims, seed: opts.seed, runs: opts.runs, steps: opts.steps, onProgress: (id) => { if (!opts.quiet) process.stderr.write(`${p} ${id}\n`); } });
+      tables[p] = t;
+      process.stdout.write(`${formatResolution(t)}\n\n`);
+    }
+    await writeJsonAtomic(join(opts.out, 'resolution.json'), tables);
+    process.stdout.write(`wrote ${join(opts.out, 'resolution.json')}\n`);
+    if (opts.writeTable) {
+      const file = new URL('../claims/resolutionTable.ts', import.meta.url);
+      const head = ['/**', ' * The committed resolution tables (docs/theory.md §10): what `npm run resolution` measured, per precision. Verify', ' * reports quote the table of the precision they judged at. Generated: do not edit by hand.', ' */', "import type { ResolutionTable } from './resolution.js';", '', '/** Resolution tables by precision, as last measured by `npm run resolution`. */'];
+      await writeFileAtomic(file.pathname.replace(/\/dist\//, '/src/'), `${head.join('\n')}\nexport const RESOLUTION: Readonly<Record<string, ResolutionTable>> = ${JSON.stringify(tables, null, 1)};\n`);
+    }
   });
 
 program
@@ -221,9 +258,10 @@ program
   .option('--mu-snapshots <n>', 'snapshots μ is estimated at (default 8)', integer(2, 1_000_000))
   .option('--html <file>', 'also write an HTML report with the plot of ‖Π_{E⊥}A‖, the envelope and the floor band')
   .option('--quiet', 'no progress bar')
-  .option('--tolerance <tol>', '"in E" threshold relative to max ‖A‖ (default 1e-9, for float64 runs)', positive)
+  .option('--tolerance <tol>', '"in E" threshold relative to max ‖A‖ (default 1e-9 for float64 runs, 2.3e-5 for float32: 1e-9·√(u/u64))', positive)
+  .addOption(new Option('--precision <p>', 'the run\'s precision (default: the trace\'s — float32 arrays, a JSON precision field — else float64)').choices([...PRECISIONS]))
   .option('--json', 'print the report as JSON only')
-  .action(async (file: string, opts: Common & { case?: string; gamma?: number; dynamics?: DynamicsKind; mu?: number; tolerance?: number; muItems?: number; muSnapshots?: number; html?: string }) => {
+  .action(async (file: string, opts: Common & { case?: string; gamma?: number; dynamics?: DynamicsKind; mu?: number; tolerance?: number; precision?: Precision; muItems?: number; muSnapshots?: number; html?: string }) => {
     const { checkTrace, formatTraceReport, readTraceFile } = await import('../trace/checkTrace.js');
     let caseJson: unknown;
     if (opts.case) {
@@ -235,7 +273,7 @@ program
     }
     const bar = progress(opts, 100, 'check-trace');
     const o = {
-      case: caseJson, gamma: opts.gamma, dynamics: opts.dynamics, mu: opts.mu, tolerance: opts.tolerance, muItems: opts.muItems, muSamples: opts.muSnapshots,
+      case: caseJson, gamma: opts.gamma, dynamics: opts.dynamics, mu: opts.mu, tolerance: opts.tolerance, precision: opts.precision, muItems: opts.muItems, muSamples: opts.muSnapshots,
       onProgress: (done: number, total: number, what: string) => bar.tick(Math.round((100 * done) / total), `${what} ${done}/${total}`),
     };
     let report;

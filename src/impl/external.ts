@@ -2,6 +2,7 @@ import { ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { Socket } from 'node:net';
 import { z } from 'zod';
 import { ErrorCode, EqflowError, requireFinite, requireLength } from '../core/errors.js';
+import { PRECISIONS, Precision } from '../core/precision.js';
 import { DYNAMICS, DynamicsKind } from '../flows/dynamics.js';
 import { killGroup, registerGroup, unregisterGroup } from '../core/shutdown.js';
 import { Projectors } from '../space/projectors.js';
@@ -116,6 +117,8 @@ const HelloAnswer = z.object({
   protocol: z.string(),
   name: z.string().min(1),
   capabilities: z.array(z.string()),
+  /** optional (eqflow/1 stays compatible): the arithmetic its answers are computed in, default float64 */
+  precision: z.enum(PRECISIONS).optional(),
 });
 
 const OpenAnswer = z.object({ id: requestId, session: SessionId, dim: z.number().int().min(1) });
@@ -617,6 +620,8 @@ export class ExternalImplementation implements Implementation {
     readonly command: string,
     readonly name: string,
     readonly capabilities: ReadonlySet<Capability>,
+    /** the precision announced in the handshake (float64 when none) */
+    readonly precision: Precision,
     /** capability names the implementation offered that this eqflow does not know (ignored) */
     readonly unknownCapabilities: readonly string[],
     private readonly opts: Required<Pick<ExternalOptions, 'timeoutMs' | 'exitGraceMs'>> & ExternalOptions,
@@ -635,11 +640,11 @@ export class ExternalImplementation implements Implementation {
     }
     if (opts.maxFailures !== undefined && !(Number.isSafeInteger(opts.maxFailures) && opts.maxFailures >= 1)) throw new EqflowError('invalid-argument', 'maxFailures', `expected an integer ≥ 1, got ${opts.maxFailures}`);
     const stats: ExternalStats = { requests: 0, failures: 0, spawns: 0 };
-    const { conn, name, capabilities, unknown } = await ExternalImplementation.connect(command, opts, stats);
-    return new ExternalImplementation(command, name, capabilities, unknown, opts, conn, stats);
+    const { conn, name, capabilities, unknown, precision } = await ExternalImplementation.connect(command, opts, stats);
+    return new ExternalImplementation(command, name, capabilities, precision, unknown, opts, conn, stats);
   }
 
-  private static async connect(command: string, opts: Required<Pick<ExternalOptions, 'timeoutMs' | 'exitGraceMs'>> & ExternalOptions, stats: ExternalStats): Promise<{ conn: Connection; name: string; capabilities: Set<Capability>; unknown: string[] }> {
+  private static async connect(command: string, opts: Required<Pick<ExternalOptions, 'timeoutMs' | 'exitGraceMs'>> & ExternalOptions, stats: ExternalStats): Promise<{ conn: Connection; name: string; capabilities: Set<Capability>; unknown: string[]; precision: Precision }> {
     const conn = new Connection(command, opts, stats);
     let hello: z.infer<typeof HelloAnswer>;
     try {
@@ -653,7 +658,7 @@ export class ExternalImplementation implements Implementation {
       throw new EqflowError('unsupported', 'hello.protocol', `the implementation speaks "${hello.protocol}", eqflow speaks "${PROTOCOL_VERSION}"`);
     }
     const known = hello.capabilities.filter((c): c is Capability => (CAPABILITIES as readonly string[]).includes(c));
-    return { conn, name: hello.name, capabilities: new Set(known), unknown: hello.capabilities.filter((c) => !(CAPABILITIES as readonly string[]).includes(c)) };
+    return { conn, name: hello.name, capabilities: new Set(known), unknown: hello.capabilities.filter((c) => !(CAPABILITIES as readonly string[]).includes(c)), precision: hello.precision ?? 'float64' };
   }
 
   /**
@@ -678,10 +683,10 @@ export class ExternalImplementation implements Implementation {
           this.countFailure(false, e instanceof Error ? e.message : String(e));
           throw faultKind(e) ? e : new ImplementationFault('crash', 'io', 'hello', `the restarted implementation failed its handshake: ${(e as Error).message}`);
         }
-        const { conn, name, capabilities } = started;
-        const same = name === this.name && capabilities.size === this.capabilities.size && [...capabilities].every((c) => this.capabilities.has(c));
+        const { conn, name, capabilities, precision } = started;
+        const same = name === this.name && precision === this.precision && capabilities.size === this.capabilities.size && [...capabilities].every((c) => this.capabilities.has(c));
         if (!same) {
-          conn.kill('killed: a restarted implementation must announce the same name and capabilities');
+          conn.kill('killed: a restarted implementation must announce the same name, capabilities and precision');
           throw new EqflowError('io', 'hello', `the restarted implementation announced "${name}" with [${[...capabilities].join(', ')}], not "${this.name}" with [${[...this.capabilities].join(', ')}]`);
         }
         this.conn = conn;

@@ -1,4 +1,5 @@
 import { EqflowError } from '../core/errors.js';
+import { Precision } from '../core/precision.js';
 import { DynamicsKind } from '../flows/dynamics.js';
 import { CaseSpec } from './caseSpec.js';
 
@@ -37,10 +38,25 @@ export interface CaseSession {
 export interface Implementation {
   readonly name: string;
   readonly capabilities: ReadonlySet<Capability>;
+  /**
+   * The arithmetic its answers are computed in (default float64): every tolerance, finite-difference step and
+   * noise floor of the claims is derived from its unit roundoff (docs/theory.md §10).
+   */
+  readonly precision?: Precision;
   open(spec: CaseSpec): Promise<CaseSession>;
   close(): Promise<void>;
 }
 
 export function notOffered(impl: string, capability: Capability): EqflowError {
   return new EqflowError('unsupported', capability, `implementation ${impl} does not offer '${capability}'`);
+}
+
+/** The precision an implementation computes in: the one it announces, float64 when it announces none. */
+export function precisionOf(impl: Implementation): Precision {
+  return impl.precision ?? 'float64';
+}
+
+/** `impl` judged at precision `p` instead of the one it announces (`eqflow verify --precision P`). */
+export function withPrecision(impl: Implementation, p: Precision): Implementation {
+  return { name: impl.name, capabilities: impl.capabilities, precision: p, open: (spec) => impl.open(spec), close: () => impl.close() };
 }

@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import type { ClaimReport, VerificationReport } from '../claims/verify.js';
+import type { ResolutionTable } from '../claims/resolution.js';
+import { DEFECTS, DEFECT_DESCRIPTIONS } from '../impl/defects.js';
 import { formatTable } from './table.js';
 import { writeFileAtomic, writeJsonAtomic } from './atomic.js';
 
@@ -23,15 +25,35 @@ function outcome(c: ClaimReport): string {
   return `Last measurement: ${c.message ?? ''}.`;
 }
 
-/** The claims table as rows: claim, source, cases, worst error/tolerance, verdict, negative control, seed. */
+/** Short names of the defect classes in tables. */
+const DEFECT_SHORT: Record<(typeof DEFECTS)[number], string> = { action: 'ρ̄', projector: 'Π_E', gradient: '∇R^aug', 'flow-time': 't' };
+
+/** One claim's resolution in a cell: the smallest detected size per defect class it sees, e.g. "ρ̄ 3.2e-7, Π_E 1e-6". */
+export function resolutionCell(t: ResolutionTable | undefined, claim: string): string {
+  const row = t?.claims.find((c) => c.claim === claim);
+  if (!row) return '—';
+  if (row.clean !== 'holds') return `(${row.clean} when clean)`;
+  const parts = DEFECTS.filter((d) => typeof row.smallest[d] === 'number').map((d) => `${DEFECT_SHORT[d]} ${(row.smallest[d] as number).toExponential(1)}`);
+  return parts.length ? parts.join(', ') : 'none ≤ 0.1';
+}
+
+/** The claims table as rows: claim, source, cases, worst error/tolerance, verdict, negative control, seed, resolution. */
 export function claimRows(r: VerificationReport): string[][] {
   return r.claims.map((c) => [
     c.id, c.source, unrun(c) ? '0' : `${c.cases}${c.skipped ? ` (+${c.skipped} skipped)` : ''}`, fmtRatio(c), c.verdict,
-    c.negativeControl.verdict, String(c.seed),
+    c.negativeControl.verdict, String(c.seed), resolutionCell(r.resolution, c.id),
   ]);
 }
 
-export const CLAIM_COLUMNS = ['claim', 'source', 'cases', 'worst error/tol', 'verdict', 'negative control', 'seed'];
+export const CLAIM_COLUMNS = ['claim', 'source', 'cases', 'worst error/tol', 'verdict', 'negative control', 'seed', 'resolution (smallest defect detected)'];
+
+/** The resolution table of one precision as text: per claim, the smallest relative size detected per defect class. */
+export function formatResolution(t: ResolutionTable): string {
+  const head = `resolution at ${t.precision} (seed ${t.seed}, ${t.runs} cases per run, ${t.steps} bisection steps); defects: ` +
+    DEFECTS.map((d) => `${DEFECT_SHORT[d]} = ${DEFECT_DESCRIPTIONS[d]}`).join('; ');
+  const rows = t.claims.map((c) => [c.claim, c.clean, ...DEFECTS.map((d) => (typeof c.smallest[d] === 'number' ? (c.smallest[d] as number).toExponential(1) : '—'))]);
+  return `${head}\n${formatTable(['claim', 'clean', ...DEFECTS.map((d) => DEFECT_SHORT[d])], rows)}`;
+}
 
 /** The Markdown report: the table, then each claim's statement and last measurement, and replay lines. */
 export function verificationMarkdown(r: VerificationReport): string {
@@ -39,7 +61,7 @@ export function verificationMarkdown(r: VerificationReport): string {
   const lines = [
     `# eqflow verification — ${r.implementation}`,
     '',
-    `seed ${r.seed}, cases per claim: ${r.runs}. ${summaryLine(r)}.` +
+    `precision ${r.precision}, seed ${r.seed}, cases per claim: ${r.runs}. ${summaryLine(r)}.` +
       (r.interruptedBy ? ` **Interrupted by ${r.interruptedBy}**: \`eqflow verify --resume\` runs the rest.` : ''),
     '',
     `| ${CLAIM_COLUMNS.join(' | ')} |`,

@@ -5,6 +5,8 @@ import { EqflowError } from '../core/errors.js';
 import { norm } from '../core/kernels.js';
 import { RandomStream } from '../core/rng.js';
 import { EPS } from '../core/tolerance.js';
+import { PRECISIONS, Precision, machineEpsilon, probeScale } from '../core/precision.js';
+import { curvatureBound, curvatureQuotient } from '../analysis/rates.js';
 import { DYNAMICS, DynamicsKind } from '../flows/dynamics.js';
 import { BuiltCase, buildCase } from '../impl/build.js';
 import { CaseSpec, parseCase, zodError } from '../impl/caseSpec.js';
@@ -43,12 +45,19 @@ export interface Trace {
   mu?: number;
   /** how the run was trained, when it was SGD (snapshots then carry steps; γ is the training loss's) */
   optimizer?: SgdOptimizer;
+  /** the arithmetic the run computed in (default float64): sets the default "in E" threshold */
+  precision?: Precision;
 }
 
 /** Options of check-trace: the "in E" threshold, the rate slack, μ's sampling, and overrides of the Case, γ, dynamics and μ. */
 export interface TraceOptions {
-  /** "in E" and the round-off floor: ‖Π_{E⊥}A‖ ≤ tolerance·max(1, max_k ‖A_k‖) (default 1e-9, float64 runs) */
+  /**
+   * "in E" and the round-off floor: ‖Π_{E⊥}A‖ ≤ tolerance·max(1, max_k ‖A_k‖) (default 1e-9 for a float64 run,
+   * 1e-9·√(u/u₆₄) at the run's precision: 2.3e-5 for float32)
+   */
   tolerance?: number;
+  /** the precision the run computed in (overrides the trace's: a `precision` field in JSON, float32 arrays in .npz/.npy) */
+  precision?: Precision;
   /** relative slack on Theorem 3's bound per interval (default 1e-3, as the theorem-3-bound claim) */
   rateSlack?: number;
   /** at most this many snapshots (evenly spread, first and last kept) probe μ's curvature (default 8) */
@@ -95,6 +104,8 @@ export interface TraceReport {
   mu: ({ value: number; source: 'given' } | ({ source: 'estimated' } & MuEstimate)) | null;
   /** the absolute tolerance used (options.tolerance × max(1, max ‖A_k‖)) */
   tolerance: number;
+  /** the run's precision, which set the default tolerance */
+  precision: Precision;
   /** ‖Π_{E⊥}A(t_k)‖ at every snapshot */
   projectionErrors: Array<{ t: number; error: number }>;
   rows: TraceRow[];
@@ -124,6 +135,8 @@ const TraceShape = z.object({
   dynamics: z.enum(DYNAMICS).optional(),
   mu: z.number().min(0).optional(),
   optimizer: OptimizerSpec.optional(),
+  /** the arithmetic of the run (default float64) */
+  precision: z.enum(PRECISIONS).optional(),
 });
 
 const built = new Map<string, BuiltCase>();
@@ -193,7 +206,7 @@ export function parseTrace(input: unknown, opts: TraceOptions = {}, root = 'trac
   }
   const mu = opts.mu ?? raw.mu;
   if (mu !== undefined && !(mu >= 0 && Number.isFinite(mu))) throw new EqflowError('invalid-argument', `${root}.mu`, `expected a finite μ ≥ 0, got ${mu}`);
-  return { case: spec, snapshots, gamma, dynamics, mu, ...(opt ? { optimizer: opt } : {}) };
+  return { case: spec, snapshots, gamma, dynamics, mu, precision: opts.precision ?? raw.precision ?? 'float64', ...(opt ? { optimizer: opt } : {}) };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -396,6 +409,7 @@ export function readTraceFile(path: string, opts: TraceOptions = {}): Trace {
     const raw = {
       case: typeof caseText === 'string' ? parseJson(caseText, `${path}:case`) : undefined,
       snapshots: snapshotsOf(t.data, A.data, A.shape[1], 0, time),
+      ...(A.dtype === '<f4' ? { precision: 'float32' } : {}),
       ...(gamma !== undefined ? { gamma } : {}), ...(mu !== undefined ? { mu } : {}), ...(dynamics !== undefined ? { dynamics } : {}),
       ...(typeof optimizer === 'string' ? { optimizer: parseJson(optimizer, `${path}:optimizer`) } : {}),
     };
@@ -408,7 +422,7 @@ export function readTraceFile(path: string, opts: TraceOptions = {}): Trace {
     if (opts.case === undefined) throw new EqflowError('invalid-argument', 'case', `an .npy trace carries no Case: pass the Case (group, model, data) separately`);
     const cols = a.shape[1] - 1;
     const t = Float64Array.from({ length: a.shape[0] }, (_, k) => (a.data as Float64Array)[k * a.shape[1]]);
-    return parseTrace({ case: opts.case, snapshots: snapshotsOf(t, a.data, cols, 1) }, opts, 'trace');
+    return parseTrace({ case: opts.case, snapshots: snapshotsOf(t, a.data, cols, 1), ...(a.dtype === '<f4' ? { precision: 'float32' } : {}) }, opts, 'trace');
   }
   return parseTrace(parseJson(buf.toString('utf8'), path), opts, 'trace');
 }
@@ -446,7 +460,8 @@ export function checkTrace(input: Trace | unknown, opts: TraceOptions = {}): Tra
   const { snapshots, gamma, dynamics } = trace;
   const errors = snapshots.map((s) => P.projectionError(s.A));
   const scale = Math.max(1, ...snapshots.map((s) => norm(s.A)));
-  const tol = (opts.tolerance ?? 1e-9) * scale;
+  // a float64 run holds E to 1e-9 of its scale; a narrower one to that times √(u/u₆₄) (core/precision.ts)
+  const tol = (opts.tolerance ?? 1e-9 * probeScale(machineEpsilon(trace.precision ?? 'float64'))) * scale;
   const slack = opts.rateSlack ?? 1e-3;
   const unitary = trace.case.parametrization.kind === 'unitary';
   const hypotheses = !P.compatible ? 'L is incompatible (Π_LΠ_G ≠ Π_GΠ_L)' : !unitary ? 'the parametrization is not unitary' : null;
@@ -465,7 +480,7 @@ export function checkTrace(input: Trace | unknown, opts: TraceOptions = {}): Tra
   };
   const report = (envelope: number[] | null, sgd: SgdSummary | null): TraceReport => ({
     case: trace.case.name, dim: b.model.space.dim, snapshots: snapshots.length, times: [t0, tEnd], gamma, dynamics,
-    compatible: P.compatible, unitary, mu, tolerance: tol,
+    compatible: P.compatible, unitary, mu, tolerance: tol, precision: trace.precision ?? 'float64',
     projectionErrors: snapshots.map((s, k) => ({ t: s.t, error: errors[k] })),
     rows, envelope, sgd,
   });
@@ -567,7 +582,7 @@ export function formatTraceReport(r: TraceReport): string {
   const head = [
     `case ${r.case}: dim H = ${r.dim}, ${r.snapshots} snapshots, t ∈ [${r.times[0]}, ${r.times[1]}], dynamics ${r.dynamics}, γ = ${r.gamma}` +
       (r.mu ? `, μ = ${r.mu.value.toFixed(4)} (${r.mu.source})` : '') + `${r.compatible ? '' : ', L incompatible'}${r.unitary ? '' : ', non-unitary'}`,
-    `‖Π_{E⊥}A‖: ${e[0].error.toExponential(3)} at t = ${e[0].t} → ${e[e.length - 1].error.toExponential(3)} at t = ${e[e.length - 1].t} (tolerance ${r.tolerance.toExponential(2)})`,
+    `‖Π_{E⊥}A‖: ${e[0].error.toExponential(3)} at t = ${e[0].t} → ${e[e.length - 1].error.toExponential(3)} at t = ${e[e.length - 1].t} (tolerance ${r.tolerance.toExponential(2)} for a ${r.precision} run)`,
   ];
   const sgd = r.sgd;
   if (sgd) {
