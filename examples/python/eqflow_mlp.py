@@ -314,6 +314,7 @@ class Case:
         self.rho_in, self.rho_out = cast(self.rho_in), cast(self.rho_out)
         self.X, self.Y, self.Xaug, self.Yaug = cast(self.X), cast(self.Y), cast(self.Xaug), cast(self.Yaug)
         self.L_basis, self.E_basis, self.M = cast(self.L_basis), cast(self.E_basis), cast(self.M)
+        self.offset = cast(self.offset)
         if hasattr(self, "mask"):
             self.mask = cast(self.mask)
 
