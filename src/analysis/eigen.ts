@@ -1,5 +1,5 @@
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
-import { EqflowError } from '../core/errors.js';
+import { EqflowError, requireFinite } from '../core/errors.js';
 
 /** Eigen-decomposition of a symmetric matrix (ml-matrix EVD); eigenvalues ascending, vectors as rows. */
 export function symmetricEigen(m: number[][]): { values: number[]; vectors: Float64Array[] } {
@@ -7,6 +7,7 @@ export function symmetricEigen(m: number[][]): { values: number[]; vectors: Floa
   if (n === 0) return { values: [], vectors: [] };
   m.forEach((row, i) => {
     if (row.length !== n) throw new EqflowError('dimension-mismatch', `matrix[${i}]`, `expected ${n} entries, got ${row.length}`);
+    requireFinite(row, `matrix[${i}]`); // ml-matrix's tql2 runs off its arrays on NaN instead of failing
   });
   const evd = new EigenvalueDecomposition(new Matrix(m), { assumeSymmetric: true });
   const vals = evd.realEigenvalues;

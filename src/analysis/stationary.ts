@@ -38,6 +38,9 @@ export function stationaryOnE(R: Objective, P: Projectors, start: Float64Array, 
     const gn = norm(Float64Array.from(gc));
     if (gn <= tol) break;
     const H = compress(finiteDifferenceHvp(R, A), E);
+    // the iterate ran off to where R overflows (e.g. cross-entropy on separable data has no finite minimum): stop,
+    // the returned residual says that no stationary point was reached
+    if (!H.every((row) => row.every(Number.isFinite))) break;
     const { values, vectors } = symmetricEigen(H.map((r, i) => r.map((v, j) => 0.5 * (v + H[j][i]))));
     const lmax = Math.max(...values.map(Math.abs), Number.MIN_VALUE);
     const polish = gn <= 1e-6 * g0;
