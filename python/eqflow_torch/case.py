@@ -12,6 +12,7 @@ import torch
 from .errors import ProtocolError, need
 from .groups import build_group
 from .models import build_model
+from .planar import check_planar_rule
 from .reps import F64
 
 DYNAMICS = ("nominal", "augmented", "equivariant", "reg-augmented", "reg-nominal")
@@ -60,6 +61,7 @@ class Case:
     def __init__(self, spec, bugs=frozenset(), with_data=True):
         need(isinstance(spec, dict), "case", "expected a Case object")
         self.bugs = bugs
+        check_planar_rule(spec)
         self.G = G = build_group(spec.get("group", {}))
         self.model = build_model(G, spec.get("model"), bugs)
         self.dim = self.model.dim
