@@ -42,7 +42,9 @@ describe.skipIf(skipTorch)('eqflow_torch (python/eqflow_torch) against the refer
   it('agrees with the reference on every operation and every case family, to ~1e-12 relative', async () => {
     const ref = new ReferenceImplementation();
     const families = fc.oneof(mlpAnyCase, incompatibleCase, nonUnitaryCase, orbitClosedCase, cnnCase, incompatibleCnnCase, nonEquivariantCase);
-    const specs: CaseSpec[] = [...fc.sample(families, { numRuns: 60, seed: 11 }), exampleQCase, exampleByName('toy-cnn').spec];
+    // SO(2)/O(2) are two of mlpAnyCase's families: draw two of each so the dense ψ_k are always compared
+    const planar = (kind: string) => fc.sample(mlpAnyCase.filter((c) => c.group.kind === kind), { numRuns: 2, seed: 11 });
+    const specs: CaseSpec[] = [...fc.sample(families, { numRuns: 60, seed: 11 }), ...planar('SO2'), ...planar('O2'), exampleQCase, exampleByName('toy-cnn').spec];
     let worst = 0, where = '';
     const cmp = (a: Float64Array, b: Float64Array, scale: number, what: string) => {
       for (let i = 0; i < a.length; i++) {
@@ -76,6 +78,13 @@ describe.skipIf(skipTorch)('eqflow_torch (python/eqflow_torch) against the refer
     console.log(`eqflow_torch vs reference: worst relative disagreement ${worst.toExponential(2)} (${where}) over ${specs.length} cases`);
     expect(worst).toBeLessThan(1e-12);
   }, 300_000);
+
+  it('refuses an SO2/O2 Case whose rule has too few angles, as eqflow does (invalid-argument at case.group.points)', async () => {
+    const [good] = fc.sample(mlpAnyCase.filter((c) => c.group.kind === 'O2'), { numRuns: 1, seed: 5 });
+    const bad = parseCase({ ...good, name: `${good.name}/2 angles`, group: { kind: 'O2', points: 2 } });
+    const fields = await Promise.all([new ReferenceImplementation().open(bad), py.open(bad)].map((p) => p.then(() => 'opened', (e: unknown) => e instanceof EqflowError ? `${e.code} ${e.field.replace(/^open#\d+\./, '')}` : String(e))));
+    expect(fields).toEqual(['invalid-argument case.group.points', 'invalid-argument case.group.points']);
+  });
 });
 
 /** Each planted bug and a claim that must reject it (`python -m eqflow_torch --list-bugs` names them). */

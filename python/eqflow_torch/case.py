@@ -12,6 +12,7 @@ import torch
 from .errors import ProtocolError, need
 from .groups import build_group
 from .models import build_model
+from .planar import check_planar_rule
 from .reps import F64
 
 DYNAMICS = ("nominal", "augmented", "equivariant", "reg-augmented", "reg-nominal")
@@ -54,12 +55,31 @@ def nullspace(M):
     return vt[int((s > tol).sum()):].T
 
 
+def phi(z):
+    """φ_0(z), …, φ_3(z) for real z ≤ 0: φ_0 = e^z, φ_{k+1}(z) = (φ_k(z) − 1/k!)/z; for |z| < 1 the Taylor series
+    Σ_j z^j/(j+k)! (25 terms: |z|^25/25! < 1e-25), where the recurrence would cancel catastrophically."""
+    if abs(z) < 1:
+        out = []
+        for k in range(4):
+            term, acc = 1 / math.factorial(k), 0.0
+            for j in range(25):
+                acc += term
+                term *= z / (j + k + 1)
+            out.append(acc)
+        return out
+    p0 = math.exp(z)
+    p1 = (p0 - 1) / z
+    p2 = (p1 - 1) / z
+    return [p0, p1, p2, (p2 - 0.5) / z]
+
+
 class Case:
     """Everything an operation needs, built once per Case; `bugs` plants the named defects of bugs.py."""
 
     def __init__(self, spec, bugs=frozenset(), with_data=True):
         need(isinstance(spec, dict), "case", "expected a Case object")
         self.bugs = bugs
+        check_planar_rule(spec)
         self.G = G = build_group(spec.get("group", {}))
         self.model = build_model(G, spec.get("model"), bugs)
         self.dim = self.model.dim
@@ -260,16 +280,31 @@ class Case:
         return A - eta * (self.K(grad) + gamma * self.perp(A - self.offset))
 
     def flow(self, kind, A, gamma, times, h):
-        """Lawson RK4 with fixed step h (docs/protocol.md, flow): RK4 on w = φ(−t)A with φ(t) = Π_E + e^{−γt}Π_{E⊥}
-        the exact flow of −γΠ_{E⊥}A; the last step before each requested time is shortened to land on it. It runs in
-        x = A − A°, where φ keeps L_0 invariant (an affine L stays affine)."""
+        """Krogstad's ETDRK4 with fixed step h (docs/protocol.md, flow; docs/theory.md §9), as eqflow's reference, for
+        v = −γΠ_{E⊥}x + F: an operator c(z), z = −γh, acts as c(0) on E_0 and c(z) on E⊥, so the fixed points are
+        the zeros of v for every step. The last step before each requested time is shortened to land on it. It runs
+        in x = A − A°, where the linear part keeps L_0 invariant (an affine L stays affine)."""
         F0 = self.field(kind, gamma)
 
         def F(x):
             return F0(x + self.offset)
 
-        def phi(t, x):
-            return x if gamma == 0 else x - (1 - math.exp(-gamma * t)) * self.reg_perp(x)
+        def combine(u, decay, hh, N, a0, az):
+            """u·c_0 + h Σ_j a_j N_j with c_0 = 1 on E_0, decay on E⊥; a_j = a0[j] on E_0 and az[j] on E⊥."""
+            base = u + hh * sum(a * n for a, n in zip(a0, N))
+            if gamma == 0:
+                return base
+            return base + self.reg_perp((decay - 1) * u + hh * sum((b - a) * n for a, b, n in zip(a0, az, N)))
+
+        def etdrk4(x, hh):
+            z = -gamma * hh
+            e1, p1, p2, p3 = phi(z)
+            eh, q1, q2, _ = phi(z / 2)
+            N1 = F(x)
+            N2 = F(combine(x, eh, hh, [N1], [0.5], [0.5 * q1]))
+            N3 = F(combine(x, eh, hh, [N1, N2], [0, 0.5], [0.5 * q1 - q2, q2]))
+            N4 = F(combine(x, e1, hh, [N1, N3], [0, 1], [p1 - 2 * p2, 2 * p2]))
+            return combine(x, e1, hh, [N1, N2 + N3, N4], [1 / 6, 1 / 3, 1 / 6], [p1 - 3 * p2 + 4 * p3, 2 * p2 - 4 * p3, 4 * p3 - p2])
 
         x, t, out = A - self.offset, 0.0, []
         for i, ti in enumerate(times):
@@ -277,11 +312,7 @@ class Case:
             s, T = 0.0, ti - t
             while s < T:
                 hh = min(h, T - s)
-                k1 = F(x)
-                k2 = F(phi(hh / 2, x + 0.5 * hh * k1))
-                k3 = F(phi(hh / 2, x) + 0.5 * hh * k2)
-                k4 = F(phi(hh, x) + hh * phi(hh / 2, k3))
-                x = phi(hh, x) + (hh / 6) * (phi(hh, k1) + 2 * phi(hh / 2, k2 + k3) + k4)
+                x = etdrk4(x, hh)
                 s = T if T - s - hh <= 1e-12 * T else s + hh
                 if not bool(torch.isfinite(x).all()):
                     raise ProtocolError("not-finite", "points", f"the state stopped being finite before t = {t + s}; the step may be too large")

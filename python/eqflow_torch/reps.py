@@ -121,6 +121,26 @@ def rot90(G, k, channels=1, wrong_centre=False, field="rot90"):
     return Rep.from_targets(rot90_targets(G.order, k, channels, wrong_centre))
 
 
+def band_limited(G, frequencies, field):
+    """⊕_k ψ_k on the rule's elements g = j + N·f = r_θ s^f, θ = 2πj/N: ψ_0 = 1, ψ_k = R(kθ)·diag(1, (−1)^f)."""
+    need(G.family in ("cyclic", "dihedral"), field, "a band-limited representation needs SO2/O2 (or C_N/D_N)")
+    need(isinstance(frequencies, list) and len(frequencies) > 0, f"{field}.frequencies", "give at least one frequency")
+    ks = [integer(k, f"{field}.frequencies[{i}]", 0) for i, k in enumerate(frequencies)]
+    mats = []
+    for g in range(G.order):
+        t, f = 2 * math.pi * (g % G.n) / G.n, g >= G.n
+        blocks = []
+        for k in ks:
+            if k == 0:
+                blocks.append(torch.ones(1, 1, dtype=F64))
+                continue
+            c, s = math.cos(k * t), math.sin(k * t)
+            # r_θ s: reflect (x, y) ↦ (x, −y) first, so the second column changes sign
+            blocks.append(torch.tensor([[c, s if f else -s], [s, -c if f else c]], dtype=F64))
+        mats.append(torch.block_diag(*blocks))
+    return Rep(G.order, mats[0].shape[0], mats=torch.stack(mats))
+
+
 def build_rep(G, spec, field, bugs=frozenset()):
     """ρ for a REP of the Case (docs/protocol.md §7)."""
     need(isinstance(spec, dict), field, "expected a representation object")
@@ -151,6 +171,10 @@ def build_rep(G, spec, field, bugs=frozenset()):
             t = 2 * math.pi * g / G.n
             mats.append([[math.cos(t), -math.sin(t)], [math.sin(t), math.cos(t)]])
         return Rep(G.order, 2, mats=torch.tensor(mats, dtype=F64))
+    if kind == "band-limited":
+        return band_limited(G, spec.get("frequencies"), field)
+    if kind == "circle":
+        return band_limited(G, list(range(integer(spec.get("K"), f"{field}.K", 0) + 1)), field)
     if kind in ("permutation", "signed"):
         perms = spec.get("perms")
         need(isinstance(perms, list) and len(perms) == G.order, f"{field}.perms", f"expected one table per element ({G.order})",
