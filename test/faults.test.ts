@@ -110,7 +110,7 @@ const FAULTS: Fault[] = [
   { fault: 'hang', verdict: 'error', exit: 3, message: /^act#\d+: no answer within 1000 ms; the implementation .* was killed/, timeouts: 1 },
   { fault: 'half-line', verdict: 'error', exit: 3, message: /^act#\d+: no answer within 1000 ms/, timeouts: 1 },
   { fault: 'wrong-id', verdict: 'error', exit: 3, message: /^act#(\d+): the implementation answered request id \d+, which is not pending \(pending: act#\d+\)/, timeouts: 0 },
-  { fault: 'duplicate-id', verdict: 'error', exit: 3, message: /^act#(\d+): a second answer to request id (\d+), which was already answered/, timeouts: 0 },
+  { fault: 'duplicate-id', verdict: 'error', exit: 3, message: /^\w+#(\d+): a second answer to request id (\d+), which was already answered/, timeouts: 0 },
   // 69 MiB through a pipe: a longer timeout, so that the limit, not the clock, ends it on a loaded machine
   { fault: 'long-line', verdict: 'error', exit: 3, message: /^act#\d+: an answer line longer than 67108864 characters/, timeouts: 0, args: ['--only', 'action,projectors', '--runs', '3', '--timeout', '30000'] },
   { fault: 'stderr-flood', verdict: 'holds', exit: 0, timeouts: 0 },

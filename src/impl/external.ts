@@ -216,8 +216,8 @@ class Connection {
   private killKind: FaultKind = 'crash';
   /** a protocol violation that no pending request could carry (e.g. a repeated answer while nothing was pending) */
   private unreported: ImplementationFault | null = null;
-  /** the ops of the last answered requests, to name the request a repeated answer belongs to */
-  private readonly answeredOps = new Map<number, ExternalOp>();
+  /** the ops of the last requests sent, to name the request a repeated answer belongs to */
+  private readonly sentOps = new Map<number, ExternalOp>();
   /** computations this process answered validly (open and close excluded: a process that only opens is not working) */
   answered = 0;
   /** chunks of a line not yet ended by a newline, and their total length */
@@ -292,6 +292,8 @@ class Connection {
   /** Sends one request; resolves with the validated answer or rejects with an EqflowError naming `op#id`. */
   request<T>(op: ExternalOp, body: Record<string, unknown>, schema: z.ZodType<T, unknown>): Promise<T> {
     const id = this.nextId++;
+    this.sentOps.set(id, op);
+    if (this.sentOps.size > 256) this.sentOps.delete(this.sentOps.keys().next().value as number);
     const unreported = this.takeUnreported();
     if (unreported) {
       this.stats.failures++;
@@ -366,7 +368,7 @@ class Connection {
     }
     const targets = id !== null && this.pending.has(id) ? [id] : [...this.pending.keys()];
     // a repeated answer names the request it repeats, whichever request has to carry the failure
-    const repeated = id !== null && !this.pending.has(id) ? `${this.answeredOps.get(id) ?? 'request'}#${id}` : null;
+    const repeated = id !== null && !this.pending.has(id) ? `${this.sentOps.get(id) ?? 'request'}#${id}` : null;
     if (targets.length === 0) {
       // nothing pending can carry it: the next request does, and the process is not trusted with another
       this.unreported ??= new ImplementationFault('protocol', 'io', repeated ?? 'answer', what);
@@ -432,8 +434,6 @@ class Connection {
     }
     this.pending.delete(rawId);
     clearTimeout(p.timer);
-    this.answeredOps.set(rawId, p.op);
-    if (this.answeredOps.size > 64) this.answeredOps.delete(this.answeredOps.keys().next().value as number);
     const field = `${p.op}#${rawId}`;
     if ('error' in msg) {
       const e = ErrorAnswer.safeParse(msg);
