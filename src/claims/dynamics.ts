@@ -38,6 +38,12 @@ async function pointInL(s: CaseSession, offset: Float64Array, seed: number): Pro
   return lin(1, offset, 1, await s.project('L', gaussian(seed, s.dim, 0.7)));
 }
 
+/** The start every dynamics check shares: γ of the kind (0 unless regularized), the offset A° and a random point of L. */
+async function startInL(s: CaseSession, spec: CaseSpec, k: DynamicsKind, g: number, seed: number): Promise<{ gamma: number; offset: Float64Array; A: Float64Array }> {
+  const offset = await offsetOf(s, spec);
+  return { gamma: gammaOf(k, g), offset, A: await pointInL(s, offset, seed) };
+}
+
 /** dist(X, L) = ‖(X − A°) − Π_L(X − A°)‖ with the implementation's Π_L. */
 async function distanceToL(s: CaseSession, offset: Float64Array, X: Float64Array): Promise<number> {
   const d = lin(1, X, -1, offset);
@@ -93,9 +99,7 @@ export const stepClaim = register({
   arbitrary: fc.record({ spec: dynamicsCase, seed, kind, gamma: gammaArb, eta: etaArb }),
   check: async (impl, { spec, seed, kind: k, gamma: g, eta }) =>
     withSession(impl, spec, async (s) => {
-      const gamma = gammaOf(k, g);
-      const offset = await offsetOf(s, spec);
-      const A = await pointInL(s, offset, seed);
+      const { gamma, offset, A } = await startInL(s, spec, k, g, seed);
       const v = await velocityOf(s, spec, k, A, gamma, offset);
       const out = await s.step(k, A, eta, gamma);
       // A + ηv rounded once per entry, plus η times the round-off of v between two code paths
@@ -189,9 +193,7 @@ export const flowClaim = register({
   arbitrary: fc.record({ spec: dynamicsCase, seed, kind, gamma: gammaArb }),
   check: async (impl, { spec, seed, kind: k, gamma: g }) =>
     withSession(impl, spec, async (s) => {
-      const gamma = gammaOf(k, g);
-      const offset = await offsetOf(s, spec);
-      const A = await pointInL(s, offset, seed);
+      const { gamma, offset, A } = await startInL(s, spec, k, g, seed);
       const v = await velocityOf(s, spec, k, A, gamma, offset);
       const { eps } = numerics(impl);
       const vr = velocityRoundoff(spec, s.dim, A, gamma, offset, isAug(k), norm(v), eps);
@@ -240,9 +242,7 @@ export const inLClaim = register({
   arbitrary: fc.record({ spec: dynamicsCase, seed, kind, gamma: gammaArb, eta: etaArb }),
   check: async (impl, { spec, seed, kind: k, gamma: g, eta }) =>
     withSession(impl, spec, async (s) => {
-      const gamma = gammaOf(k, g);
-      const offset = await offsetOf(s, spec);
-      const A = await pointInL(s, offset, seed);
+      const { gamma, offset, A } = await startInL(s, spec, k, g, seed);
       const aug = isAug(k);
       const { eps } = numerics(impl);
       const vr = (X: Float64Array, gam: number, augmented: boolean) => velocityRoundoff(spec, s.dim, X, gam, offset, augmented, 0, eps);
