@@ -20,14 +20,17 @@ export interface Block {
 }
 
 /**
- * Bᵀ∇²f(A)C from central differences of the implementation's exact gradients at ε = cbrt(eps)·max(1, ‖A‖) per unit
- * direction, with its error estimated from the same differences at 2ε (the truncation error is O(ε²), so
- * D(ε) − true ≈ (D(2ε) − D(ε))/3). A gradient summed over |G|·n samples of O(dim) flops carries Higham's round-off
- * bound on the scale of its terms (|R| + ‖∇R‖ + 1; near a stationary point ‖∇R‖ alone hides the terms' size), which
- * the difference quotient divides by ε. With γ > 0 the gradient is that of S_γ = R^aug + γ/2‖Π_{E⊥}A‖².
+ * Bᵀ∇²f(A)C from central differences of the implementation's exact gradients, D(ε), with its truncation error
+ * estimated by Richardson from D(2ε): the error is O(ε²), so D(ε) − true ≈ (D(2ε) − D(ε))/3. That estimate holds
+ * only in the asymptotic regime, which D(4ε) checks: there |D(4ε) − D(2ε)| ≈ 4|D(2ε) − D(ε)|. The first ε is
+ * cbrt(u)·max(1, ‖A‖) (O(ε²) truncation vs u/ε round-off); far from the origin (e.g. cross-entropy run off to
+ * ‖A‖ ~ 10⁴) that step can be pre-asymptotic, where the estimate is several times too small, so ε shrinks by 4
+ * until the check passes (at most three times; the last estimate is kept). A gradient summed over |G|·n samples of
+ * O(dim) flops carries Higham's round-off bound on the scale of its terms (|R| + ‖∇R‖ + 1; near a stationary point
+ * ‖∇R‖ alone hides the terms' size), which the difference quotient divides by ε: differences below it are noise,
+ * and the check is not needed. With γ > 0 the gradient is that of S_γ = R^aug + γ/2‖Π_{E⊥}A‖².
  */
 export async function hessianBlock(s: CaseSession, mode: RiskMode, A: Float64Array, B: Float64Array[], C: Float64Array[], gamma: number, spec: CaseSpec, machineEps: number): Promise<Block> {
-  const eps = Math.cbrt(machineEps) * Math.max(1, norm(A)); // ε ∝ u^{1/3}: O(ε²) truncation vs u/ε round-off
   const grad = async (X: Float64Array) => {
     const g = (await s.risk(mode, X)).gradient;
     if (gamma === 0) return g;
@@ -37,18 +40,27 @@ export async function hessianBlock(s: CaseSession, mode: RiskMode, A: Float64Arr
   const r0 = await s.risk(mode, A);
   const termScale = Math.abs(r0.value) + norm(r0.gradient) + 1;
   const ops = structure(spec).group.order * structure(spec).data.count * s.dim;
-  const T1: Float64Array[] = [], T2: Float64Array[] = [];
-  for (const c of C) {
-    for (const [k, T] of [[1, T1], [2, T2]] as const) {
-      const gp = await grad(lin(1, A, k * eps, c)), gm = await grad(lin(1, A, -k * eps, c));
-      T.push(gp.map((v, i) => (v - gm[i]) / (2 * k * eps)));
-    }
-  }
   const dot = (b: Float64Array, t: Float64Array) => b.reduce((acc, v, i) => acc + v * t[i], 0);
-  const H = B.map((b) => T1.map((t) => dot(b, t)));
-  let err = 0;
-  B.forEach((b, i) => T2.forEach((t, j) => { err = Math.max(err, Math.abs(dot(b, t) - H[i][j]) / 3); }));
-  return { H, err: err + roundoff(termScale, ops, machineEps) / eps };
+  /** Bᵀ D(h) C with D(h) the central difference of the gradient at step h along each column of C */
+  const block = async (h: number) => {
+    const T: Float64Array[] = [];
+    for (const c of C) {
+      const gp = await grad(lin(1, A, h, c)), gm = await grad(lin(1, A, -h, c));
+      T.push(gp.map((v, i) => (v - gm[i]) / (2 * h)));
+    }
+    return B.map((b) => T.map((t) => dot(b, t)));
+  };
+  const maxDelta = (a: number[][], b: number[][]) => a.reduce((m, r, i) => r.reduce((mm, v, j) => Math.max(mm, Math.abs(v - b[i][j])), m), 0);
+  let eps = Math.cbrt(machineEps) * Math.max(1, norm(A));
+  for (let attempt = 0; ; attempt++) {
+    const [H1, H2, H4] = [await block(eps), await block(2 * eps), await block(4 * eps)];
+    const d1 = maxDelta(H2, H1), d2 = maxDelta(H4, H2);
+    const noise = roundoff(termScale, ops, machineEps) / eps;
+    // asymptotic: successive differences shrink by 4 = 2² (2…8 allows the O(ε⁴) term and round-off its share)
+    const asymptotic = d1 <= noise || (d2 >= 2 * d1 && d2 <= 8 * d1);
+    if (asymptotic || attempt === 3) return { H: H1, err: d1 / 3 + noise };
+    eps /= 4;
+  }
 }
 
 const sym = (m: number[][]) => m.map((r, i) => r.map((v, j) => 0.5 * (v + m[j][i])));

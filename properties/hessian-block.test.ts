@@ -1,0 +1,40 @@
+import { expect, test } from 'vitest';
+import { splitBases } from '../src/analysis/hessian.js';
+import { CaseSpec } from '../src/impl/caseSpec.js';
+import { ReferenceImplementation } from '../src/impl/reference.js';
+import { equivariantStationaryPoint } from '../src/claims/theorem1.js';
+import { hessianBlock } from '../src/claims/theorem2.js';
+import { EPS, lin, norm, structure, withSession } from '../src/claims/util.js';
+
+// CI seed 1110915004 found it: cross-entropy on separable data ran off to ‖A*‖ ≈ 9.2e3, where the step
+// cbrt(u)·‖A‖ ≈ 0.056 is pre-asymptotic and D(2ε) − D(ε) underestimated the off-diagonal block's error 5.6×
+const spec: CaseSpec = {
+  name: 'mlp/2/ce', group: { kind: 'cyclic', n: 4 },
+  model: { kind: 'mlp', input: { kind: 'shift', dim: 8, step: 2 }, hidden: [{ kind: 'shift', dim: 4, step: 1 }, { kind: 'shift', dim: 4, step: 1 }], output: { kind: 'shift', dim: 4, step: 1 }, activation: 'softplus', outputActivation: 'identity', bias: true },
+  admissible: { kind: 'full' }, data: { kind: 'synthetic', seed: 602790, count: 2, targets: 'one-hot' }, loss: 'cross-entropy', parametrization: { kind: 'unitary' },
+};
+const maxAbs = (m: number[][]) => m.reduce((a, r) => r.reduce((b, v) => Math.max(b, Math.abs(v)), a), 0);
+
+test('the Hessian block error estimate bounds the actual error where the first step is pre-asymptotic', async () => {
+  const { A } = equivariantStationaryPoint(spec, 43394335);
+  expect(norm(A)).toBeGreaterThan(1e3);
+  const { E, F } = splitBases(structure(spec).P);
+  await withSession(new ReferenceImplementation(), spec, async (s) => {
+    // Lemma 3: at A ∈ E the E_0–F_0 block is exactly 0, so every entry of the estimate is error
+    const off = await hessianBlock(s, 'augmented', A, E, F, 0, spec, EPS);
+    expect(maxAbs(off.H)).toBeLessThanOrEqual(4 * off.err);
+    // negative control: the unchecked Richardson estimate at the first step misses its own error by > 4×
+    const h = Math.cbrt(EPS) * norm(A);
+    const D = async (k: number) => {
+      const cols = [];
+      for (const c of F) {
+        const gp = (await s.risk('augmented', lin(1, A, k * h, c))).gradient, gm = (await s.risk('augmented', lin(1, A, -k * h, c))).gradient;
+        cols.push(gp.map((v, i) => (v - gm[i]) / (2 * k * h)));
+      }
+      return E.map((e) => cols.map((t) => e.reduce((acc, v, i) => acc + v * t[i], 0)));
+    };
+    const [D1, D2] = [await D(1), await D(2)];
+    const richardson = maxAbs(D2.map((r, i) => r.map((v, j) => v - D1[i][j]))) / 3;
+    expect(maxAbs(D1)).toBeGreaterThan(4 * richardson);
+  });
+});
