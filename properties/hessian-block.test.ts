@@ -26,7 +26,7 @@ test('the Hessian block error estimate bounds the actual error where the first s
     // negative control: the unchecked Richardson estimate at the first step misses its own error by > 4×
     const h = Math.cbrt(EPS) * norm(A);
     const D = async (k: number) => {
-      const cols = [];
+      const cols: Float64Array[] = [];
       for (const c of F) {
         const gp = (await s.risk('augmented', lin(1, A, k * h, c))).gradient, gm = (await s.risk('augmented', lin(1, A, -k * h, c))).gradient;
         cols.push(gp.map((v, i) => (v - gm[i]) / (2 * k * h)));
