@@ -16,17 +16,27 @@
  */
 import base from '../stryker.config.mjs';
 
+/** the modules whose mathematical code a Case builds; the power run covers exactly these files */
+export const POWER_FILES = [
+  'src/groups/**/*.ts', 'src/reps/**/*.ts', 'src/space/**/*.ts', 'src/models/**/*.ts', 'src/risk/**/*.ts', 'src/flows/**/*.ts',
+  // barrels; the verifier's own oracles (finite differences, symbolic gradients), which judge rather than
+  // implement; and what no Case builds (invariant test risks, the trajectory recorder of reports)
+  '!src/**/index.ts', '!src/risk/differences.ts', '!src/risk/oracles.ts', '!src/risk/invariant.ts', '!src/flows/recorder.ts',
+];
+
+// power/run.ts runs one source file per Stryker run (EQFLOW_POWER_FILE), each with its own report and incremental
+// file under reports/power/files/, so a run cut short by a time budget keeps every file it finished
+const file = process.env.EQFLOW_POWER_FILE;
+const slug = file === undefined ? 'all' : file.replace(/^src\//, '').replace(/\.ts$/, '').replace(/\//g, '__');
+const out = file === undefined ? 'reports/power' : 'reports/power/files';
+
 export default {
   ...base,
   vitest: { configFile: 'power/vitest.config.ts', related: false },
-  mutate: [
-    'src/groups/**/*.ts', 'src/reps/**/*.ts', 'src/space/**/*.ts', 'src/models/**/*.ts', 'src/risk/**/*.ts', 'src/flows/**/*.ts',
-    // barrels; the verifier's own oracles (finite differences, symbolic gradients), which judge rather than
-    // implement; and what no Case builds (invariant test risks, the trajectory recorder of reports)
-    '!src/**/index.ts', '!src/risk/differences.ts', '!src/risk/oracles.ts', '!src/risk/invariant.ts', '!src/flows/recorder.ts',
-  ],
+  mutate: file === undefined ? POWER_FILES : [file],
   testFiles: ['power/verify.power.test.ts'],
-  htmlReporter: { fileName: 'reports/power/mutation.html' },
-  jsonReporter: { fileName: 'reports/power/mutation.json' },
-  incrementalFile: 'reports/power/stryker-incremental.json',
+  reporters: file === undefined ? base.reporters : ['json', 'progress'],
+  htmlReporter: { fileName: `${out}/mutation.html` },
+  jsonReporter: { fileName: file === undefined ? `${out}/mutation.json` : `${out}/${slug}.json` },
+  incrementalFile: file === undefined ? `${out}/stryker-incremental.json` : `${out}/${slug}.incremental.json`,
 };
