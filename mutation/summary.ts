@@ -15,7 +15,7 @@ const mutantSchema = z.object({
   mutatorName: z.string(),
   replacement: z.string().optional(),
   status: z.enum(['Killed', 'Survived', 'NoCoverage', 'Timeout', 'CompileError', 'RuntimeError', 'Ignored', 'Pending']),
-  location: z.object({ start: z.object({ line: z.number().int(), column: z.number().int() }) }),
+  location: z.object({ start: z.object({ line: z.number().int(), column: z.number().int() }), end: z.object({ line: z.number().int(), column: z.number().int() }).optional() }),
   killedBy: z.array(z.string()).optional(),
 });
 const reportSchema = z.object({

@@ -1,7 +1,8 @@
 /** power/summary.ts: detection rate over non-equivalent mutants per module, the claim that caught each, reasons. */
 import { describe, expect, it } from 'vitest';
 import { MutationReport } from '../mutation/summary.js';
-import { formatPower, powerSummary } from '../power/summary.js';
+import { formatPower, mergeReports, powerSummary } from '../power/summary.js';
+import { applyMutant } from '../power/replay.js';
 
 type Status = MutationReport['files'][string]['mutants'][number]['status'];
 const mutant = (id: string, status: Status, line: number, killedBy: string[] = []) =>
@@ -37,5 +38,26 @@ describe('power summary', () => {
     expect(p.total.survived).toBe(3);
     expect(p.total.rate).toBe(50);
     expect(formatPower(p, { generatedAt: 'now', commit: 'abc' })).toMatch(/no reason yet/);
+  });
+
+  it('merges per-file reports: each run numbers its tests anew, so ids are prefixed and the claims still add up', () => {
+    const one = (file: string): MutationReport => ({ files: { [file]: report.files[file] }, testFiles: report.testFiles });
+    const merged = mergeReports([{ name: 'risk', report: one('src/risk/risk.ts') }, { name: 'space', report: one('src/space/projectors.ts') }]);
+    expect(Object.keys(merged.files)).toEqual(['src/risk/risk.ts', 'src/space/projectors.ts']);
+    expect(merged.files['src/risk/risk.ts'].mutants[0].killedBy).toEqual(['risk:t1', 'risk:t2']);
+    expect(powerSummary(merged, reasons)).toEqual(powerSummary(report, reasons));
+  });
+});
+
+describe('power replay', () => {
+  const source = 'const a = 1;\nconst b = a + 2;\n';
+  const m = { id: '1', mutatorName: 'ArithmeticOperator', replacement: 'a - 2', status: 'Killed' as const, location: { start: { line: 2, column: 11 }, end: { line: 2, column: 16 } }, file: 'src/x.ts', source };
+
+  it('applies a mutant at the 1-based line and column of the report', () => {
+    expect(applyMutant(m, source)).toBe('const a = 1;\nconst b = a - 2;\n');
+  });
+
+  it('refuses a report made from another version of the file', () => {
+    expect(() => applyMutant(m, source.replace('1', '3'))).toThrow(/another version/);
   });
 });

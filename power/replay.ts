@@ -1,0 +1,142 @@
+/**
+ * Re-runs mutants of the power run outside Stryker, each applied to a temporary copy of the repository:
+ *
+ *   npx tsx power/replay.ts protocol [--sample 30] [--seed S]
+ *     A seeded sample of detected mutants served through the protocol: the unmutated verifier runs
+ *     `eqflow verify --impl "node COPY/bin/eqflow.mjs serve"` against the mutated reference. The protocol path loses
+ *     no power when every one of them is detected there too (exit 1, a claim violated, or 3, the implementation
+ *     failed: the same two outcomes the in-process power test counts). Writes reports/power/protocol.json.
+ *
+ *   npx tsx power/replay.ts equivalents [--sample K] [--seeds 7,8] [--scale 10]
+ *     A seeded sample of the mutants power/equivalent.json calls equivalent, re-judged by the power test with
+ *     --scale × each claim's cases at each of --seeds: an equivalence judgment holds when no claim tells the mutant
+ *     apart at any of them. Writes reports/power/equivalents.json.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import seedrandom from 'seedrandom';
+import { EqflowError } from '../src/core/errors.js';
+import { writeJsonAtomic } from '../src/report/atomic.js';
+import { MutationReport, loadEquivalents, loadReport } from '../mutation/summary.js';
+import { FILES_DIR } from './files.js';
+
+type Mutant = MutationReport['files'][string]['mutants'][number] & { file: string; source: string };
+
+const ROOT = resolve('.');
+
+function allMutants(): Mutant[] {
+  const files = existsSync(FILES_DIR) ? readdirSync(FILES_DIR).filter((f) => f.endsWith('.json') && !f.endsWith('.incremental.json')) : [];
+  if (files.length === 0) throw new EqflowError('io', FILES_DIR, `no per-file power reports in ${FILES_DIR}: run \`npm run power\` first`);
+  return files.flatMap((f) => {
+    const r = JSON.parse(readFileSync(join(FILES_DIR, f), 'utf8')) as MutationReport;
+    return Object.entries(r.files).flatMap(([file, { source, mutants }]) => mutants.map((m) => ({ ...m, file, source })));
+  });
+}
+
+/** Offset of a 1-based (line, column) position, as Stryker's report gives it. */
+function offsetOf(source: string, line: number, column: number): number {
+  const lines = source.split('\n');
+  return lines.slice(0, line - 1).reduce((a, l) => a + l.length + 1, 0) + column - 1;
+}
+
+/** The mutated source; refuses a mutant whose report is stale (made from another version of the file). */
+export function applyMutant(m: Mutant, current: string): string {
+  if (current !== m.source) throw new EqflowError('invalid-argument', m.file, `the power report of ${m.file} was made from another version of it: re-run \`npm run power\` first`);
+  if (m.location.end === undefined || m.replacement === undefined) throw new EqflowError('invalid-argument', m.file, `mutant ${m.id} of ${m.file} has no end position or replacement`);
+  const a = offsetOf(m.source, m.location.start.line, m.location.start.column), b = offsetOf(m.source, m.location.end.line, m.location.end.column);
+  return m.source.slice(0, a) + m.replacement + m.source.slice(b);
+}
+
+/** A copy of what `bin/eqflow.mjs` and the power test need, with the mutant applied; node_modules is linked. */
+function mutatedCopy(m: Mutant): string {
+  const dir = mkdtempSync(join(tmpdir(), 'eqflow-mutant-'));
+  for (const p of ['src', 'bin', 'power', 'mutation', 'wasm', 'bench', 'package.json', 'tsconfig.json']) if (existsSync(join(ROOT, p))) cpSync(join(ROOT, p), join(dir, p), { recursive: true });
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+  writeFileSync(join(dir, m.file), applyMutant(m, readFileSync(join(ROOT, m.file), 'utf8')));
+  return dir;
+}
+
+/** k of the items, drawn without replacement by a seeded shuffle. */
+function sample<T>(items: readonly T[], k: number, seed: string): T[] {
+  const rng = seedrandom(seed), a = items.slice();
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    [a[i], a[j]] = [a[j], a[i]];
+  }
+  return a.slice(0, k);
+}
+
+const describe = (m: Mutant) => ({ file: m.file, line: m.location.start.line, mutator: m.mutatorName, replacement: (m.replacement ?? '').replace(/\s+/g, ' ').slice(0, 120) });
+
+function protocol(k: number, seed: string): Array<Record<string, unknown>> {
+  const detected = allMutants().filter((m) => m.status === 'Killed' || m.status === 'Timeout');
+  return sample(detected, k, seed).map((m, i) => {
+    const dir = mutatedCopy(m);
+    const t0 = Date.now();
+    try {
+      const out = join(dir, 'out');
+      const r = spawnSync(process.execPath, ['bin/eqflow.mjs', 'verify', '--quiet', '--out', out, '--impl', `node ${join(dir, 'bin/eqflow.mjs')} serve`], { cwd: ROOT, encoding: 'utf8', timeout: 30 * 60_000 });
+      const violated = existsSync(join(out, 'verification.json'))
+        ? (JSON.parse(readFileSync(join(out, 'verification.json'), 'utf8')) as { claims: Array<{ id: string; verdict: string }> }).claims.filter((c) => c.verdict !== 'holds' && c.verdict !== 'not tested').map((c) => `${c.id}: ${c.verdict}`)
+        : [];
+      const row = { ...describe(m), inProcess: m.status, exitCode: r.status, detected: r.status === 1 || r.status === 3, violated, seconds: Math.round((Date.now() - t0) / 1000) };
+      process.stdout.write(`${i + 1}/${k} ${m.file}:${m.location.start.line} ${m.mutatorName}: exit ${r.status} (${row.seconds} s)\n`);
+      return row;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+async function equivalents(k: number, seeds: number[], scale: number): Promise<Array<Record<string, unknown>>> {
+  const judged = (await loadEquivalents('power/equivalent.json')).filter((e) => (e.kind ?? 'equivalent') === 'equivalent');
+  const mutants = allMutants();
+  const found = judged.flatMap((e) => mutants.filter((m) => m.file === e.file && m.mutatorName === e.mutator && (m.source.split('\n')[m.location.start.line - 1] ?? '').trim() === e.original && (m.replacement ?? '').replace(/\s+/g, ' ') === e.replacement).map((m) => ({ m, reason: e.reason })));
+  return sample(found, k, 'equivalents').map(({ m, reason }, i) => {
+    const dir = mutatedCopy(m);
+    try {
+      const runs = seeds.map((s) => {
+        const r = spawnSync(process.execPath, [join(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', '--config', 'power/vitest.config.ts'], { cwd: dir, encoding: 'utf8', env: { ...process.env, EQFLOW_POWER_SEED: String(s), EQFLOW_POWER_SCALE: String(scale) }, timeout: 60 * 60_000 });
+        return { seed: s, toldApart: r.status !== 0 };
+      });
+      process.stdout.write(`${i + 1}/${k} ${m.file}:${m.location.start.line} ${m.mutatorName}: ${runs.map((r) => `seed ${r.seed} ${r.toldApart ? 'TOLD APART' : 'equivalent'}`).join(', ')}\n`);
+      return { ...describe(m), reason, scale, runs, confirmed: runs.every((r) => !r.toldApart) };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+function flag(args: string[], name: string, fallback: string): string {
+  const i = args.indexOf(name);
+  return i < 0 ? fallback : args[i + 1];
+}
+
+async function main(): Promise<void> {
+  const [mode, ...args] = process.argv.slice(2);
+  const k = Number(flag(args, '--sample', mode === 'protocol' ? '30' : '10'));
+  if (!Number.isInteger(k) || k < 1) throw new EqflowError('invalid-argument', '--sample', `--sample must be a positive integer (got ${flag(args, '--sample', '')})`);
+  if (mode === 'protocol') {
+    const seed = flag(args, '--seed', 'protocol');
+    const rows = protocol(k, seed);
+    await writeJsonAtomic('reports/power/protocol.json', { generatedAt: new Date().toISOString(), seed, sample: rows.length, detected: rows.filter((r) => r.detected).length, mutants: rows });
+    process.stdout.write(`protocol path: ${rows.filter((r) => r.detected).length} of ${rows.length} detected mutants detected through \`verify --impl … serve\`\n`);
+  } else if (mode === 'equivalents') {
+    const seeds = flag(args, '--seeds', '7,8').split(',').map(Number);
+    const scale = Number(flag(args, '--scale', '10'));
+    const rows = await equivalents(k, seeds, scale);
+    await writeJsonAtomic('reports/power/equivalents.json', { generatedAt: new Date().toISOString(), seeds, scale, sample: rows.length, confirmed: rows.filter((r) => r.confirmed).length, mutants: rows });
+    process.stdout.write(`equivalence re-checked: ${rows.filter((r) => r.confirmed).length} of ${rows.length} confirmed at ${scale}× cases, seeds ${seeds.join(', ')}\n`);
+  } else {
+    throw new EqflowError('invalid-argument', 'mode', `mode must be "protocol" or "equivalents" (got ${mode ?? 'nothing'})`);
+  }
+}
+
+if (process.argv[1]?.endsWith('power/replay.ts')) {
+  main().catch((e: unknown) => {
+    process.stderr.write(`power replay: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = 2;
+  });
+}
