@@ -35,6 +35,11 @@ export default {
   vitest: { configFile: 'power/vitest.config.ts', related: false },
   mutate: file === undefined ? POWER_FILES : [file],
   testFiles: ['power/verify.power.test.ts'],
+  // a timeout counts as detected, so it must mean a mutant that hangs, not a slow machine: on two shared cores a
+  // claim run can take several times its dry-run time, and the base grace (1.5× + 5 s) turned a mutated warning
+  // message into 11 "timeouts"; an infinite loop is still cut off, a few minutes later
+  timeoutFactor: 5,
+  timeoutMS: 120_000,
   reporters: file === undefined ? base.reporters : ['json', 'progress'],
   htmlReporter: { fileName: `${out}/mutation.html` },
   jsonReporter: { fileName: file === undefined ? `${out}/mutation.json` : `${out}/${slug}.json` },
