@@ -26,10 +26,11 @@ function upToDate(file: string): boolean {
 function strykerOn(file: string): Promise<number> {
   return new Promise((resolve) => {
     const child = spawn('npx', ['stryker', 'run', 'power/stryker.config.mjs'], { stdio: 'inherit', env: { ...process.env, EQFLOW_POWER_FILE: file, EQFLOW_SEED: '2025' } });
+    // Ctrl-C or a scheduler's SIGTERM stops Stryker too (an orphaned Stryker would keep both cores busy)
     const stop = () => child.kill('SIGINT');
-    process.once('SIGINT', stop);
+    for (const s of ['SIGINT', 'SIGTERM'] as const) process.once(s, stop);
     child.on('exit', (code) => {
-      process.off('SIGINT', stop);
+      for (const s of ['SIGINT', 'SIGTERM'] as const) process.off(s, stop);
       resolve(code ?? 1);
     });
   });
