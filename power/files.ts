@@ -20,7 +20,7 @@ export function powerFiles(root = '.'): string[] {
   return dirs.flatMap((d) => walk(`src/${d}`)).filter((f) => f.endsWith('.ts') && !names.has(f.split('/').pop() as string) && !paths.has(f)).sort();
 }
 
-const runSchema = z.array(z.object({ file: z.string(), seconds: z.number(), mutants: z.number().int(), finishedAt: z.string() }));
+const runSchema = z.array(z.object({ file: z.string(), sha: z.string().optional(), seconds: z.number(), mutants: z.number().int(), finishedAt: z.string() }));
 export type PowerRun = z.infer<typeof runSchema>[number];
 
 export function loadRuns(file = RUNS_FILE): PowerRun[] {

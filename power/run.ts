@@ -9,18 +9,19 @@
  * power/summary.ts projects the full-run time.
  */
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { EqflowError } from '../src/core/errors.js';
 import { writeJsonAtomic } from '../src/report/atomic.js';
 import { RUNS_FILE, loadRuns, powerFiles, reportOf } from './files.js';
 import { writePowerSummary } from './summary.js';
 
-/** A file is up to date when its report was made from its current source. */
+/** Hash of a file's source: a run is current while its file hashes the same (Stryker leaves files with no mutants out of its report). */
+const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+
+/** A file is up to date when its last run was made from its current source. */
 function upToDate(file: string): boolean {
-  const report = reportOf(file);
-  if (!existsSync(report)) return false;
-  const files = (JSON.parse(readFileSync(report, 'utf8')) as { files?: Record<string, { source?: string }> }).files ?? {};
-  return files[file]?.source === readFileSync(file, 'utf8');
+  return existsSync(reportOf(file)) && loadRuns().some((r) => r.file === file && r.sha === sha(file));
 }
 
 function strykerOn(file: string): Promise<number> {
@@ -46,7 +47,7 @@ async function main(): Promise<void> {
   const asked = args.filter((a, i) => !a.startsWith('--') && (at < 0 || i !== at + 1));
   for (const f of asked) if (!all.includes(f)) throw new EqflowError('invalid-argument', 'FILE', `${f} is not one of the power run's files (power/stryker.config.mjs POWER_FILES)`);
   const chosen = asked.length > 0 ? asked : all;
-  const pending = chosen.filter((f) => !existsSync(reportOf(f))).sort((a, b) => statSync(a).size - statSync(b).size);
+  const pending = chosen.filter((f) => !existsSync(reportOf(f)) && !loadRuns().some((r) => r.file === f)).sort((a, b) => statSync(a).size - statSync(b).size);
   const stale = chosen.filter((f) => existsSync(reportOf(f)) && (refresh || !upToDate(f)));
   const queue = [...pending, ...stale];
   process.stdout.write(`power: ${queue.length} of ${chosen.length} files to run (${pending.length} never run, ${stale.length} ${refresh ? 'to refresh' : 'changed'})\n`);
@@ -60,7 +61,7 @@ async function main(): Promise<void> {
     const code = await strykerOn(file);
     if (code !== 0 || !existsSync(reportOf(file))) throw new EqflowError('io', 'stryker', `Stryker stopped on ${file} (exit ${code}); the files finished before it are kept`);
     const report = JSON.parse(readFileSync(reportOf(file), 'utf8')) as { files: Record<string, { mutants: unknown[] }> };
-    const run = { file, seconds: Math.round((Date.now() - t0) / 1000), mutants: report.files[file]?.mutants.length ?? 0, finishedAt: new Date().toISOString() };
+    const run = { file, sha: sha(file), seconds: Math.round((Date.now() - t0) / 1000), mutants: report.files[file]?.mutants.length ?? 0, finishedAt: new Date().toISOString() };
     await writeJsonAtomic(RUNS_FILE, [...loadRuns().filter((r) => r.file !== file), run]);
     process.stdout.write(`power: ${file}: ${run.mutants} mutants in ${run.seconds} s\n`);
   }
