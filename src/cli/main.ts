@@ -319,14 +319,21 @@ experiment
   .option('--workers <n>', 'worker threads (default: one per core; results do not depend on it)', integer(1, 256))
   .option('--seed <s>', 'the experiment seed (default p1-mnist)')
   .option('--full', 'the paper\'s scale: γ = 1…1000, 30 runs, 60 000 steps (≈ 30 h on 2 cores)')
+  .option('--log-every <k>', 'log every k-th step after the first 500 (default: at most 1000 such rows per run)', integer(1, 10_000_000))
+  .option('--shard <K/N|auto>', 'run only shard K of N of the (γ, run) jobs into experiments/mnist.shard-K-of-N.json (resumable; join them with eqflow merge); auto: from the scheduler\'s variables (README)')
+  .option('--shard-count <N>', 'the shard count where --shard auto cannot read it (a Kubernetes Indexed Job\'s completions)', integer(1, 100_000))
   .option('--out <dir>', 'where results go', 'reports')
   .option('--json', 'print the summary as JSON only')
   .option('--quiet', 'no progress bar')
-  .action(async (opts: Common & { gammas?: number[]; runs?: number; images?: number; epochs?: number; workers?: number; seed?: string; full?: boolean; out: string }) => {
+  .action(async (opts: Common & { gammas?: number[]; runs?: number; images?: number; epochs?: number; workers?: number; seed?: string; full?: boolean; logEvery?: number; shard?: string; shardCount?: number; out: string }) => {
     const m = await import('../experiments/mnist.js');
     const { writeFileAtomic, writeJsonAtomic } = await import('../report/atomic.js');
     const preset = m.mnistPreset(opts.full === true, opts.workers);
-    const o = { ...preset, ...(opts.gammas && { gammas: opts.gammas }), ...(opts.runs && { runs: opts.runs }), ...(opts.images && { images: opts.images }), ...(opts.epochs && { epochs: opts.epochs }), ...(opts.seed && { seed: opts.seed }) };
+    const o = { ...preset, ...(opts.gammas && { gammas: opts.gammas }), ...(opts.runs && { runs: opts.runs }), ...(opts.images && { images: opts.images }), ...(opts.epochs && { epochs: opts.epochs }), ...(opts.seed && { seed: opts.seed }), ...(opts.logEvery && { logEvery: opts.logEvery }) };
+    if (opts.shard !== undefined) {
+      await runShardCommand(opts, 'mnist', opts.shard, async (shard, file, tick) => (await import('../shard/mnist.js')).runMnistShard({ ...o, onProgress: (d, t) => tick(d / t) }, shard, file));
+      return;
+    }
     const { discreteStabilityWarning } = await import('../flows/discrete.js');
     const resolved = m.resolveMnistOptions(o);
     for (const g of resolved.gammas) {
@@ -349,6 +356,61 @@ experiment
     await writeFileAtomic(join(opts.out, 'figures', 'mnist.svg'), await m.renderMnistFigure(r));
     if (opts.json) process.stdout.write(`${JSON.stringify(r.gammas.map((g) => ({ gamma: g.gamma, summary: g.summary })))}\n`);
     else process.stdout.write(`${m.formatMnistSummary(r)}\nwrote ${join(opts.out, 'experiments', 'mnist.json')} and ${join(opts.out, 'figures', 'mnist.svg')} (${steps} steps)\n`);
+  });
+
+/**
+ * A sharded run (`--shard K/N|auto`): resumes or starts the shard's file under <out>/experiments, says which shard it
+ * is and how far it got. Merging is `eqflow merge`.
+ */
+async function runShardCommand(
+  opts: Common & { out: string; shardCount?: number },
+  command: 'mnist' | 'attractor' | 'verify',
+  text: string,
+  run: (shard: { index: number; count: number }, file: string, tick: (fraction: number) => void) => Promise<{ jobs: number; resumed: number; finished: number }>,
+): Promise<void> {
+  const { resolveShard } = await import('../shard/spec.js');
+  const { shardFileName } = await import('../shard/file.js');
+  const shard = resolveShard(text, process.env, opts.shardCount);
+  const file = join(opts.out, 'experiments', shardFileName(command, shard));
+  // every finished job is already on disk: an interrupt loses only the jobs in flight
+  const release = onInterrupt('eqflow', async () => `shard ${shard.index}/${shard.count} saved in ${file}; the same command resumes it`);
+  const bar = progress(opts, 100, `${command} ${shard.index}/${shard.count}`);
+  let r;
+  try {
+    r = await run(shard, file, (f) => bar.tick(Math.floor(100 * f), ''));
+  } finally {
+    bar.stop();
+  }
+  release();
+  const line = `shard ${shard.index}/${shard.count} (${shard.source}): ${r.finished} of ${r.jobs} jobs finished${r.resumed ? ` (${r.resumed} resumed from the file)` : ''}, in ${file}`;
+  process.stdout.write(opts.json ? `${JSON.stringify({ shard, file, ...r })}\n` : `${line}\nmerge all ${shard.count} shards: eqflow merge ${join(opts.out, 'experiments', `${command}.shard-*-of-${shard.count}.json`)} --out ${opts.out}\n`);
+}
+
+program
+  .command('merge <files...>')
+  .addHelpText('after', example('eqflow merge reports/experiments/mnist.shard-*-of-3.json --out reports'))
+  .description('join the shard files of one sharded run (--shard) into the result of one machine: the same files, bit for bit but timings')
+  .option('--out <dir>', 'where the merged results go', 'reports')
+  .option('--json', 'print the contributions as JSON only')
+  .action(async (files: string[], opts: { out: string; json?: boolean }) => {
+    const { mergeShardFiles } = await import('../shard/file.js');
+    const merged = mergeShardFiles(files);
+    const written: string[] = [];
+    if (merged.command === 'mnist') {
+      const m = await import('../experiments/mnist.js');
+      const { writeFileAtomic } = await import('../report/atomic.js');
+      const r = (await import('../shard/mnist.js')).mergeMnistShards(merged);
+      await m.writeMnistResult(join(opts.out, 'experiments', 'mnist.json'), r);
+      await writeFileAtomic(join(opts.out, 'figures', 'mnist.svg'), await m.renderMnistFigure(r));
+      written.push(join(opts.out, 'experiments', 'mnist.json'), join(opts.out, 'figures', 'mnist.svg'));
+      if (!opts.json) process.stdout.write(`${m.formatMnistSummary(r)}\n`);
+    } else throw new EqflowError('unsupported', files[0], `merging ${merged.command} shards is not implemented`);
+    if (opts.json) {
+      process.stdout.write(`${JSON.stringify({ command: merged.command, commit: merged.commit, contributions: merged.contributions, written })}\n`);
+      return;
+    }
+    for (const c of merged.contributions) process.stdout.write(`shard ${c.shard.index}/${c.shard.count}: ${c.jobs} jobs from ${c.file}\n`);
+    process.stdout.write(`merged ${merged.values.length} jobs of commit ${merged.commit}; wrote ${written.join(' and ')}\n`);
   });
 
 /**
