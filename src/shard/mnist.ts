@@ -37,7 +37,9 @@ export async function runMnistShard(opts: MnistExperimentOptions, shard: ShardSp
 export function mergeMnistShards(m: MergedShards): MnistResult {
   const config = m.config as ResolvedMnistOptions;
   const o = resolveMnistOptions({ ...config, workers: 1 });
-  const d = configDifference(shardConfig(o), config);
+  // only the stored fields: an option added later (with its default) does not orphan shards computed before it
+  const now = shardConfig(o) as Record<string, unknown>;
+  const d = configDifference(Object.fromEntries(Object.keys(config).map((k) => [k, now[k]])), config);
   if (d) throw new EqflowError('invalid-argument', m.contributions[0].file, `not an mnist configuration this eqflow resolves the same way: ${d}`);
   const runs = m.values.map((v, j) => decodeMnistRun(v, j));
   const jobs = mnistJobs(o);
