@@ -61,15 +61,27 @@ program
   .option('--workers <n>', 'worker threads running claims in parallel (results do not depend on it)', integer(1, 256), 1)
   .addOption(new Option('--precision <p>', 'judge at this precision instead of the one the implementation announces (default: announced, else float64)').choices([...PRECISIONS]))
   .option('--no-controls', 'skip the negative controls')
+  .option('--shard <K/N|auto>', 'run only shard K of N of the claim and control runs into shards/verify.shard-K-of-N.json (resumable; join them with eqflow merge); auto: from the scheduler\'s variables (README)')
+  .option('--shard-count <N>', 'the shard count where --shard auto cannot read it (a Kubernetes Indexed Job\'s completions)', integer(1, 100_000))
   .option('--out <dir>', 'where reports go', 'reports')
   .option('--json', 'print the report as JSON only')
   .option('--quiet', 'no progress, only the table')
-  .action(async (opts: Common & { runs?: number; seed: number; only?: string; impl?: string; timeout: number; maxFailures: number; resume?: boolean; workers: number; controls: boolean; out: string; precision?: Precision }) => {
-    const { buildReport, runVerify, selectClaims, verifyExitCode } = await import('../claims/verify.js');
+  .action(async (opts: Common & { runs?: number; seed: number; only?: string; impl?: string; timeout: number; maxFailures: number; resume?: boolean; workers: number; controls: boolean; out: string; precision?: Precision; shard?: string; shardCount?: number }) => {
+    const { buildReport, runVerify, selectClaims } = await import('../claims/verify.js');
     const { readReport, resumeResults } = await import('../claims/resume.js');
-    const { CLAIM_COLUMNS, claimRows, formatTable, summaryLine, writeVerification } = await import('../report/verification.js');
+    const { writeVerification } = await import('../report/verification.js');
     const claims = selectClaims(opts.only?.split(','), '--only');
     const impl = await loadImplementation(opts.impl, opts.timeout, opts.maxFailures);
+    if (opts.shard !== undefined) {
+      if (opts.resume) throw new EqflowError('invalid-argument', '--resume', 'a shard resumes from its own file: drop --resume');
+      const shardOptions = { seed: opts.seed, runs: opts.runs, claims, controls: opts.controls, workers: opts.workers, implSpec: opts.impl, timeoutMs: opts.timeout, maxFailures: opts.maxFailures, precision: opts.precision };
+      try {
+        await runShardCommand(opts, 'verify', opts.shard, async (shard, file) => (await import('../shard/verify.js')).runVerifyShard(impl, shardOptions, shard, file));
+      } finally {
+        await impl.close();
+      }
+      return;
+    }
     const reportFile = join(opts.out, 'verification.json');
     const results = new Map<string, ClaimResult>();
     if (opts.resume) {
@@ -95,16 +107,25 @@ program
       await impl.close();
     }
     release();
-    await writeVerification(opts.out, report);
-    if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-    else {
-      process.stdout.write(`${formatTable(CLAIM_COLUMNS, claimRows(report))}\n\n`);
-      process.stdout.write(`${report.implementation}: ${summaryLine(report)} (judged at ${report.precision}, seed ${report.seed}, ${(report.durationMs / 1000).toFixed(1)} s).\n`);
-      process.stdout.write(`reports: ${reportFile}, ${join(opts.out, 'verification.md')}\n`);
-      for (const c of report.claims.filter((x) => x.counterexampleFile)) process.stdout.write(`replay ${c.id}: eqflow replay ${c.counterexampleFile}${opts.impl ? ` --impl '${opts.impl}'` : ''}\n`);
-    }
-    process.exitCode = verifyExitCode(report);
+    await writeVerify(opts, report);
   });
+
+/** Writes reports/verification.{json,md}, prints the table (or the JSON; nothing when silent) and sets verify's exit code. */
+async function writeVerify(opts: { out: string; json?: boolean; silent?: boolean; impl?: string }, report: import('../claims/verify.js').VerificationReport): Promise<void> {
+  const { verifyExitCode } = await import('../claims/verify.js');
+  const { CLAIM_COLUMNS, claimRows, formatTable, summaryLine, writeVerification } = await import('../report/verification.js');
+  await writeVerification(opts.out, report);
+  process.exitCode = verifyExitCode(report);
+  if (opts.silent) return;
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    return;
+  }
+  process.stdout.write(`${formatTable(CLAIM_COLUMNS, claimRows(report))}\n\n`);
+  process.stdout.write(`${report.implementation}: ${summaryLine(report)} (judged at ${report.precision}, seed ${report.seed}, ${(report.durationMs / 1000).toFixed(1)} s).\n`);
+  process.stdout.write(`reports: ${join(opts.out, 'verification.json')}, ${join(opts.out, 'verification.md')}\n`);
+  for (const c of report.claims.filter((x) => x.counterexampleFile)) process.stdout.write(`replay ${c.id}: eqflow replay ${c.counterexampleFile}${opts.impl ? ` --impl '${opts.impl}'` : ''}\n`);
+}
 
 program
   .command('resolution')
@@ -419,7 +440,7 @@ program
     const w = { out: opts.out, silent: opts.json };
     if (merged.command === 'mnist') await writeMnist(w, (await import('../shard/mnist.js')).mergeMnistShards(merged));
     else if (merged.command === 'attractor') await writeAttractor(w, (await import('../shard/attractor.js')).mergeAttractorShards(merged));
-    else throw new EqflowError('unsupported', files[0], `merging ${merged.command} shards is not implemented`);
+    else await writeVerify(w, await (await import('../shard/verify.js')).mergeVerifyShards(merged, opts.out));
     if (opts.json) {
       process.stdout.write(`${JSON.stringify({ command: merged.command, commit: merged.commit, contributions: merged.contributions })}\n`);
       return;

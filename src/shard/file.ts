@@ -15,7 +15,8 @@ import { type ShardSpec, shardJobs } from './spec.js';
 export const SHARD_FORMAT = 'eqflow-shard/1';
 
 /** The commands whose runs can be sharded. */
-export type ShardCommand = 'mnist' | 'attractor' | 'verify';
+export const SHARD_COMMANDS = ['mnist', 'attractor', 'verify'] as const;
+export type ShardCommand = (typeof SHARD_COMMANDS)[number];
 
 /** Wall-clock facts of a shard, summed over its sessions (a resumed shard adds each session's). */
 export interface ShardTiming {
@@ -36,8 +37,8 @@ export interface ShardFile {
   /** jobs of the whole run */
   totalJobs: number;
   timing: ShardTiming;
-  /** finished jobs, by their index in the whole run's canonical order */
-  results: Array<{ job: number; value: unknown }>;
+  /** finished jobs, by their index in the whole run's canonical order; ms: wall time since the previous one finished (a job's duration with one worker) */
+  results: Array<{ job: number; value: unknown; ms?: number }>;
 }
 
 /** The git commit of the eqflow source running (with `-dirty` when tracked files differ), else the package version. */
@@ -92,7 +93,7 @@ export function readShardFile(file: string): ShardFile {
   } catch (e) {
     throw new EqflowError('invalid-argument', file, `not JSON: ${(e as Error).message}`);
   }
-  const ok = typeof v === 'object' && v !== null && v.format === SHARD_FORMAT && typeof v.command === 'string' && typeof v.commit === 'string'
+  const ok = typeof v === 'object' && v !== null && v.format === SHARD_FORMAT && (SHARD_COMMANDS as readonly unknown[]).includes(v.command) && typeof v.commit === 'string'
     && typeof v.shard === 'object' && v.shard !== null && Number.isSafeInteger(v.shard.index) && Number.isSafeInteger(v.shard.count) && v.shard.index >= 1 && v.shard.index <= v.shard.count
     && Number.isSafeInteger(v.totalJobs) && typeof v.timing === 'object' && v.timing !== null && Array.isArray(v.results)
     && v.results.every((r) => typeof r === 'object' && r !== null && Number.isSafeInteger(r.job) && 'value' in r);
@@ -158,8 +159,11 @@ export async function runShard<R>(o: ShardRunOptions<R>, commit = sourceCommit()
   state.timing.workers = Math.max(base.workers, Math.min(o.workers, Math.max(1, todo.length)));
   // writes are chained: each rewrites the whole file atomically, so the file on disk is always a finished prefix
   let queue: Promise<void> = Promise.resolve();
+  let last = t0;
   const save = (job: number, value: R): void => {
-    state.results.push({ job, value });
+    const now = performance.now();
+    state.results.push({ job, value, ms: Math.round(now - last) });
+    last = now;
     const u = process.cpuUsage(cpu0);
     state.timing.elapsedSec = base.elapsedSec + (performance.now() - t0) / 1000;
     state.timing.cpuSec = base.cpuSec + (u.user + u.system) / 1e6;
