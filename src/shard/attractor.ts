@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { EqflowError } from '../core/errors.js';
-import { type AttractorResult, type AttractorSeries, assembleAttractor, attractorPlan, runAttractorJob } from '../experiments/attractor.js';
+import { type AttractorPlan, type AttractorResult, type AttractorSeries, assembleAttractor, attractorPlan, runAttractorJob } from '../experiments/attractor.js';
 import { type MergedShards, type ShardRunSummary, configDifference, runShard } from './file.js';
 import type { ShardSpec } from './spec.js';
 
@@ -24,8 +24,7 @@ function shardConfig(plan: ReturnType<typeof attractorPlan>): unknown {
 }
 
 /** Integrates the series of shard `shard` not yet in `file`, saving each as it finishes. */
-export async function runAttractorShard(shard: ShardSpec, file: string, onProgress?: (fraction: number) => void): Promise<ShardRunSummary> {
-  const plan = attractorPlan();
+export async function runAttractorShard(shard: ShardSpec, file: string, onProgress?: (fraction: number) => void, plan: AttractorPlan = attractorPlan()): Promise<ShardRunSummary> {
   return runShard<AttractorSeries>({
     file, command: 'attractor', config: shardConfig(plan), shard, totalJobs: plan.jobs.length, workers: 1,
     run: async (todo, save) => {
@@ -39,8 +38,7 @@ export async function runAttractorShard(shard: ShardSpec, file: string, onProgre
 }
 
 /** Figure 1's result from merged attractor shards. */
-export function mergeAttractorShards(m: MergedShards): AttractorResult {
-  const plan = attractorPlan();
+export function mergeAttractorShards(m: MergedShards, plan: AttractorPlan = attractorPlan()): AttractorResult {
   const d = configDifference(shardConfig(plan), m.config);
   if (d) throw new EqflowError('invalid-argument', m.contributions[0].file, `computed for another attractor plan than this eqflow's: ${d}`);
   return assembleAttractor(plan, m.values.map((v, j) => {
