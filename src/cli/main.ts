@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { EqflowError } from '../core/errors.js';
 import { onInterrupt } from '../core/shutdown.js';
 import { faultKind } from '../impl/fault.js';
-import { PRECISIONS, Precision } from '../core/precision.js';
+import { PRECISIONS, Precision, parsePrecision } from '../core/precision.js';
 import { DYNAMICS, DynamicsKind } from '../flows/dynamics.js';
 import { DEFAULT_INTEGRATOR, FLOW_ATOL, FLOW_RTOL, INTEGRATORS, IntegratorKind } from '../flows/integrators.js';
 import { loadImplementation } from '../impl/load.js';
@@ -65,8 +65,9 @@ program
   .option('--json', 'print the report as JSON only')
   .option('--quiet', 'no progress, only the table')
   .action(async (opts: Common & { runs?: number; seed: number; only?: string; impl?: string; timeout: number; maxFailures: number; resume?: boolean; workers: number; controls: boolean; out: string; precision?: Precision }) => {
-    const { buildReport, runVerify, selectClaims, verifyExitCode } = await import('../claims/verify.js');
+    const { buildReport, judged, runVerify, selectClaims, verifyExitCode } = await import('../claims/verify.js');
     const { readReport, resumeResults } = await import('../claims/resume.js');
+    const { precisionOf } = await import('../impl/implementation.js');
     const { CLAIM_COLUMNS, claimRows, formatTable, summaryLine, writeVerification } = await import('../report/verification.js');
     const claims = selectClaims(opts.only?.split(','), '--only');
     const impl = await loadImplementation(opts.impl, opts.timeout, opts.maxFailures);
@@ -74,7 +75,7 @@ program
     const results = new Map<string, ClaimResult>();
     if (opts.resume) {
       const previous = readReport(reportFile);
-      if (previous) for (const [k, r] of resumeResults(previous, { implementation: impl.name, seed: opts.seed, runs: opts.runs ?? 'default' }, claims, opts.controls)) results.set(k, r);
+      if (previous) for (const [k, r] of resumeResults(previous, { implementation: impl.name, seed: opts.seed, runs: opts.runs ?? 'default', precision: precisionOf(judged(impl, opts.precision)) }, claims, opts.controls)) results.set(k, r);
       else process.stderr.write(`eqflow: no ${reportFile} to resume; running every claim\n`);
     }
     const t0 = Date.now();
@@ -119,7 +120,6 @@ program
   .option('--write-table', 'also regenerate src/claims/resolutionTable.ts, the table verify reports quote')
   .option('--quiet', 'no progress')
   .action(async (opts: { precision: string; only?: string; runs: number; steps: number; seed: number; out: string; writeTable?: boolean; quiet?: boolean }) => {
-    const { parsePrecision } = await import('../core/precision.js');
     const { measureResolution } = await import('../claims/resolution.js');
     const { selectClaims } = await import('../claims/verify.js');
     const { formatResolution } = await import('../report/verification.js');
@@ -146,9 +146,12 @@ program
   .addHelpText('after', example('eqflow replay reports/counterexamples/lemma-1a-2a-2025.json --impl ./my-impl.ts'))
   .description('re-check one saved counterexample (written by a failing verify)')
   .option('--impl <path|command>', 'the implementation to replay against (default: the reference)')
-  .action(async (file: string, opts: { impl?: string }) => {
+  .addOption(new Option('--precision <p>', 'judge at this precision (default: the one the counterexample was found at)').choices([...PRECISIONS]))
+  .action(async (file: string, opts: { impl?: string; precision?: Precision }) => {
     const { claimById } = await import('../claims/registry.js');
-    let saved: { claim?: unknown; input?: unknown };
+    const { judged } = await import('../claims/verify.js');
+    const { precisionOf } = await import('../impl/implementation.js');
+    let saved: { claim?: unknown; input?: unknown; precision?: unknown };
     try {
       saved = JSON.parse(readFileSync(file, 'utf8')) as typeof saved;
     } catch (e) {
@@ -157,10 +160,12 @@ program
     const claim = typeof saved.claim === 'string' ? claimById(saved.claim) : undefined;
     if (!claim) throw new EqflowError('invalid-argument', `${file}: claim`, `no known claim '${String(saved.claim)}'`);
     if (saved.input === undefined) throw new EqflowError('invalid-argument', `${file}: input`, 'the counterexample has no input');
+    // the tolerances derive from the precision judged at: the one recorded (files before precisions: announced)
+    const precision = opts.precision ?? (saved.precision === undefined ? undefined : parsePrecision(saved.precision, `${file}: precision`));
     const impl = await loadImplementation(opts.impl);
     try {
-      const m = await claim.replay(impl, saved.input);
-      process.stdout.write(`${claim.id}: error/tolerance = ${m.ratio.toExponential(3)} — ${m.detail}\n${m.ratio <= 1 ? 'holds on this input' : 'VIOLATED on this input'}\n`);
+      const m = await claim.replay(judged(impl, precision), saved.input);
+      process.stdout.write(`${claim.id} at ${precisionOf(judged(impl, precision))}: error/tolerance = ${m.ratio.toExponential(3)} — ${m.detail}\n${m.ratio <= 1 ? 'holds on this input' : 'VIOLATED on this input'}\n`);
       if (!(m.ratio <= 1)) process.exitCode = 1;
     } finally {
       await impl.close();
