@@ -11,11 +11,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { register } from '../src/claims/engine.js';
 import { allClaims, claimById } from '../src/claims/registry.js';
+import { RESOLUTION } from '../src/claims/resolutionTable.js';
 import { resumeResults } from '../src/claims/resume.js';
 import { verify, type VerificationReport } from '../src/claims/verify.js';
 import { EqflowError } from '../src/core/errors.js';
 import type { Precision } from '../src/core/precision.js';
-import { plantDefect } from '../src/impl/defects.js';
+import { type Defect, plantDefect } from '../src/impl/defects.js';
 import { ReferenceImplementation } from '../src/impl/reference.js';
 import { roundedImplementation } from '../src/impl/rounded.js';
 import { claimRows, summaryLine, verificationMarkdown } from '../src/report/verification.js';
@@ -64,6 +65,26 @@ describe('the outcome "not resolvable"', () => {
     } };
     expect((await claimById('remark-r4')!.run(stays, { seed: 2025, runs: 4 })).verdict).toBe('violated');
   }, 60_000);
+});
+
+describe('planted defects above the measured resolution', () => {
+  // the conformance claims here; every claim (theorem-2-blocks: ~20 s under load) in `npm run test:precisions`
+  const sweep = process.env.EQFLOW_PRECISION_SWEEP === '1';
+  it('are still rejected at tf32, bfloat16 and float16 (every class the committed table says a claim detects, at 2× its size)', async () => {
+    const tried: string[] = [];
+    for (const p of ['tf32', 'bfloat16', 'float16'] as const) {
+      const t = RESOLUTION[p];
+      for (const row of t.claims.filter((r) => sweep || ['action', 'projectors'].includes(r.claim))) {
+        for (const [kind, size] of Object.entries(row.smallest)) {
+          if (typeof size !== 'number') continue;
+          const bad = roundedImplementation(plantDefect(reference, kind as Defect, Math.min(2 * size, 0.1)), p);
+          expect((await claimById(row.claim)!.run(bad, { seed: t.seed, runs: t.runs })).verdict, `${p} ${row.claim} ${kind} ${size}`).toBe('violated');
+          tried.push(`${p} ${row.claim}`);
+        }
+      }
+    }
+    expect(tried.length).toBeGreaterThan(0);
+  }, 240_000);
 });
 
 describe('theorem-2-regularized at float32', () => {
