@@ -59,8 +59,8 @@ export function failureMessage(r: ClaimResult, testFile: string | undefined): st
 
 /**
  * Registers one vitest test per claim against `implementation` (inside a `describe` block named after it). A
- * claim the implementation cannot be asked (a capability it lacks, or every case refused as unsupported) is
- * registered as skipped with the reason, never as a pass.
+ * claim the implementation cannot be asked (a capability it lacks, or every case refused as unsupported), or that
+ * cannot resolve anything at the precision judged, is registered as skipped with the reason, never as a pass.
  */
 export function describeClaims(announced: Implementation, options: DescribeClaimsOptions = {}): void {
   const implementation = judged(announced, options.precision);
@@ -72,8 +72,8 @@ export function describeClaims(announced: Implementation, options: DescribeClaim
     for (const claim of claims) {
       test(`${claim.id}: ${claim.title}`, async (ctx) => {
         const r = await claim.run(implementation, { seed, runs: options.runs, ...(replayPath && { path: replayPath }) });
-        if (r.verdict === 'not tested') {
-          ctx.skip(`not tested: ${r.message ?? ''}`);
+        if (r.verdict === 'not tested' || r.verdict === 'not resolvable') {
+          ctx.skip(`${r.verdict}: ${r.message ?? ''}`);
           return;
         }
         expect(r.verdict, failureMessage(r, expect.getState().testPath)).toBe('holds');

@@ -8,16 +8,17 @@ import { allClaims } from '../../src/claims/registry.js';
 import { PRECISIONS, parsePrecision } from '../../src/core/precision.js';
 import { roundedImplementation } from '../../src/impl/rounded.js';
 import { writeJsonAtomic } from '../../src/report/atomic.js';
-import { mutants } from './mutants.js';
+import { dynamicsMutants, mutants } from './mutants.js';
 
 const seed = 2025;
 const runs = Number(process.env.EQFLOW_RUNS ?? '20'); // cases per claim: each mutant runs until a claim catches it
 const precisions = (process.env.EQFLOW_PRECISIONS?.split(',') ?? [...PRECISIONS]).map((p) => parsePrecision(p.trim(), 'EQFLOW_PRECISIONS'));
 
+const planted = [...mutants, ...dynamicsMutants];
 const out: Record<string, { caught: number; total: number; mutants: Record<string, string | null> }> = {};
 for (const p of precisions) {
   const byMutant: Record<string, string | null> = {};
-  for (const m of mutants) {
+  for (const m of planted) {
     const impl = roundedImplementation(m.impl, p);
     let caughtBy: string | null = null;
     for (const claim of allClaims) {
@@ -29,7 +30,7 @@ for (const p of precisions) {
     byMutant[m.id] = caughtBy;
     process.stdout.write(`${p} ${m.id}: ${caughtBy ?? 'NOT CAUGHT'}\n`);
   }
-  out[p] = { caught: Object.values(byMutant).filter((c) => c !== null).length, total: mutants.length, mutants: byMutant };
-  process.stdout.write(`${p}: ${out[p].caught}/${mutants.length} mutants caught\n`);
+  out[p] = { caught: Object.values(byMutant).filter((c) => c !== null).length, total: planted.length, mutants: byMutant };
+  process.stdout.write(`${p}: ${out[p].caught}/${planted.length} mutants caught\n`);
 }
 await writeJsonAtomic(join('reports', 'mutants-by-precision.json'), { seed, runs, precisions: out });

@@ -7,6 +7,12 @@ import { Capability, Implementation } from '../impl/implementation.js';
 export interface Measurement {
   ratio: number;
   detail: string;
+  /**
+   * Set when part of the claim cannot be resolved on this case at the precision judged (docs/theory.md §10): the
+   * quantity that part must resolve, as the theory predicts it, is below the part's own round-off bound. It says
+   * which part and the two numbers; `ratio` then covers only the parts that were resolved.
+   */
+  unresolved?: string;
 }
 
 /**
@@ -36,10 +42,12 @@ export interface Claim<T> {
 /**
  * holds (every case within tolerance), violated (the implementation answered and the theorem's relation failed: a
  * counterexample), error (the implementation did not answer properly: crash, timeout, protocol break, NaN, wrong
- * length — not shrunk), not tested (a capability missing or every case refused), interrupted (the run was stopped
- * by a signal before this claim finished; only in a partial report).
+ * length — not shrunk), not tested (a capability missing or every case refused), not resolvable (every case ran
+ * and nothing resolved was violated, but on every case part of the claim was below its round-off bound at the
+ * precision judged: no evidence either way), interrupted (the run was stopped by a signal before this claim
+ * finished; only in a partial report).
  */
-export type Verdict = 'holds' | 'violated' | 'error' | 'not tested' | 'interrupted';
+export type Verdict = 'holds' | 'violated' | 'error' | 'not tested' | 'not resolvable' | 'interrupted';
 
 /** The outcome of running one claim: verdict, cases, worst error/tolerance, seed and the replayable counterexample. */
 export interface ClaimResult {
@@ -53,6 +61,8 @@ export interface ClaimResult {
   skipped: number;
   /** the worst error / tolerance ratio over the cases */
   worstRatio: number;
+  /** cases run on which part of the claim was not resolvable at the precision judged (Measurement.unresolved) */
+  unresolved?: number;
   seed: number;
   /** fast-check's replay path of the (shrunk) counterexample */
   path?: string;
@@ -87,6 +97,8 @@ export async function runClaim<T>(claim: Claim<T>, impl: Implementation, opts: R
   if (missing.length) return { ...base, verdict: 'not tested', cases: 0, skipped: 0, worstRatio: 0, seed, missing, message: `needs ${missing.join(', ')}` };
   let worst = 0;
   let lastDetail = '';
+  let unresolved = 0;
+  let lastUnresolved = '';
   const arb = opts.negative ? claim.negative.arbitrary : claim.arbitrary;
   if (!arb) throw new EqflowError('invalid-argument', 'negative', `claim ${claim.id} has no negative inputs (${claim.negative.description})`);
   let fault: { error: Error; kind: FaultKind; input: T } | null = null;
@@ -109,6 +121,10 @@ export async function runClaim<T>(claim: Claim<T>, impl: Implementation, opts: R
     if (Number.isNaN(m.ratio)) throw new EqflowError('not-finite', 'ratio', `the check produced NaN (${m.detail})`);
     worst = Math.max(worst, m.ratio);
     lastDetail = m.detail;
+    if (m.unresolved !== undefined && m.ratio <= 1) {
+      unresolved++;
+      lastUnresolved = m.unresolved;
+    }
     if (!(m.ratio <= 1)) throw new Error(`error/tolerance = ${m.ratio.toExponential(3)}: ${m.detail}`);
   });
   const numRuns = opts.runs ?? claim.runs;
@@ -118,7 +134,12 @@ export async function runClaim<T>(claim: Claim<T>, impl: Implementation, opts: R
   if (details.numRuns === 0 && details.numSkips > 0) {
     return { ...base, verdict: 'not tested', cases: 0, skipped: details.numSkips, worstRatio: 0, seed, message: 'every generated case was skipped (unsupported by the implementation, or outside a precondition)' };
   }
-  if (!details.failed) return { ...base, verdict: 'holds', cases: details.numRuns, skipped: details.numSkips, worstRatio: worst, seed, message: lastDetail };
+  if (!details.failed) {
+    const counts = { cases: details.numRuns, skipped: details.numSkips, worstRatio: worst, seed, ...(unresolved > 0 && { unresolved }) };
+    // every case had a part below its round-off bound: the claim as a whole was not established either way
+    if (unresolved === details.numRuns) return { ...base, verdict: 'not resolvable', ...counts, message: lastUnresolved };
+    return { ...base, verdict: 'holds', ...counts, message: lastDetail };
+  }
   const counts = { cases: details.numRuns, skipped: details.numSkips, seed };
   const found = fault as { error: Error; kind: FaultKind; input: T } | null; // set inside the property
   if (found) {

@@ -77,3 +77,15 @@ export async function measureResolution(precision: Precision, opts: ResolutionOp
   }
   return { precision, seed: opts.seed, runs: opts.runs, steps: opts.steps, claims: out };
 }
+
+/**
+ * `tables` with `t` in place of its precision's table: all of it, or — when `t` measured only some claims with the
+ * same seed, runs and steps — just those rows, in the order of `order` (the registry's).
+ */
+export function mergeResolution(tables: Readonly<Record<string, ResolutionTable>>, t: ResolutionTable, order: readonly string[]): Record<string, ResolutionTable> {
+  const old = tables[t.precision];
+  const same = old && old.seed === t.seed && old.runs === t.runs && old.steps === t.steps;
+  const rows = same ? [...old.claims.filter((c) => !t.claims.some((n) => n.claim === c.claim) && order.includes(c.claim)), ...t.claims] : t.claims;
+  rows.sort((a, b) => order.indexOf(a.claim) - order.indexOf(b.claim));
+  return { ...tables, [t.precision]: { ...t, claims: rows } };
+}

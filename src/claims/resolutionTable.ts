@@ -43,6 +43,46 @@ export const RESOLUTION: Readonly<Record<string, ResolutionTable>> = {
     }
    },
    {
+    "claim": "dynamics-step",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": 4.9e-12,
+     "gradient": 2.2e-12,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "dynamics-sampled-step",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": 1.5e-12,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "dynamics-flow",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": 4.4e-8,
+     "gradient": 9e-9,
+     "flow-time": 1.3e-8
+    }
+   },
+   {
+    "claim": "dynamics-in-L",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
     "claim": "lemma-1a-2a",
     "clean": "holds",
     "smallest": {
@@ -138,7 +178,7 @@ export const RESOLUTION: Readonly<Record<string, ResolutionTable>> = {
     "smallest": {
      "action": null,
      "projector": null,
-     "gradient": 6.5e-8,
+     "gradient": 2.1e-7,
      "flow-time": null
     }
    },
@@ -147,7 +187,7 @@ export const RESOLUTION: Readonly<Record<string, ResolutionTable>> = {
     "clean": "holds",
     "smallest": {
      "action": null,
-     "projector": 1.4e-7,
+     "projector": 4.4e-8,
      "gradient": null,
      "flow-time": null
     }
@@ -168,7 +208,7 @@ export const RESOLUTION: Readonly<Record<string, ResolutionTable>> = {
     "smallest": {
      "action": null,
      "projector": null,
-     "gradient": null,
+     "gradient": 0.000025,
      "flow-time": 0.000011
     }
    },
@@ -208,6 +248,16 @@ export const RESOLUTION: Readonly<Record<string, ResolutionTable>> = {
     "smallest": {
      "action": null,
      "projector": 1.5e-12,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "large-group-projector",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
      "gradient": null,
      "flow-time": null
     }
@@ -251,10 +301,50 @@ export const RESOLUTION: Readonly<Record<string, ResolutionTable>> = {
     }
    },
    {
+    "claim": "dynamics-step",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": 0.0028,
+     "gradient": 0.0013,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "dynamics-sampled-step",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": 0.00039,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "dynamics-flow",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": 0.00087
+    }
+   },
+   {
+    "claim": "dynamics-in-L",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
     "claim": "lemma-1a-2a",
     "clean": "holds",
     "smallest": {
-     "action": 0.0000075,
+     "action": 0.000037,
      "projector": null,
      "gradient": 0.00018,
      "flow-time": null
@@ -264,9 +354,9 @@ export const RESOLUTION: Readonly<Record<string, ResolutionTable>> = {
     "claim": "lemma-1b-2b",
     "clean": "holds",
     "smallest": {
-     "action": 0.0000075,
+     "action": 0.00058,
      "projector": null,
-     "gradient": 0.00026,
+     "gradient": 0.000081,
      "flow-time": null
     }
    },
@@ -286,7 +376,7 @@ export const RESOLUTION: Readonly<Record<string, ResolutionTable>> = {
     "smallest": {
      "action": null,
      "projector": null,
-     "gradient": 0.00039,
+     "gradient": 0.00018,
      "flow-time": null
     }
    },
@@ -295,8 +385,8 @@ export const RESOLUTION: Readonly<Record<string, ResolutionTable>> = {
     "clean": "holds",
     "smallest": {
      "action": null,
-     "projector": 0.00018,
-     "gradient": 0.00039,
+     "projector": 0.00012,
+     "gradient": 0.00018,
      "flow-time": null
     }
    },
@@ -315,7 +405,7 @@ export const RESOLUTION: Readonly<Record<string, ResolutionTable>> = {
     "clean": "holds",
     "smallest": {
      "action": null,
-     "projector": 0.021,
+     "projector": 0.0028,
      "gradient": null,
      "flow-time": null
     }
@@ -346,7 +436,7 @@ export const RESOLUTION: Readonly<Record<string, ResolutionTable>> = {
     "smallest": {
      "action": null,
      "projector": null,
-     "gradient": 0.021,
+     "gradient": 0.0063,
      "flow-time": null
     }
    },
@@ -355,7 +445,7 @@ export const RESOLUTION: Readonly<Record<string, ResolutionTable>> = {
     "clean": "holds",
     "smallest": {
      "action": null,
-     "projector": 0.1,
+     "projector": 0.031,
      "gradient": null,
      "flow-time": null
     }
@@ -415,7 +505,791 @@ export const RESOLUTION: Readonly<Record<string, ResolutionTable>> = {
     "clean": "holds",
     "smallest": {
      "action": null,
-     "projector": 0.00012,
+     "projector": 0.00018,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "large-group-projector",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   }
+  ]
+ },
+ "bfloat16": {
+  "precision": "bfloat16",
+  "seed": 2025,
+  "runs": 10,
+  "steps": 6,
+  "claims": [
+   {
+    "claim": "action",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "projectors",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "gradient",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "dynamics-step",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "dynamics-sampled-step",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "dynamics-flow",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "dynamics-in-L",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "lemma-1a-2a",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "lemma-1b-2b",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "lemma-1c",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "lemma-1d-2c",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "lemma-2d",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "lemma-2e",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "theorem-1-flow",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "theorem-1-gd",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "theorem-1-stationary",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "theorem-2-blocks",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "theorem-2-regularized",
+    "clean": "not resolvable",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "theorem-3-bound",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "theorem-3-rate",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "theorem-3-small-gamma",
+    "clean": "not resolvable",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "remark-r1",
+    "clean": "not resolvable",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "remark-r3",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "remark-r4",
+    "clean": "not resolvable",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "large-group-projector",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   }
+  ]
+ },
+ "float16": {
+  "precision": "float16",
+  "seed": 2025,
+  "runs": 10,
+  "steps": 6,
+  "claims": [
+   {
+    "claim": "action",
+    "clean": "holds",
+    "smallest": {
+     "action": 0.021,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "projectors",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": 0.045,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "gradient",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "dynamics-step",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "dynamics-sampled-step",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "dynamics-flow",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "dynamics-in-L",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "lemma-1a-2a",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "lemma-1b-2b",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "lemma-1c",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "lemma-1d-2c",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "lemma-2d",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "lemma-2e",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "theorem-1-flow",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "theorem-1-gd",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "theorem-1-stationary",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "theorem-2-blocks",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": 0.045,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "theorem-2-regularized",
+    "clean": "not resolvable",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "theorem-3-bound",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "theorem-3-rate",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "theorem-3-small-gamma",
+    "clean": "not resolvable",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "remark-r1",
+    "clean": "not resolvable",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "remark-r3",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "remark-r4",
+    "clean": "not resolvable",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "large-group-projector",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   }
+  ]
+ },
+ "tf32": {
+  "precision": "tf32",
+  "seed": 2025,
+  "runs": 10,
+  "steps": 6,
+  "claims": [
+   {
+    "claim": "action",
+    "clean": "holds",
+    "smallest": {
+     "action": 0.021,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "projectors",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": 0.045,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "gradient",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "dynamics-step",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "dynamics-sampled-step",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "dynamics-flow",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "dynamics-in-L",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "lemma-1a-2a",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "lemma-1b-2b",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "lemma-1c",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "lemma-1d-2c",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "lemma-2d",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "lemma-2e",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "theorem-1-flow",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "theorem-1-gd",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "theorem-1-stationary",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "theorem-2-blocks",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": 0.045,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "theorem-2-regularized",
+    "clean": "not resolvable",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "theorem-3-bound",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "theorem-3-rate",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "theorem-3-small-gamma",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "remark-r1",
+    "clean": "not resolvable",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "remark-r3",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "remark-r4",
+    "clean": "not resolvable",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "large-group-projector",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
      "gradient": null,
      "flow-time": null
     }

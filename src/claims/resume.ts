@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { EqflowError } from '../core/errors.js';
+import type { Precision } from '../core/precision.js';
 import type { ClaimResult, Verdict } from './engine.js';
 import type { RegisteredClaim } from './engine.js';
 import { type ClaimReport, type NegativeControlVerdict, type VerificationReport, VERIFICATION_VERSION, jobKey } from './verify.js';
 
 /**
  * `eqflow verify --resume`: the finished runs of an earlier (interrupted) report, as the results map runVerify
- * continues from. A claim's result depends only on (claim id, seed, runs, implementation) — the key checked here —
+ * continues from. A claim's result depends only on (claim id, seed, runs, implementation, precision judged at —
+ * every tolerance derives from it) — the key checked here —
  * so reusing it gives the report an uninterrupted run would have given, timings aside. Any runner that splits the
  * claims (shards, workers, machines) can merge its reports the same way.
  */
@@ -16,11 +18,13 @@ export interface RunKey {
   implementation: string;
   seed: number;
   runs: number | 'default';
+  /** the precision the implementation is judged at (a report without one was judged at float64) */
+  precision: Precision;
 }
 
 /** The verdict of a negative-control run, back from what the report states (the inverse of verify.ts's mapping). */
 const controlRun: Partial<Record<NegativeControlVerdict, Verdict>> = {
-  'fails as predicted': 'violated', 'did not fail': 'holds', 'not testable': 'not tested', error: 'error',
+  'fails as predicted': 'violated', 'did not fail': 'holds', 'not testable': 'not tested', 'not resolvable': 'not resolvable', error: 'error',
 };
 
 /** Reads a verification report written by `eqflow verify` (null when the file does not exist). */
@@ -46,13 +50,14 @@ export function readReport(file: string): VerificationReport | null {
 }
 
 /**
- * The results of `previous` that this run would compute identically: same implementation, seed and runs (else an
+ * The results of `previous` that this run would compute identically: same implementation, seed, runs and precision (else an
  * EqflowError naming the difference), claims finished there (not 'interrupted'), with their negative control run
  * or not exactly as `controls` asks now. The map is keyed by verify.ts's jobKey.
  */
 export function resumeResults(previous: VerificationReport, key: RunKey, claims: readonly RegisteredClaim[], controls: boolean): Map<string, ClaimResult> {
-  for (const k of ['implementation', 'seed', 'runs'] as const) {
-    if (previous[k] !== key[k]) throw new EqflowError('invalid-argument', '--resume', `the report to resume was made with ${k} ${JSON.stringify(previous[k])}, this run has ${JSON.stringify(key[k])}`);
+  const recorded = { ...previous, precision: previous.precision ?? 'float64' };
+  for (const k of ['implementation', 'seed', 'runs', 'precision'] as const) {
+    if (recorded[k] !== key[k]) throw new EqflowError('invalid-argument', '--resume', `the report to resume was made with ${k} ${JSON.stringify(recorded[k])}, this run has ${JSON.stringify(key[k])}`);
   }
   const out = new Map<string, ClaimResult>();
   for (const c of claims) {

@@ -7,6 +7,7 @@ import { CaseSpec } from '../impl/caseSpec.js';
 import { CaseSession } from '../impl/implementation.js';
 import { exampleQCase, isExampleQ, nonUnitaryCase, outsideHypotheses } from './cases.js';
 import { register } from './engine.js';
+import { resolves, unresolvedPart } from './resolvable.js';
 import { EXAMPLE_Q, hessianBlock } from './theorem2.js';
 import { equivariantStationaryPoint, negligibleDirection, perp, theoremCase } from './theorem1.js';
 import { gaussian, inner, lin, measured, norm, numerics, probeScale, structure, withSession, withStableStep, worst } from './util.js';
@@ -179,6 +180,9 @@ export const theorem3SmallGammaClaim = register({
     withSession(impl, exampleQCase, async (s) => {
       const a = EXAMPLE_Q.aStar, d = (sign ? 1e-3 : -1e-3) / Math.SQRT2;
       const A0 = Float64Array.from([a + d, a - d]);
+      // the start's E⊥ part, √2·|d|, must survive storing A0: each entry rounds by ≤ u_storage·|entry|
+      const { stored } = numerics(impl), noise = stored * norm(A0);
+      if (noise > 0 && !resolves(Math.SQRT2 * Math.abs(d), noise)) return { ratio: 0, detail: `start ‖Π_{E⊥}A(0)‖ = ${(Math.SQRT2 * Math.abs(d)).toExponential(2)}`, unresolved: unresolvedPart('the start\'s ‖Π_{E⊥}A(0)‖', Math.SQRT2 * Math.abs(d), noise) };
       const [end] = await withStableStep(0.01, (hh) => s.flow('reg-augmented', A0, gamma, [30], hh));
       const p0 = await perp(s, A0), p1 = await perp(s, end);
       return { ratio: p0 / p1, detail: `‖Π_{E⊥}A‖ from ${p0.toExponential(2)} to ${p1.toExponential(2)} at γ = ${gamma.toFixed(3)}` };

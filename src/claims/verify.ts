@@ -16,6 +16,7 @@ export interface ClaimReport extends ClaimResult {
   /**
    * 'fails as predicted' when the check rejected the negative inputs, 'did not fail' when it accepted them, 'not
    * testable' when the implementation refused every negative case, 'error' when it did not answer them properly;
+   * 'not resolvable' when every negative case was below the check's round-off bound at the precision judged;
    * 'by mutants' for conformance claims.
    */
   negativeControl: { description: string; verdict: NegativeControlVerdict; worstRatio?: number };
@@ -24,7 +25,7 @@ export interface ClaimReport extends ClaimResult {
 }
 
 /** What became of a claim's negative control (see ClaimReport.negativeControl). */
-export type NegativeControlVerdict = 'fails as predicted' | 'did not fail' | 'not testable' | 'error' | 'by mutants' | 'not run';
+export type NegativeControlVerdict = 'fails as predicted' | 'did not fail' | 'not testable' | 'not resolvable' | 'error' | 'by mutants' | 'not run';
 
 /** What `eqflow verify` writes: deterministic for a seed except `generatedAt` and `durationMs`. */
 export interface VerificationReport {
@@ -40,7 +41,8 @@ export interface VerificationReport {
   seed: number;
   runs: number | 'default';
   claims: ClaimReport[];
-  summary: { holds: number; violated: number; errors: number; notTested: number; interrupted: number; controlsFailing: number };
+  /** notResolvable: claims with no case resolved at the precision judged (counted apart from holds and violated) */
+  summary: { holds: number; violated: number; errors: number; notTested: number; notResolvable: number; interrupted: number; controlsFailing: number };
   /** set in a partial report: the signal that stopped the run (`eqflow verify --resume` continues it) */
   interruptedBy?: string;
   generatedAt: string;
@@ -48,7 +50,7 @@ export interface VerificationReport {
 }
 
 /**
- * Exit codes of `eqflow verify` (README, Guarantees): 0 every claim holds or is not tested; 1 a claim is violated or
+ * Exit codes of `eqflow verify` (README, Guarantees): 0 every claim holds, is not tested or is not resolvable; 1 a claim is violated or
  * a negative control did not fail (a counterexample outranks an implementation error); 3 no violation, but the
  * implementation did not answer properly on some claim. (2 is bad usage, 4 an internal error, 128 + n a signal.)
  */
@@ -141,7 +143,7 @@ async function runAll(impl: Implementation, opts: VerifyOptions): Promise<Map<st
 
 /** A negative-control run's verdict as the report states it: the check must fail (be violated) outside its hypotheses. */
 const controlVerdict: Record<ClaimResult['verdict'], NegativeControlVerdict> = {
-  violated: 'fails as predicted', 'not tested': 'not testable', holds: 'did not fail', error: 'error', interrupted: 'not run',
+  violated: 'fails as predicted', 'not tested': 'not testable', 'not resolvable': 'not resolvable', holds: 'did not fail', error: 'error', interrupted: 'not run',
 };
 
 /**
@@ -170,7 +172,8 @@ export async function reportOf(judgedAs: { implementation: string; precision: Pr
     // an error's input is saved too: `eqflow replay` shows the implementation failing on it again
     if ((r.verdict === 'violated' || r.verdict === 'error') && opts.outDir !== undefined && r.counterexample !== undefined) {
       const file = join(opts.outDir, 'counterexamples', `${claim.id}-${opts.seed}.json`);
-      await writeJsonAtomic(file, { claim: claim.id, implementation, seed: r.seed, path: r.path, input: r.counterexample, message: r.message });
+      // the precision judged at: it set every tolerance, so `eqflow replay` restores it
+      await writeJsonAtomic(file, { claim: claim.id, implementation, precision, seed: r.seed, path: r.path, input: r.counterexample, message: r.message });
       report.counterexampleFile = file;
     }
     claims.push(report);
@@ -185,7 +188,7 @@ export async function reportOf(judgedAs: { implementation: string; precision: Pr
     runs: opts.runs ?? 'default',
     claims,
     summary: {
-      holds: count('holds'), violated: count('violated'), errors: count('error'), notTested: count('not tested'), interrupted: count('interrupted'),
+      holds: count('holds'), violated: count('violated'), errors: count('error'), notTested: count('not tested'), notResolvable: count('not resolvable'), interrupted: count('interrupted'),
       controlsFailing: claims.filter((c) => c.negativeControl.verdict === 'did not fail').length,
     },
     ...(interruptedBy !== undefined && { interruptedBy }),

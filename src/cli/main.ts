@@ -6,11 +6,12 @@ import { join } from 'node:path';
 import { EqflowError } from '../core/errors.js';
 import { onInterrupt } from '../core/shutdown.js';
 import { faultKind } from '../impl/fault.js';
-import { PRECISIONS, Precision } from '../core/precision.js';
+import { PRECISIONS, Precision, parsePrecision } from '../core/precision.js';
 import { DYNAMICS, DynamicsKind } from '../flows/dynamics.js';
 import { DEFAULT_INTEGRATOR, FLOW_ATOL, FLOW_RTOL, INTEGRATORS, IntegratorKind } from '../flows/integrators.js';
 import { loadImplementation } from '../impl/load.js';
 import type { ClaimResult } from '../claims/engine.js';
+import type { ResolutionTable as ResolutionTableOf } from '../claims/resolution.js';
 import { integer, nonNegative, numberList, positive, vector } from './options.js';
 
 // Each command imports what it needs when it runs: `eqflow --help` or a bad option should not load vega or
@@ -67,7 +68,8 @@ program
   .option('--json', 'print the report as JSON only')
   .option('--quiet', 'no progress, only the table')
   .action(async (opts: Common & { runs?: number; seed: number; only?: string; impl?: string; timeout: number; maxFailures: number; resume?: boolean; workers: number; controls: boolean; out: string; precision?: Precision; shard?: string; shardCount?: number }) => {
-    const { buildReport, runVerify, selectClaims } = await import('../claims/verify.js');
+    const { buildReport, judged, runVerify, selectClaims } = await import('../claims/verify.js');
+    const { precisionOf } = await import('../impl/implementation.js');
     const { readReport, resumeResults } = await import('../claims/resume.js');
     const { writeVerification } = await import('../report/verification.js');
     const claims = selectClaims(opts.only?.split(','), '--only');
@@ -86,7 +88,7 @@ program
     const results = new Map<string, ClaimResult>();
     if (opts.resume) {
       const previous = readReport(reportFile);
-      if (previous) for (const [k, r] of resumeResults(previous, { implementation: impl.name, seed: opts.seed, runs: opts.runs ?? 'default' }, claims, opts.controls)) results.set(k, r);
+      if (previous) for (const [k, r] of resumeResults(previous, { implementation: impl.name, seed: opts.seed, runs: opts.runs ?? 'default', precision: precisionOf(judged(impl, opts.precision)) }, claims, opts.controls)) results.set(k, r);
       else process.stderr.write(`eqflow: no ${reportFile} to resume; running every claim\n`);
     }
     const t0 = Date.now();
@@ -130,9 +132,9 @@ async function writeVerify(opts: { out: string; json?: boolean; silent?: boolean
 program
   .command('resolution')
   .addHelpText('after', example('eqflow resolution --precision float32 --out reports'))
-  .description('measure, per claim and precision, the smallest planted defect each claim detects (slow: minutes per precision)')
+  .description('measure, per claim and precision, the smallest planted defect each claim detects (slow: minutes per precision); each precision measured replaces its table in --out/resolution.json, the others are kept')
   .option('--precision <list>', 'comma-separated precisions', 'float64,float32')
-  .option('--only <claims>', 'comma-separated claim ids')
+  .option('--only <claims>', 'comma-separated claim ids (their rows replace those measured before; the other rows are kept)')
   .option('--runs <n>', 'cases per claim run', integer(1, 10_000), 10)
   .option('--steps <n>', 'bisection steps on log10 of the size', integer(1, 30), 6)
   .option('--seed <s>', 'the fast-check seed', integer(0, 2 ** 31 - 1), 2025)
@@ -140,25 +142,34 @@ program
   .option('--write-table', 'also regenerate src/claims/resolutionTable.ts, the table verify reports quote')
   .option('--quiet', 'no progress')
   .action(async (opts: { precision: string; only?: string; runs: number; steps: number; seed: number; out: string; writeTable?: boolean; quiet?: boolean }) => {
-    const { parsePrecision } = await import('../core/precision.js');
-    const { measureResolution } = await import('../claims/resolution.js');
+    const { measureResolution, mergeResolution } = await import('../claims/resolution.js');
+    const { RESOLUTION } = await import('../claims/resolutionTable.js');
+    const { allClaims } = await import('../claims/registry.js');
     const { selectClaims } = await import('../claims/verify.js');
     const { formatResolution } = await import('../report/verification.js');
     const { writeFileAtomic, writeJsonAtomic } = await import('../report/atomic.js');
     const precisions = opts.precision.split(',').map((p) => parsePrecision(p.trim(), '--precision'));
     const claims = selectClaims(opts.only?.split(','), '--only');
-    const tables: Record<string, unknown> = {};
+    const jsonFile = join(opts.out, 'resolution.json');
     for (const p of precisions) {
+      const t0 = Date.now();
       const t = await measureResolution(p, { claims, seed: opts.seed, runs: opts.runs, steps: opts.steps, onProgress: (id) => { if (!opts.quiet) process.stderr.write(`${p} ${id}\n`); } });
-      tables[p] = t;
-      process.stdout.write(`${formatResolution(t)}\n\n`);
-    }
-    await writeJsonAtomic(join(opts.out, 'resolution.json'), tables);
-    process.stdout.write(`wrote ${join(opts.out, 'resolution.json')}\n`);
-    if (opts.writeTable) {
-      const file = new URL('../claims/resolutionTable.ts', import.meta.url);
-      const head = ['/**', ' * The committed resolution tables (docs/theory.md §10): what `npm run resolution` measured, per precision. Verify', ' * reports quote the table of the precision they judged at. Generated: do not edit by hand.', ' */', "import type { ResolutionTable } from './resolution.js';", '', '/** Resolution tables by precision, as last measured by `npm run resolution`. */'];
-      await writeFileAtomic(file.pathname.replace(/\/dist\//, '/src/'), `${head.join('\n')}\nexport const RESOLUTION: Readonly<Record<string, ResolutionTable>> = ${JSON.stringify(tables, null, 1)};\n`);
+      process.stdout.write(`${formatResolution(t)}\n${p}: ${((Date.now() - t0) / 1000).toFixed(0)} s\n\n`);
+      // incremental: read what is there now (another run may have written a precision meanwhile), replace this one
+      let tables: Record<string, ResolutionTableOf> = { ...RESOLUTION };
+      try {
+        tables = JSON.parse(readFileSync(jsonFile, 'utf8')) as Record<string, ResolutionTableOf>;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new EqflowError('io', '--out', `cannot read ${jsonFile}: ${(e as Error).message}`);
+      }
+      tables = mergeResolution(tables, t, allClaims.map((c) => c.id));
+      await writeJsonAtomic(jsonFile, tables);
+      process.stdout.write(`wrote ${p} to ${jsonFile}\n`);
+      if (opts.writeTable) {
+        const file = new URL('../claims/resolutionTable.ts', import.meta.url);
+        const head = ['/**', ' * The committed resolution tables (docs/theory.md §10): what `npm run resolution` measured, per precision. Verify', ' * reports quote the table of the precision they judged at. Generated: do not edit by hand.', ' */', "import type { ResolutionTable } from './resolution.js';", '', '/** Resolution tables by precision, as last measured by `npm run resolution`. */'];
+        await writeFileAtomic(file.pathname.replace(/\/dist\//, '/src/'), `${head.join('\n')}\nexport const RESOLUTION: Readonly<Record<string, ResolutionTable>> = ${JSON.stringify(tables, null, 1)};\n`);
+      }
     }
   });
 
@@ -167,9 +178,12 @@ program
   .addHelpText('after', example('eqflow replay reports/counterexamples/lemma-1a-2a-2025.json --impl ./my-impl.ts'))
   .description('re-check one saved counterexample (written by a failing verify)')
   .option('--impl <path|command>', 'the implementation to replay against (default: the reference)')
-  .action(async (file: string, opts: { impl?: string }) => {
+  .addOption(new Option('--precision <p>', 'judge at this precision (default: the one the counterexample was found at)').choices([...PRECISIONS]))
+  .action(async (file: string, opts: { impl?: string; precision?: Precision }) => {
     const { claimById } = await import('../claims/registry.js');
-    let saved: { claim?: unknown; input?: unknown };
+    const { judged } = await import('../claims/verify.js');
+    const { precisionOf } = await import('../impl/implementation.js');
+    let saved: { claim?: unknown; input?: unknown; precision?: unknown };
     try {
       saved = JSON.parse(readFileSync(file, 'utf8')) as typeof saved;
     } catch (e) {
@@ -178,10 +192,12 @@ program
     const claim = typeof saved.claim === 'string' ? claimById(saved.claim) : undefined;
     if (!claim) throw new EqflowError('invalid-argument', `${file}: claim`, `no known claim '${String(saved.claim)}'`);
     if (saved.input === undefined) throw new EqflowError('invalid-argument', `${file}: input`, 'the counterexample has no input');
+    // the tolerances derive from the precision judged at: the one recorded (files before precisions: announced)
+    const precision = opts.precision ?? (saved.precision === undefined ? undefined : parsePrecision(saved.precision, `${file}: precision`));
     const impl = await loadImplementation(opts.impl);
     try {
-      const m = await claim.replay(impl, saved.input);
-      process.stdout.write(`${claim.id}: error/tolerance = ${m.ratio.toExponential(3)} — ${m.detail}\n${m.ratio <= 1 ? 'holds on this input' : 'VIOLATED on this input'}\n`);
+      const m = await claim.replay(judged(impl, precision), saved.input);
+      process.stdout.write(`${claim.id} at ${precisionOf(judged(impl, precision))}: error/tolerance = ${m.ratio.toExponential(3)} — ${m.detail}\n${m.ratio <= 1 ? 'holds on this input' : 'VIOLATED on this input'}\n`);
       if (!(m.ratio <= 1)) process.exitCode = 1;
     } finally {
       await impl.close();

@@ -53,6 +53,11 @@ export function parsePrecision(v: unknown, field = 'precision'): Precision {
 
 /** float16's largest finite value and smallest normal: beyond it overflow, below it gradual underflow. */
 const HALF_MAX = 65504;
+
+/** The largest finite number a precision stores (beyond it a value overflows to ±∞). */
+export function largestFinite(p: Precision): number {
+  return p === 'float64' ? Number.MAX_VALUE : p === 'float16' ? HALF_MAX : p === 'bfloat16' ? 2 ** 127 * (2 - 2 ** -7) : 2 ** 127 * (2 - 2 ** -23);
+}
 const HALF_MIN_NORMAL = 2 ** -14;
 
 /** x rounded to nearest (ties to even) with `bits` significand bits, exponent unbounded. */

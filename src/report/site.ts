@@ -39,14 +39,14 @@ function verificationSection(v: Record<string, unknown>): ReportSection {
   return {
     heading: 'Claims',
     html: `<p>Implementation <b>${escapeHtml(str(v.implementation))}</b> judged at ${escapeHtml(str(v.precision ?? 'float64'))}, seed ${escapeHtml(str(v.seed))}: ${str(s.holds)} hold, ${str(s.violated)} violated, ` +
-      `${str(s.errors ?? 0)} implementation errors, ${str(s.notTested)} not tested${s.interrupted ? `, ${str(s.interrupted)} interrupted` : ''}. ` +
+      `${str(s.errors ?? 0)} implementation errors, ${str(s.notTested)} not tested${s.notResolvable ? `, ${str(s.notResolvable)} not resolvable at this precision` : ''}${s.interrupted ? `, ${str(s.interrupted)} interrupted` : ''}. ` +
       '<i>error</i> means the implementation did not answer properly (crash, timeout, protocol break, NaN, wrong length), not a counterexample. ' +
       'Each claim is a fast-check property over generated cases; <i>worst error/tol</i> is the largest ' +
       'measured error divided by its tolerance (≤ 1 holds). The negative control runs the same check outside the claim\'s hypotheses, where it must fail.</p>',
     table: {
       columns: ['claim', 'source', 'statement', 'cases', 'worst error/tol', 'verdict', 'negative control', 'resolution (smallest defect detected)'],
       rows: claims.map((c) => [str(c.id), str(c.source), str(c.title), str(c.cases), typeof c.worstRatio === 'number' ? c.worstRatio.toExponential(2) : '—', str(c.verdict), str(obj(c.negativeControl).verdict), resolutionCell(v.resolution as ResolutionTable | undefined, str(c.id))]),
-      rowClass: claims.map((c) => (c.verdict === 'holds' ? 'pass' : c.verdict === 'violated' ? 'fail' : c.verdict === 'error' || c.verdict === 'interrupted' ? 'warn' : undefined)),
+      rowClass: claims.map((c) => (c.verdict === 'holds' ? 'pass' : c.verdict === 'violated' ? 'fail' : c.verdict === 'error' || c.verdict === 'interrupted' || c.verdict === 'not resolvable' ? 'warn' : undefined)),
     },
   };
 }

@@ -13,13 +13,14 @@ const fmtRatio = (c: ClaimReport) => (unrun(c) ? '—' : c.worstRatio.toExponent
 /** The one-line summary of a report: counts per verdict and of negative controls that did not fail. */
 export function summaryLine(r: VerificationReport): string {
   const s = r.summary;
-  return `${s.holds} hold, ${s.violated} violated, ${s.errors} implementation errors, ${s.notTested} not tested${s.interrupted ? `, ${s.interrupted} interrupted` : ''}; ` +
+  return `${s.holds} hold, ${s.violated} violated, ${s.errors} implementation errors, ${s.notTested} not tested${s.notResolvable ? `, ${s.notResolvable} not resolvable at ${r.precision}` : ''}${s.interrupted ? `, ${s.interrupted} interrupted` : ''}; ` +
     `${s.controlsFailing} negative controls did not fail`;
 }
 
 /** What the Markdown report says of a claim's outcome, by verdict. */
 function outcome(c: ClaimReport): string {
   if (c.verdict === 'not tested') return `Not tested: ${c.message}.`;
+  if (c.verdict === 'not resolvable') return `Not resolvable at this precision (no case resolved every part of the claim; neither holds nor violated): ${c.message}.`;
   if (c.verdict === 'interrupted') return 'Interrupted before it finished.';
   if (c.verdict === 'error') return `Implementation error (${c.fault ?? 'fault'}; the implementation did not answer properly, not a counterexample): ${c.message ?? ''}.`;
   return `Last measurement: ${c.message ?? ''}.`;
@@ -40,7 +41,7 @@ export function resolutionCell(t: ResolutionTable | undefined, claim: string): s
 /** The claims table as rows: claim, source, cases, worst error/tolerance, verdict, negative control, seed, resolution. */
 export function claimRows(r: VerificationReport): string[][] {
   return r.claims.map((c) => [
-    c.id, c.source, unrun(c) ? '0' : `${c.cases}${c.skipped ? ` (+${c.skipped} skipped)` : ''}`, fmtRatio(c), c.verdict,
+    c.id, c.source, unrun(c) ? '0' : `${c.cases}${c.skipped ? ` (+${c.skipped} skipped)` : ''}${c.unresolved ? ` (${c.unresolved} partly unresolved)` : ''}`, fmtRatio(c), c.verdict,
     c.negativeControl.verdict, String(c.seed), resolutionCell(r.resolution, c.id),
   ]);
 }
