@@ -5,7 +5,8 @@ import { DEFAULT_INTEGRATOR, integrate } from '../flows/integrators.js';
 import { SampledAugmentation } from '../risk/risk.js';
 import { BuiltCase, buildCase } from './build.js';
 import { CaseSpec } from './caseSpec.js';
-import { CAPABILITIES, CaseSession, Implementation, ProjectorName, RiskMode } from './implementation.js';
+import { CAPABILITIES, CaseSession, GroupElement, Implementation, ProjectorName, RiskMode, SampleElements } from './implementation.js';
+import { PermSession, buildPermCase } from './permCase.js';
 
 /** The vector field of `kind` on a built case (K replaces Π_L for a matrix parametrization). */
 export function fieldOf(c: BuiltCase, kind: DynamicsKind, gamma: number): VectorField {
@@ -26,9 +27,9 @@ export class ReferenceSession implements CaseSession {
     requireFinite(A, field);
   }
 
-  async act(g: number, A: Float64Array): Promise<Float64Array> {
+  async act(g: GroupElement, A: Float64Array): Promise<Float64Array> {
     this.check(A);
-    if (!Number.isInteger(g) || g < 0 || g >= this.built.group.order) throw new EqflowError('invalid-argument', 'g', `expected an element index in 0..${this.built.group.order - 1}, got ${g}`);
+    if (typeof g !== 'number' || !Number.isInteger(g) || g < 0 || g >= this.built.group.order) throw new EqflowError('invalid-argument', 'g', `expected an element index in 0..${this.built.group.order - 1}, got ${g}`);
     const out = new Float64Array(this.dim);
     this.built.P.space.action.apply(g, A, out);
     return out;
@@ -58,8 +59,9 @@ export class ReferenceSession implements CaseSession {
     return A.map((a, i) => a + eta * v[i]);
   }
 
-  async sampledStep(A: Float64Array, eta: number, gamma: number, elements: Int32Array): Promise<Float64Array> {
+  async sampledStep(A: Float64Array, eta: number, gamma: number, elements: SampleElements): Promise<Float64Array> {
     this.check(A);
+    if (!(elements instanceof Int32Array)) throw new EqflowError('invalid-argument', 'elements', `${this.built.group.name} is enumerated: expected element indices, got permutations`);
     requireLength(elements, this.built.data.count, 'elements');
     const g = new Float64Array(this.dim);
     this.sampler.gradientWith(A, elements, g);
@@ -118,6 +120,8 @@ export class ReferenceImplementation implements Implementation {
   }
 
   async open(spec: CaseSpec): Promise<CaseSession> {
+    // a group by generators is never enumerated: its cases have their own objects (Π_G by orbits, sampled elements)
+    if (spec.group.kind === 'perm-generators') return new PermSession(buildPermCase(spec));
     return this.session(this.built(spec));
   }
 
