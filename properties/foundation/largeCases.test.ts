@@ -7,7 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { RandomStream } from '../../src/core/rng.js';
 import { EqflowError } from '../../src/core/errors.js';
-import { LARGE_ALPHA, largeCaseSpec, largeSampledAugmentationClaim, symmetricGenerators } from '../../src/claims/largeCases.js';
+import { LARGE_ALPHA, largeCaseSpec, largeSampledAugmentationClaim } from '../../src/claims/largeCases.js';
+import { symmetricGenerators } from '../../src/groups/permGroup.js';
 import { largeGroupProjectorClaim } from '../../src/claims/largeGroups.js';
 import { allClaims } from '../../src/claims/registry.js';
 import { buildCase } from '../../src/impl/build.js';
@@ -119,5 +120,50 @@ describe('claims checked statistically', () => {
     } finally {
       await served.close();
     }
+  });
+});
+
+describe('the CLI on groups by generators', () => {
+  it('eqflow flow --list has an SO(2) case and a large-S_n case; the S_30 flows run, the augmented one is refused', async () => {
+    const { listCases, runFlow } = await import('../../src/cli/flowCommand.js');
+    const list = listCases();
+    expect(list).toMatch(/^so2-vectors$/m);
+    expect(list).toMatch(/^sets-s30\n.*\n {2}group S30 \(\|G\| = 265252859812191058636308480000000, by generators\), dim H = 961, dim E = 5/m);
+    const { buildPermCase, permProjectors } = await import('../../src/impl/permCase.js');
+    const { exampleByName } = await import('../../src/impl/examples.js');
+    const A0 = permProjectors(buildPermCase(exampleByName('sets-s30').spec)).piG(new RandomStream('s30').gaussianVector(961, 0.5));
+    const out = runFlow({ caseRef: 'sets-s30', dynamics: 'reg-nominal', gamma: 2, t: 0.5, points: 3, from: Array.from(A0) });
+    // from A ∈ E the regularized nominal flow leaves E (asymmetric data, R1) but stays within O(β/γ)
+    expect(out.trajectory[0].projectionError).toBeLessThan(1e-14);
+    expect(out.trajectory[2].projectionError).toBeGreaterThan(1e-6);
+    const eq = runFlow({ caseRef: 'sets-s30', dynamics: 'equivariant', gamma: 0, t: 0.5, points: 3, from: Array.from(A0) });
+    expect(Math.max(...eq.trajectory.map((p) => p.projectionError))).toBeLessThan(1e-12);
+    expect(() => runFlow({ caseRef: 'sets-s30', dynamics: 'augmented', gamma: 0, t: 0.5, points: 3 })).toThrow(/not enumerable/);
+  });
+
+  it('a served reference answers permutation elements over the protocol (act with g as an array)', async () => {
+    const { serveImplementation } = await import('../../src/impl/serve.js');
+    const { PassThrough } = await import('node:stream');
+    const input = new PassThrough(), output = new PassThrough();
+    const done = serveImplementation(new ReferenceImplementation(), input, output);
+    const lines: string[] = [];
+    output.on('data', (b: Buffer) => lines.push(...b.toString().split('\n').filter(Boolean)));
+    const spec = largeCaseSpec({ n: 20, kind: 'sets', activation: 'tanh', count: 1, seed: 2 });
+    const send = async (o: unknown) => {
+      const before = lines.length;
+      input.write(`${JSON.stringify(o)}\n`);
+      while (lines.length <= before) await new Promise((r) => setTimeout(r, 5));
+      return JSON.parse(lines[lines.length - 1]) as Record<string, unknown>;
+    };
+    await send({ hello: 'eqflow/1' });
+    const open = await send({ id: 2, op: 'open', case: spec });
+    const dim = open.dim as number;
+    const A = Array.from({ length: dim }, (_, i) => i);
+    const g = Array.from({ length: 20 }, (_, i) => (i + 1) % 20);
+    const acted = await send({ id: 3, op: 'act', session: open.session, g, A });
+    expect((acted.A as number[]).slice().sort((a, b) => a - b)).toEqual(A);
+    expect(acted.A).not.toEqual(A);
+    input.end();
+    await done;
   });
 });

@@ -1,20 +1,12 @@
 import fc from 'fast-check';
 import { roundoff } from '../core/tolerance.js';
 import { RandomStream } from '../core/rng.js';
-import { Perm } from '../groups/permGroup.js';
+import { Perm, symmetricGenerators } from '../groups/permGroup.js';
 import { CaseInput, CaseSpec, RepSpec, parseCase } from '../impl/caseSpec.js';
 import { Implementation } from '../impl/implementation.js';
 import { boundedTolerance } from '../risk/haarRisk.js';
 import { register } from './engine.js';
 import { diff, norm, numerics, withSession } from './util.js';
-
-/** The generators (0 1) and (0 1 … n−1) of S_n as a Case sends them. */
-export function symmetricGenerators(n: number): number[][] {
-  const id = Array.from({ length: n }, (_, i) => i);
-  const swap = id.slice();
-  [swap[0], swap[1]] = [1, 0];
-  return [swap, id.map((i) => (i + 1) % n)];
-}
 
 /** Per-case level of the sampled check; 25 cases keep the claim's family-wise level ≤ 2.5·10⁻⁵ (union bound). */
 export const LARGE_ALPHA = 1e-6;

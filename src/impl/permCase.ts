@@ -1,8 +1,9 @@
 import { EqflowError, requireFinite, requireLength } from '../core/errors.js';
 import { trivialGroup } from '../groups/builtins.js';
 import { CompactGroup, permutationGroup } from '../groups/compact.js';
-import { Perm, PermGroup, checkPerm } from '../groups/permGroup.js';
-import { DynamicsKind } from '../flows/dynamics.js';
+import { Perm, PermGroup, checkPerm, symmetricGenerators } from '../groups/permGroup.js';
+import { DynamicsKind, PerpProjector, VectorField, velocity } from '../flows/dynamics.js';
+import { flowAtTimes } from '../flows/integrators.js';
 import { DenseNetwork } from '../models/dense.js';
 import { Loss } from '../models/model.js';
 import { GroupAction, SignedPerm, layerAction, pointAction, sumAction, tensorAction, trivialAction } from '../reps/action.js';
@@ -43,7 +44,10 @@ function groupOf(generators: number[][]): CompactGroup<Perm> {
   const key = JSON.stringify(generators);
   let G = groups.get(key);
   if (!G) {
-    const P = new PermGroup(generators.map((p, i) => checkPerm(p, generators[0].length, `case.group.generators[${i}]`)));
+    const d = generators[0].length;
+    // the standard generators of S_d get the group's name; any other set is named by its size
+    const name = key === JSON.stringify(symmetricGenerators(d)) ? `S${d}` : undefined;
+    const P = new PermGroup(generators.map((p, i) => checkPerm(p, d, `case.group.generators[${i}]`)), name);
     G = permutationGroup(P);
     if (groups.size > 16) groups.clear();
     groups.set(key, G);
@@ -113,11 +117,42 @@ export function transformedGradient(c: PermCase, A: Float64Array, elements: read
   return c.model.lossGradient(A, bx, by, d.count, c.loss, 1 / d.count, grad);
 }
 
+/** Π_G, Π_{E⊥} = I − Π_G (E = H_G here) and the distance ‖Π_{E⊥}A‖ of a perm-generators Case. */
+export function permProjectors(c: PermCase): PerpProjector & { piG(x: Float64Array): Float64Array; projectionError(x: Float64Array): number } {
+  const piG = (x: Float64Array) => c.projector.apply(x).out;
+  const piEperp = (x: Float64Array, out = new Float64Array(x.length)) => {
+    const g = piG(x);
+    for (let i = 0; i < x.length; i++) out[i] = x[i] - g[i];
+    return out;
+  };
+  return { piG, piEperp, projectionError: (x) => Math.sqrt(piEperp(x).reduce((s, v) => s + v * v, 0)) };
+}
+
+/**
+ * The field of the nominal, equivariant or regularized nominal dynamics (docs/theory.md §4) on a perm-generators
+ * Case: −∇R, −Π_G∇R, −∇R − γΠ_{E⊥}A. The augmented ones need R^aug, an average over G that is not enumerable.
+ */
+export function permField(c: PermCase, kind: DynamicsKind, gamma: number): VectorField<PerpProjector> {
+  if (kind === 'augmented' || kind === 'reg-augmented') throw new EqflowError('unsupported', 'kind', `the ${kind} dynamics needs R^aug over ${c.group.name}, which is not enumerable (sampled steps are offered instead)`);
+  if (!(Number.isFinite(gamma) && gamma >= 0)) throw new EqflowError('invalid-argument', 'gamma', `expected a finite γ ≥ 0, got ${gamma}`);
+  if (kind !== 'reg-nominal' && gamma !== 0) throw new EqflowError('invalid-argument', 'gamma', `the ${kind} dynamics has no regularizer; γ must be 0`);
+  const P = permProjectors(c);
+  const grad = new Float64Array(c.params.dim);
+  return {
+    dim: c.params.dim, kind, gamma, projectors: P,
+    nonlinear(A, out) {
+      c.R.gradient(A, grad);
+      out.set(kind === 'equivariant' ? P.piG(grad) : grad);
+      for (let i = 0; i < out.length; i++) out[i] = -out[i];
+    },
+  };
+}
+
 /**
  * The reference session of a perm-generators Case. Exact: the action, Π_G = Π_E (orbits), Π_L = I, R and its
  * gradient, steps of the nominal, equivariant and regularized nominal dynamics, sampled-augmentation steps.
- * Refused ('unsupported', so the claims skip the case): R^aug and the augmented dynamics, whose average over G
- * has no exact finite form here (the claims use sampled averages instead), and flows.
+ * and flows of those dynamics (etdrk4, as the reference). Refused ('unsupported', so the claims skip the case): R^aug
+ * and the augmented dynamics, whose average over G has no exact finite form here (the claims use sampled averages).
  */
 export class PermSession implements CaseSession {
   readonly dim: number;
@@ -160,13 +195,8 @@ export class PermSession implements CaseSession {
 
   async step(kind: DynamicsKind, A: Float64Array, eta: number, gamma: number): Promise<Float64Array> {
     this.check(A);
-    if (kind === 'augmented' || kind === 'reg-augmented') throw new EqflowError('unsupported', 'kind', `the ${kind} dynamics needs R^aug over ${this.c.group.name}, which is not enumerable`);
-    if (kind !== 'reg-nominal' && gamma !== 0) throw new EqflowError('invalid-argument', 'gamma', `the ${kind} dynamics has no regularizer; γ must be 0`);
-    const g = new Float64Array(this.dim);
-    this.c.R.gradient(A, g);
-    const v = kind === 'equivariant' ? this.piG(g) : g;
-    const perp = gamma !== 0 ? this.piG(A).map((p, i) => A[i] - p) : null;
-    return A.map((a, i) => a - eta * (v[i] + (perp ? gamma * perp[i] : 0)));
+    const v = velocity(permField(this.c, kind, gamma), A, new Float64Array(this.dim));
+    return A.map((a, i) => a + eta * v[i]);
   }
 
   async sampledStep(A: Float64Array, eta: number, gamma: number, elements: SampleElements): Promise<Float64Array> {
@@ -180,8 +210,9 @@ export class PermSession implements CaseSession {
     return A.map((a, i) => a - eta * (g[i] + gamma * (a - pg[i])));
   }
 
-  async flow(): Promise<Float64Array[]> {
-    throw new EqflowError('unsupported', 'flow', `flows of cases of groups by generators (${this.c.group.name}) are not offered yet`);
+  async flow(kind: DynamicsKind, A: Float64Array, gamma: number, times: number[], step: number): Promise<Float64Array[]> {
+    this.check(A);
+    return flowAtTimes(permField(this.c, kind, gamma), Float64Array.from(A), times, step);
   }
 
   async close(): Promise<void> {}

@@ -1,7 +1,7 @@
 import { EqflowError, requireFinite, requireLength } from '../core/errors.js';
 import { RandomStream } from '../core/rng.js';
 import { DynamicsKind, VectorField, aroundOffset, dynamics, velocity } from '../flows/dynamics.js';
-import { DEFAULT_INTEGRATOR, integrate } from '../flows/integrators.js';
+import { flowAtTimes } from '../flows/integrators.js';
 import { SampledAugmentation } from '../risk/risk.js';
 import { BuiltCase, buildCase } from './build.js';
 import { CaseSpec } from './caseSpec.js';
@@ -83,15 +83,8 @@ export class ReferenceSession implements CaseSession {
     const offset = this.built.P.L.offset;
     const f = offset ? aroundOffset(this.field(kind, gamma), offset) : this.field(kind, gamma);
     const x = offset ? A.map((a, i) => a - offset[i]) : Float64Array.from(A);
-    const out: Float64Array[] = [];
-    let t = 0;
-    for (const [i, ti] of times.entries()) {
-      if (!(ti >= t)) throw new EqflowError('invalid-argument', `times[${i}]`, `times must be non-decreasing and ≥ 0, got ${ti} after ${t}`);
-      integrate(f, x, ti - t, { integrator: DEFAULT_INTEGRATOR, step });
-      t = ti;
-      out.push(offset ? x.map((a, i) => a + offset[i]) : Float64Array.from(x));
-    }
-    return out;
+    const out = flowAtTimes(f, x, times, step);
+    return offset ? out.map((y) => y.map((a, i) => a + offset[i])) : out;
   }
 
   async close(): Promise<void> {}
