@@ -20,6 +20,7 @@ import { deflateRawSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BuiltCase, buildCase } from '../src/impl/build.js';
+import { PermCase, buildPermCase } from '../src/impl/permCase.js';
 import { CaseInput, CaseSpec, parseCase } from '../src/impl/caseSpec.js';
 import { examples } from '../src/impl/examples.js';
 import { ErrorCode, EqflowError } from '../src/core/errors.js';
@@ -392,13 +393,29 @@ function parseAndBuild(input: unknown): void {
   const parsed = outcome(() => parseCase(input));
   if (!parsed.ok) return;
   expectNoNaN(parsed.value, 'parseCase');
+  if (parsed.value.group.kind === 'perm-generators') {
+    const pc = outcome(() => buildPermCase(parsed.value));
+    if (pc.ok) checkPermBuilt(pc.value);
+    return;
+  }
   const built = outcome(() => buildCase(parsed.value));
   if (built.ok) checkBuilt(built.value);
 }
 
+/** A Case of a group by generators (never enumerated): R and ∇R at a point are not NaN. */
+function checkPermBuilt(c: PermCase): void {
+  const A = Float64Array.from({ length: c.params.dim }, (_, i) => 0.1 * Math.sin(i + 1));
+  const grad = new Float64Array(c.params.dim);
+  expect(Number.isNaN(c.R.gradient(A, grad)), 'R(A) is NaN').toBe(false);
+}
+
 describe('fuzz: parseCase → buildCase', () => {
   it('every seed Case is valid and builds (the mutation baseline)', () => {
-    for (const s of CASE_SEEDS) checkBuilt(buildCase(parseCase(s)));
+    for (const s of CASE_SEEDS) {
+      const spec = parseCase(s);
+      if (spec.group.kind === 'perm-generators') checkPermBuilt(buildPermCase(spec));
+      else checkBuilt(buildCase(spec));
+    }
   });
 
   it('random JSON and raw JS values: a Case or a typed error', () => {

@@ -323,12 +323,13 @@ describe.skipIf(skipPython)('the numpy implementation (examples/python/eqflow_ml
     const specs = fc.sample(fc.oneof(mlpAnyCase, incompatibleCase, nonUnitaryCase, orbitClosedCase.filter(isMlp)), { numRuns: 30, seed: 11 });
     let worst = 0;
     const cmp = (a: Float64Array, b: Float64Array, scale: number) => { for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]) / scale); };
-    let compared = 0;
+    let compared = 0, planar = 0;
     for (const spec of [...specs, exampleQCase]) {
-      // a family the example refuses (e.g. SO(2)/O(2) rules: dense networks on finite tables only) is not compared
+      // a family the example refuses (CNNs, groups by generators) is not compared; SO(2)/O(2) rules are
       const se = await py.open(spec).catch((e: unknown) => (e instanceof EqflowError && e.code === 'unsupported' ? null : Promise.reject(e)));
       if (!se) continue;
       compared++;
+      if (spec.group.kind === 'SO2' || spec.group.kind === 'O2') planar++;
       const sr = await ref.open(spec);
       const A = new RandomStream(spec.name).gaussianVector(se.dim, 0.7);
       const scale = Math.max(1, ...Array.from(A, Math.abs));
@@ -351,8 +352,9 @@ describe.skipIf(skipPython)('the numpy implementation (examples/python/eqflow_ml
       else (fe as Float64Array[]).forEach((p, i) => cmp(p, (fr as Float64Array[])[i], scale));
       await se.close();
     }
-    console.log(`numpy vs reference: worst relative difference ${worst.toExponential(2)} over ${compared} cases`);
+    console.log(`numpy vs reference: worst relative difference ${worst.toExponential(2)} over ${compared} cases (${planar} SO(2)/O(2))`);
     expect(compared).toBeGreaterThanOrEqual(25);
+    expect(planar).toBeGreaterThanOrEqual(1);
     expect(worst).toBeLessThan(1e-12);
   });
 

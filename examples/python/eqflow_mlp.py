@@ -16,7 +16,8 @@ handshake, so eqflow judges it at float32's unit roundoff (docs/theory.md §10):
 Supported: model kind "mlp" with any representation kind of the Case schema (trivial, shift, rot90, natural,
 adjacency, rotation2d, permutation, signed, dense, sum, tensor, factor), every activation, bias, the squared and
 cross-entropy losses, explicit data (eqflow always sends explicit data), admissible full / mask / basis, the
-unitary and matrix parametrizations, affine admissible sets (an `offset`). Other cases (CNNs) are refused with the error code "unsupported".
+unitary and matrix parametrizations, affine admissible sets (an `offset`), SO(2)/O(2) by their N-point Haar rule with
+band-limited and circle representations. Other cases (CNNs, groups by generators) are refused with the error code "unsupported".
 
 `main(buggy=True)` (eqflow_mlp_buggy.py) plants one bug: the induced action uses rho_i(g) where rho_i(g)^{-1}
 belongs. Everything else is the same code.
@@ -140,6 +141,10 @@ def build_group(spec, field="case.group"):
         return Group(a.order * b.order, "product", factors=(a, b))
     if kind == "table":
         return Group(len(spec["table"]), "table")
+    if kind in ("SO2", "O2"):
+        # the exact N-point Haar rule of SO(2)/O(2) (docs/protocol.md §7): C_N or D_N in the same numbering, θ_j = 2πj/N
+        n = integer(spec["points"], f"{field}.points", 1)
+        return Group(n if kind == "SO2" else 2 * n, "cyclic" if kind == "SO2" else "dihedral", n=n)
     raise ProtocolError("unsupported", f"{field}.kind", f"unknown group kind {kind!r}")
 
 
@@ -151,6 +156,27 @@ def monomial(G, d, target, sign=None):
     for g in range(G.order):
         for i in range(d):
             m[g, target(g, i), i] = 1.0 if sign is None else sign(g, i)
+    return m
+
+
+def band_limited(G, ks, field):
+    """⊕_k ψ_k at the rule's elements g = j + N·f = r_θ s^f, θ = 2πj/N: ψ_0 = 1, ψ_k = R(kθ)·diag(1, (−1)^f)."""
+    need(G.family in ("cyclic", "dihedral"), field, "a band-limited representation needs SO2/O2 (or C_N/D_N)")
+    need(len(ks) > 0, field, "give at least one frequency")
+    d = sum(1 if k == 0 else 2 for k in ks)
+    m = np.zeros((G.order, d, d))
+    for g in range(G.order):
+        t, f = 2 * np.pi * (g % G.n) / G.n, g >= G.n
+        o = 0
+        for k in ks:
+            if k == 0:
+                m[g, o, o] = 1.0
+                o += 1
+                continue
+            c, s = math.cos(k * t), math.sin(k * t)
+            # r_θ s: reflect (x, y) ↦ (x, −y) first, so the second column changes sign
+            m[g, o:o + 2, o:o + 2] = [[c, s if f else -s], [s, -c if f else c]]
+            o += 2
     return m
 
 
@@ -193,6 +219,10 @@ def build_rep(G, spec, field):
         need(G.family == "cyclic", field, "rotation2d needs a cyclic group")
         t = 2 * np.pi * np.arange(G.order) / G.n
         return np.stack([np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]]) for a in t])
+    if kind == "band-limited":
+        return band_limited(G, [integer(k, f"{field}.frequencies[{i}]", 0) for i, k in enumerate(spec["frequencies"])], field)
+    if kind == "circle":
+        return band_limited(G, list(range(integer(spec["K"], f"{field}.K", 0) + 1)), field)
     if kind in ("permutation", "signed"):
         perms = spec["perms"]
         need(len(perms) == G.order, f"{field}.perms", f"expected one table per element ({G.order}), got {len(perms)}",

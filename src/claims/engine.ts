@@ -29,6 +29,12 @@ export interface Claim<T> {
   readonly needs: readonly Capability[];
   /** generated cases per default run (100; fewer only for flow-heavy claims, never below 25, with a reason) */
   readonly runs: number;
+  /**
+   * Set when the claim compares with a sampled average (a group too large to enumerate): its checks pass with
+   * probability ≥ 1 − alpha on a correct implementation (alpha over all default cases, by the union bound); absent,
+   * every check is exact up to round-off.
+   */
+  readonly statistical?: { readonly alpha: number };
   readonly arbitrary: fc.Arbitrary<T>;
   readonly check: (impl: Implementation, input: T) => Promise<Measurement>;
   /**
@@ -54,6 +60,10 @@ export interface ClaimResult {
   id: string;
   title: string;
   source: string;
+  /** how the claim was checked: exactly (up to round-off) or statistically, against sampled averages at level `alpha` */
+  check: 'exact' | 'statistical';
+  /** for a statistical check: the probability that a correct implementation fails it over the default cases */
+  alpha?: number;
   verdict: Verdict;
   /** generated cases run (0 when not tested) */
   cases: number;
@@ -91,7 +101,7 @@ export interface RunOptions {
  * replaying its path, in which shrink steps the implementation cannot answer are skipped.
  */
 export async function runClaim<T>(claim: Claim<T>, impl: Implementation, opts: RunOptions = {}): Promise<ClaimResult> {
-  const base = { id: claim.id, title: claim.title, source: claim.source };
+  const base = { id: claim.id, title: claim.title, source: claim.source, ...checkKind(claim.statistical) };
   const missing = claim.needs.filter((c) => !impl.capabilities.has(c));
   const seed = opts.seed ?? Math.floor(Math.random() * 0x7fffffff);
   if (missing.length) return { ...base, verdict: 'not tested', cases: 0, skipped: 0, worstRatio: 0, seed, missing, message: `needs ${missing.join(', ')}` };
@@ -160,6 +170,11 @@ export async function runClaim<T>(claim: Claim<T>, impl: Implementation, opts: R
   };
 }
 
+/** The `check` and `alpha` fields of a claim's results. */
+export function checkKind(statistical: { readonly alpha: number } | undefined): { check: 'exact' | 'statistical'; alpha?: number } {
+  return statistical ? { check: 'statistical', alpha: statistical.alpha } : { check: 'exact' };
+}
+
 /** A claim with its input type erased, so claims of different inputs share one registry. */
 export interface RegisteredClaim {
   readonly id: string;
@@ -167,6 +182,8 @@ export interface RegisteredClaim {
   readonly source: string;
   readonly needs: readonly Capability[];
   readonly runs: number;
+  /** set for claims checked against sampled averages (see Claim.statistical) */
+  readonly statistical?: { readonly alpha: number };
   readonly negativeDescription: string;
   /** whether the negative control is a set of inputs (else a mutant) */
   readonly hasNegativeInputs: boolean;
@@ -177,7 +194,7 @@ export interface RegisteredClaim {
 
 export function register<T>(claim: Claim<T>): RegisteredClaim {
   return {
-    id: claim.id, title: claim.title, source: claim.source, needs: claim.needs, runs: claim.runs,
+    id: claim.id, title: claim.title, source: claim.source, needs: claim.needs, runs: claim.runs, statistical: claim.statistical,
     negativeDescription: claim.negative.description,
     hasNegativeInputs: claim.negative.arbitrary !== undefined,
     run: (impl, opts) => runClaim(claim, impl, opts),

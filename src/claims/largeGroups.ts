@@ -84,6 +84,7 @@ export const largeGroupProjectorClaim = register({
   needs: [],
   // ≤ 27 000-parameter spaces, 64 sampled actions each: 25 cases keep it to a few seconds
   runs: 25,
+  statistical: { alpha: 25 * ALPHA },
   arbitrary: largeCase(false),
   check: async (_impl, { n, kind, seed, drop }) => checkLargeProjector(n, kind, seed, drop ? cycleOnly : byOrbits),
   negative: { arbitrary: largeCase(true), description: 'orbits of the n-cycle only (a dropped generator): the sampled S_n mean is far from that projection' },

@@ -1,6 +1,7 @@
 import { conformanceClaims } from './conformance.js';
 import { dynamicsClaims } from './dynamics.js';
 import { RegisteredClaim } from './engine.js';
+import { largeCaseClaims } from './largeCases.js';
 import { largeGroupClaims } from './largeGroups.js';
 import { lemmaClaims } from './lemmas.js';
 import { remarkClaims } from './remarks.js';
@@ -11,7 +12,7 @@ import { theorem3Claims } from './theorem3.js';
 /** Every claim eqflow verifies, in the order of docs/theory.md. */
 export const allClaims: readonly RegisteredClaim[] = [
   ...conformanceClaims, ...dynamicsClaims, ...lemmaClaims, ...theorem1Claims, ...theorem2Claims, ...theorem3Claims, ...remarkClaims,
-  ...largeGroupClaims,
+  ...largeGroupClaims, ...largeCaseClaims,
 ];
 
 /** The claim with this id, or undefined. */

@@ -3,6 +3,7 @@ import { EqflowError } from '../core/errors.js';
 import type { Precision } from '../core/precision.js';
 import type { ClaimResult, Verdict } from './engine.js';
 import type { RegisteredClaim } from './engine.js';
+import { checkKind } from './engine.js';
 import { type ClaimReport, type NegativeControlVerdict, type VerificationReport, VERIFICATION_VERSION, jobKey } from './verify.js';
 
 /**
@@ -69,9 +70,10 @@ export function resumeResults(previous: VerificationReport, key: RunKey, claims:
     if (wantsControl && !ran && old.verdict !== 'not tested') continue;
     if (!wantsControl && ran) continue;
     const { negativeControl, counterexampleFile: _file, ...result } = old as ClaimReport;
-    out.set(jobKey(c.id, false), result);
+    // how the claim is checked is the claim's, not the old report's (reports before this field have none)
+    out.set(jobKey(c.id, false), { ...result, ...checkKind(c.statistical) });
     if (wantsControl) {
-      out.set(jobKey(c.id, true), { id: c.id, title: c.title, source: c.source, verdict: ran ?? 'not tested', cases: 0, skipped: 0, worstRatio: negativeControl.worstRatio ?? 0, seed: old.seed });
+      out.set(jobKey(c.id, true), { id: c.id, title: c.title, source: c.source, ...checkKind(c.statistical), verdict: ran ?? 'not tested', cases: 0, skipped: 0, worstRatio: negativeControl.worstRatio ?? 0, seed: old.seed });
     }
   }
   return out;

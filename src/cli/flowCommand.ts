@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { EqflowError, requireFinite, requireLength } from '../core/errors.js';
 import { norm } from '../core/kernels.js';
-import { DYNAMICS, DynamicsKind, velocity } from '../flows/dynamics.js';
+import { DYNAMICS, DynamicsKind, PerpProjector, VectorField, velocity } from '../flows/dynamics.js';
 import { DEFAULT_INTEGRATOR, FLOW_ATOL, FLOW_RTOL, INTEGRATORS, IntegratorKind, firstStep, integrate } from '../flows/integrators.js';
 import { buildCase } from '../impl/build.js';
 import { CaseSpec, parseCase } from '../impl/caseSpec.js';
 import { exampleByName, examples } from '../impl/examples.js';
 import { fieldOf } from '../impl/reference.js';
+import { buildPermCase, permField, permProjectors } from '../impl/permCase.js';
+import { Objective } from '../risk/objective.js';
 
 export interface FlowRequest {
   /** a built-in example name or a path to a case file (a Case, or {"case": Case, "start": [...]}) */
@@ -88,6 +90,24 @@ export function resolveCase(ref: string): { spec: CaseSpec; start: (dim: number)
   };
 }
 
+/** What a flow needs of a case: its field, the risk it descends (R^aug for the augmented dynamics) and ‖Π_{E⊥}A‖. */
+interface FlowTarget {
+  dim: number;
+  f: VectorField<PerpProjector>;
+  risk: Objective;
+  projectionError: (A: Float64Array) => number;
+}
+
+/** The flow target of an enumerated case (BuiltCase) or of a case of a group by generators (PermCase: no augmented dynamics). */
+function flowTarget(spec: CaseSpec, kind: DynamicsKind, gamma: number): FlowTarget {
+  if (spec.group.kind === 'perm-generators') {
+    const c = buildPermCase(spec);
+    return { dim: c.params.dim, f: permField(c, kind, gamma), risk: c.R, projectionError: permProjectors(c).projectionError };
+  }
+  const b = buildCase(spec);
+  return { dim: b.model.space.dim, f: fieldOf(b, kind, gamma), risk: kind.includes('augmented') ? b.Raug : b.R, projectionError: (A) => b.P.projectionError(A) };
+}
+
 /**
  * Integrates one flow and samples it at `points` evenly spaced times. Default: etdrk4 with error control (its fixed
  * points are exactly the zeros of v for every step and γ); `step` fixes the step instead (then the local error is
@@ -104,19 +124,16 @@ export function runFlow(req: FlowRequest): FlowOutput {
   if (!regularized && req.gamma !== 0) throw new EqflowError('invalid-argument', '--gamma', `the ${req.dynamics} dynamics has no regularizer; use reg-augmented or reg-nominal, or γ = 0`);
   if (!(Number.isFinite(req.t) && req.t > 0)) throw new EqflowError('invalid-argument', '--t', `expected a finite time > 0, got ${req.t}`);
   const { spec, start } = resolveCase(req.caseRef);
-  const b = buildCase(spec);
-  const dim = b.model.space.dim;
+  const { dim, f, risk, projectionError } = flowTarget(spec, req.dynamics, req.gamma);
   const A = req.from ? Float64Array.from(req.from) : start(dim);
   requireLength(A, dim, '--from');
   requireFinite(A, '--from');
-  const f = fieldOf(b, req.dynamics, req.gamma);
-  const risk = req.dynamics.includes('augmented') ? b.Raug : b.R;
   const v = new Float64Array(dim);
   const v0 = norm(velocity(f, A, v));
   const fixed = req.step !== undefined;
   const rtol = req.rtol ?? FLOW_RTOL, atol = req.atol ?? FLOW_ATOL;
   const trajectory: FlowOutput['trajectory'] = [];
-  const record = (t: number) => trajectory.push({ t, projectionError: b.P.projectionError(A), risk: risk.value(A) });
+  const record = (t: number) => trajectory.push({ t, projectionError: projectionError(A), risk: risk.value(A) });
   record(0);
   let steps = 0, rejected = 0, maxLocalError = 0;
   let h = req.step ?? firstStep(req.gamma, req.t);
@@ -131,7 +148,7 @@ export function runFlow(req: FlowRequest): FlowOutput {
   }
   const velocityNorm = norm(velocity(f, A, v));
   f.nonlinear(A, v);
-  const velocityScale = Math.max(v0, norm(v) + req.gamma * b.P.projectionError(A));
+  const velocityScale = Math.max(v0, norm(v) + req.gamma * projectionError(A));
   const stats: FlowStats = {
     integrator, step: fixed ? (req.step as number) : null, rtol: fixed ? null : rtol, atol: fixed ? null : atol,
     steps, rejected, maxLocalError, velocityNorm, velocityScale, settled: velocityNorm <= SETTLED * velocityScale,
@@ -151,8 +168,17 @@ export function formatStats(s: FlowStats): string {
 /** `eqflow flow --list`: every built-in case with its parameter layout and documented start. */
 export function listCases(): string {
   return examples.map((e) => {
-    const b = buildCase(e.spec);
-    const layout = b.model.space.segments.map((s) => `${s.name}[${s.shape.join('×')}]@${s.offset}`).join(' ');
-    return `${e.name}\n  ${e.description}\n  group ${b.group.name}, dim H = ${b.model.space.dim}, dim E = ${b.P.dimE}, L = ${b.L.name}${b.P.compatible ? '' : ' (incompatible)'}\n  layout: ${layout}\n  start: ${e.start}`;
+    let space, what;
+    if (e.spec.group.kind === 'perm-generators') {
+      const c = buildPermCase(e.spec);
+      space = c.model.space;
+      what = `group ${c.group.name} (|G| = ${c.group.order()}, by generators), dim H = ${c.params.dim}, dim E = ${c.projector.rank}, L = full; augmented dynamics: not offered (R^aug is not enumerable)`;
+    } else {
+      const b = buildCase(e.spec);
+      space = b.model.space;
+      what = `group ${b.group.name}, dim H = ${space.dim}, dim E = ${b.P.dimE}, L = ${b.L.name}${b.P.compatible ? '' : ' (incompatible)'}`;
+    }
+    const layout = space.segments.map((s) => `${s.name}[${s.shape.join('×')}]@${s.offset}`).join(' ');
+    return `${e.name}\n  ${e.description}\n  ${what}\n  layout: ${layout}\n  start: ${e.start}`;
   }).join('\n');
 }

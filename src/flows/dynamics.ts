@@ -10,22 +10,28 @@ export type DynamicsKind = (typeof DYNAMICS)[number];
 /** A linear map on H given by its action (used for K = MMᵀ of a parametrization). */
 export type LinearMap = (x: Float64Array, out: Float64Array) => void;
 
+/** What the integrators need of the projectors: Π_{E⊥} (the linear γ-term and its exact flow). */
+export interface PerpProjector {
+  piEperp(x: Float64Array, out?: Float64Array): Float64Array;
+}
+
 /**
  * A vector field Ȧ = F(A) − γ Π_{E⊥}A split into a nonlinear part F and the linear regularizer term, so that
  * integrators can treat the γ-term exactly (its flow is A ↦ Π_E A + e^{−γt} Π_{E⊥} A).
  */
-export interface VectorField {
+export interface VectorField<P extends PerpProjector = Projectors> {
   readonly dim: number;
   readonly kind: DynamicsKind;
   /** γ of the linear part −γΠ_{E⊥}A (0 for unregularized dynamics) */
   readonly gamma: number;
-  readonly projectors: Projectors;
+  /** the case's projectors (Projectors; a case of a group by generators gives only Π_{E⊥}, which is all integrators use) */
+  readonly projectors: P;
   /** out ← F(A), the velocity without the γ-term */
   nonlinear(A: Float64Array, out: Float64Array): void;
 }
 
 /** out ← F(A) − γΠ_{E⊥}A, the whole velocity. */
-export function velocity(f: VectorField, A: Float64Array, out: Float64Array, tmp: Float64Array = new Float64Array(f.dim)): Float64Array {
+export function velocity(f: VectorField<PerpProjector>, A: Float64Array, out: Float64Array, tmp: Float64Array = new Float64Array(f.dim)): Float64Array {
   f.nonlinear(A, out);
   if (f.gamma !== 0) {
     f.projectors.piEperp(A, tmp);

@@ -1,6 +1,9 @@
 import { EqflowError } from '../core/errors.js';
 import { norm } from '../core/kernels.js';
-import { VectorField, velocity } from './dynamics.js';
+import { PerpProjector, VectorField, velocity } from './dynamics.js';
+
+/** The fields the integrators take: they use Π_{E⊥} alone. */
+type Field = VectorField<PerpProjector>;
 
 /** The integrators `integrate` offers. */
 export const INTEGRATORS = ['etdrk4', 'lawson-rk4', 'rk4', 'euler', 'dopri5'] as const;
@@ -39,13 +42,13 @@ export class Work {
 }
 
 /** A ← A + h·v(A): gradient descent with step η = h (docs/theory.md §4, discrete). */
-export function eulerStep(f: VectorField, A: Float64Array, h: number, w: Work = new Work(f.dim, 1)): void {
+export function eulerStep(f: Field, A: Float64Array, h: number, w: Work = new Work(f.dim, 1)): void {
   velocity(f, A, w.k[0], w.tmp);
   for (let i = 0; i < A.length; i++) A[i] += h * w.k[0][i];
 }
 
 /** Classical RK4 on the whole velocity. */
-export function rk4Step(f: VectorField, A: Float64Array, h: number, w: Work = new Work(f.dim, 4)): void {
+export function rk4Step(f: Field, A: Float64Array, h: number, w: Work = new Work(f.dim, 4)): void {
   const [k1, k2, k3, k4] = w.k;
   const y = w.y;
   const n = A.length;
@@ -60,7 +63,7 @@ export function rk4Step(f: VectorField, A: Float64Array, h: number, w: Work = ne
 }
 
 /** x ← φ(t)x = Π_E x + e^{−γt} Π_{E⊥} x, the exact flow of the linear γ-term. */
-function linearFlow(f: VectorField, t: number, x: Float64Array, tmp: Float64Array): void {
+function linearFlow(f: Field, t: number, x: Float64Array, tmp: Float64Array): void {
   if (f.gamma === 0) return;
   const c = Math.exp(-f.gamma * t);
   f.projectors.piEperp(x, tmp);
@@ -75,7 +78,7 @@ function linearFlow(f: VectorField, t: number, x: Float64Array, tmp: Float64Arra
  * Example Q's regularized nominal flow ‖Π_{E⊥}A_∞‖ is off by ≈ 70% at γh = 10 — so long runs at large γ need
  * γh ≪ 1 or the equilibrium-exact etdrk4.
  */
-export function lawsonRk4Step(f: VectorField, A: Float64Array, h: number, w: Work = new Work(f.dim, 4)): void {
+export function lawsonRk4Step(f: Field, A: Float64Array, h: number, w: Work = new Work(f.dim, 4)): void {
   const [k1, k2, k3, k4] = w.k;
   const y = w.y, t = w.tmp;
   const n = A.length;
@@ -137,7 +140,7 @@ export function phi(z: number): [number, number, number, number] {
  * its complement, z = −γh. Written as u + h Σ a_j(0)N_j + Π_{E⊥}[(e^{cz} − 1)u + h Σ (a_j(z) − a_j(0))N_j]: one
  * projection per stage.
  */
-function expCombine(f: VectorField, u: Float64Array, decay: number, h: number, N: Float64Array[], a0: number[], az: number[], out: Float64Array, tmp: Float64Array): void {
+function expCombine(f: Field, u: Float64Array, decay: number, h: number, N: Float64Array[], a0: number[], az: number[], out: Float64Array, tmp: Float64Array): void {
   const n = u.length;
   if (f.gamma === 0) {
     for (let i = 0; i < n; i++) {
@@ -169,7 +172,7 @@ function expCombine(f: VectorField, u: Float64Array, decay: number, h: number, N
  * Fourth order (classical RK4 when γ = 0) and stable for any γh; at a zero of v every stage equals A and the step
  * returns A exactly, so its fixed points are the zeros of v for every step and every γ (unlike lawsonRk4Step).
  */
-export function etdrk4Step(f: VectorField, A: Float64Array, h: number, w: Work = new Work(f.dim, 4)): void {
+export function etdrk4Step(f: Field, A: Float64Array, h: number, w: Work = new Work(f.dim, 4)): void {
   const [N1, N2, N3, N4] = w.k;
   const y = w.y, t = w.tmp;
   const z = -f.gamma * h;
@@ -187,7 +190,7 @@ export function etdrk4Step(f: VectorField, A: Float64Array, h: number, w: Work =
   A.set(y);
 }
 
-export type StepFn = (f: VectorField, A: Float64Array, h: number, w: Work) => void;
+export type StepFn = (f: Field, A: Float64Array, h: number, w: Work) => void;
 
 const STEPS: Record<Exclude<IntegratorKind, 'dopri5'>, StepFn> = { euler: eulerStep, rk4: rk4Step, 'lawson-rk4': lawsonRk4Step, etdrk4: etdrk4Step };
 
@@ -252,7 +255,7 @@ function dopri5Tableau(): { Acoef: number[][]; B5: number[]; B4: number[] } {
  * One step of `step` from A (left unchanged) by step doubling: `full` ← Ψ_h(A), `half` ← Ψ_{h/2}(Ψ_{h/2}(A)). For a
  * scheme of order p the error of `half` is ≈ (half − full)/(2^p − 1) and that of `full` 2^p times it.
  */
-export function doubled(step: StepFn, f: VectorField, A: Float64Array, h: number, w: Work, full: Float64Array, half: Float64Array): void {
+export function doubled(step: StepFn, f: Field, A: Float64Array, h: number, w: Work, full: Float64Array, half: Float64Array): void {
   full.set(A);
   step(f, full, h, w);
   half.set(A);
@@ -288,7 +291,7 @@ function scaledError(d: Float64Array, a: Float64Array, b: Float64Array, rtol: nu
  * EqflowError('not-converged') instead of looping. Throws EqflowError('not-finite') the moment the state stops
  * being finite, naming the time.
  */
-export function integrate(f: VectorField, A: Float64Array, tEnd: number, opts: FlowOptions): IntegrationStats {
+export function integrate(f: Field, A: Float64Array, tEnd: number, opts: FlowOptions): IntegrationStats {
   if (!(tEnd >= 0) || !Number.isFinite(tEnd)) throw new EqflowError('invalid-argument', 't', `expected a finite time ≥ 0, got ${tEnd}`);
   if (!(opts.step > 0) || !Number.isFinite(opts.step)) throw new EqflowError('invalid-argument', 'step', `expected a finite step > 0, got ${opts.step}`);
   const maxSteps = opts.maxSteps ?? 10_000_000;
@@ -399,4 +402,20 @@ export function integrate(f: VectorField, A: Float64Array, tEnd: number, opts: F
     if (h < 1e-14 * Math.max(1, tEnd)) throw new EqflowError('not-converged', 'step', `dopri5 step underflow at t = ${t}`);
   }
   return { steps, rejected, maxLocalError, nextStep: h };
+}
+
+/**
+ * The protocol's `flow`: x integrated in place by `integrator` (default etdrk4) with fixed step `step`, a copy of it
+ * at each of the non-decreasing times ≥ 0.
+ */
+export function flowAtTimes(f: Field, x: Float64Array, times: readonly number[], step: number, integrator: IntegratorKind = DEFAULT_INTEGRATOR): Float64Array[] {
+  const out: Float64Array[] = [];
+  let t = 0;
+  for (const [i, ti] of times.entries()) {
+    if (!(ti >= t)) throw new EqflowError('invalid-argument', `times[${i}]`, `times must be non-decreasing and ≥ 0, got ${ti} after ${t}`);
+    integrate(f, x, ti - t, { integrator, step });
+    t = ti;
+    out.push(Float64Array.from(x));
+  }
+  return out;
 }

@@ -209,11 +209,16 @@ export class PermGroup {
   }
 }
 
-/** S_n by its two generators (0 1) and (0 1 … n−1); never enumerated. */
-export function symmetricByGenerators(n: number): PermGroup {
+/** The generators (0 1) and (0 1 … n−1) of S_n as arrays (one transposition alone for n = 2, the identity for n = 1). */
+export function symmetricGenerators(n: number): number[][] {
   if (!Number.isInteger(n) || n < 1) throw new EqflowError('invalid-argument', 'n', `expected an integer n ≥ 1, got ${n}`);
   const id = Array.from({ length: n }, (_, i) => i);
   const swap = id.slice();
   if (n >= 2) [swap[0], swap[1]] = [1, 0];
-  return new PermGroup([swap, id.map((i) => (i + 1) % n)], `S${n}`);
+  return [swap, id.map((i) => (i + 1) % n)];
+}
+
+/** S_n by its two generators (0 1) and (0 1 … n−1); never enumerated. */
+export function symmetricByGenerators(n: number): PermGroup {
+  return new PermGroup(symmetricGenerators(n), `S${n}`);
 }

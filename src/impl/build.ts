@@ -51,6 +51,7 @@ export function buildGroup(spec: GroupSpec, field = 'group'): FiniteGroup {
     case 'table': return fromCayleyTable(spec.table);
     case 'SO2': return cyclic(spec.points, `SO2@${spec.points}`);
     case 'O2': return dihedral(spec.points, `O2@${spec.points}`);
+    case 'perm-generators': throw new EqflowError('unsupported', field, 'a group by generators is never enumerated: its cases are built by buildPermCase (src/impl/permCase.ts)');
   }
 }
 
@@ -77,7 +78,7 @@ export function buildRep(G: FiniteGroup, spec: RepSpec, field = 'rep'): Represen
 }
 
 /** σ by name on R^n; 'biased-tanh' gets the fixed generic offsets c_k = ½ sin(1.7k + 0.3). */
-function activationOf(name: string, n: number): Activation {
+export function activationOf(name: string, n: number): Activation {
   return name === 'biased-tanh' ? biasedTanh(Float64Array.from({ length: n }, (_, k) => 0.5 * Math.sin(1.7 * k + 0.3))) : pointwise(name);
 }
 

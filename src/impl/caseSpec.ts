@@ -19,7 +19,12 @@ export type GroupSpec =
   | { kind: 'table'; table: number[][] }
   /** SO(2) / O(2) through their exact Haar rule of N = points angles 2πj/N (element j; for O(2) element N + j is r_{2πj/N}·s) */
   | { kind: 'SO2'; points: number }
-  | { kind: 'O2'; points: number };
+  | { kind: 'O2'; points: number }
+  /**
+   * a permutation group of the points {0..d−1} by its generators only, never enumerated (S_n with n ≥ 20 …):
+   * elements travel as permutations, Π_G is the orbit mean, exact averages are replaced by sampled ones
+   */
+  | { kind: 'perm-generators'; generators: number[][] };
 
 export const GroupSpec: z.ZodType<GroupSpec> = z.lazy(() =>
   z.discriminatedUnion('kind', [
@@ -31,6 +36,7 @@ export const GroupSpec: z.ZodType<GroupSpec> = z.lazy(() =>
     z.object({ kind: z.literal('table'), table: z.array(z.array(z.number().int())).min(1) }).strict(),
     z.object({ kind: z.literal('SO2'), points: posInt }).strict(),
     z.object({ kind: z.literal('O2'), points: posInt }).strict(),
+    z.object({ kind: z.literal('perm-generators'), generators: z.array(z.array(z.number().int().min(0)).min(1)).min(1) }).strict(),
   ]),
 );
 

@@ -1,5 +1,6 @@
 import { EqflowError } from '../core/errors.js';
 import { RandomStream } from '../core/rng.js';
+import { symmetricGenerators } from '../groups/permGroup.js';
 import { CaseInput, CaseSpec, parseCase } from './caseSpec.js';
 
 /**
@@ -84,6 +85,13 @@ export const examples: readonly Example[] = [
       group: { kind: 'O2', points: 9 },
       model: { kind: 'mlp', input: { kind: 'circle', K: 2 }, hidden: [{ kind: 'trivial', dim: 4 }], output: { kind: 'trivial' }, activation: 'square', bias: true },
       data: { kind: 'synthetic', seed: 'o2-circle', count: 16 },
+    },
+    'seeded N(0, 0.3²)', seeded(0.3)),
+  example('sets-s30', 'S_30 by its two generators (never enumerated; |G| = 30! ≈ 2.7e32) on sets: R^30 → R^30 (tanh, bias) → R (permutation-invariant), 32 seeded samples; nominal, equivariant and regularized nominal dynamics (R^aug is not enumerable: its claims run on sampled steps)',
+    {
+      group: { kind: 'perm-generators', generators: symmetricGenerators(30) },
+      model: { kind: 'mlp', input: { kind: 'natural' }, hidden: [{ kind: 'natural' }], output: { kind: 'trivial' }, bias: true },
+      data: { kind: 'synthetic', seed: 'sets-s30', count: 32 },
     },
     'seeded N(0, 0.3²)', seeded(0.3)),
   example('paper-cnn', 'docs/theory.md §7 CNN on 28×28, C4, cross-entropy, 100 MNIST digits of the mnist package (10 per class, seeded)',

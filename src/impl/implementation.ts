@@ -1,7 +1,16 @@
 import { EqflowError } from '../core/errors.js';
 import { Precision } from '../core/precision.js';
 import { DynamicsKind } from '../flows/dynamics.js';
+import { Perm } from '../groups/permGroup.js';
 import { CaseSpec } from './caseSpec.js';
+
+/**
+ * A group element as a session takes it: an index into the group's elements for an enumerated group (and into the
+ * N-point Haar rule for SO2/O2), a permutation of the points for a group given by generators (perm-generators).
+ */
+export type GroupElement = number | Perm;
+/** One element per sample: indices (Int32Array) for enumerated groups, permutations for perm-generators groups. */
+export type SampleElements = Int32Array | readonly Perm[];
 
 /** What an implementation can be asked; a claim needing a capability that is not offered is "not tested". */
 export const CAPABILITIES = ['action', 'projectors', 'risk', 'step', 'sampled-step', 'flow'] as const;
@@ -17,7 +26,7 @@ export type RiskMode = 'nominal' | 'augmented';
 export interface CaseSession {
   readonly dim: number;
   /** ρ̄(g)A, the induced action on parameters (capability 'action') */
-  act(g: number, A: Float64Array): Promise<Float64Array>;
+  act(g: GroupElement, A: Float64Array): Promise<Float64Array>;
   /** Π_G A, Π_L A or Π_E A (capability 'projectors') */
   project(which: ProjectorName, A: Float64Array): Promise<Float64Array>;
   /** R(A) or R^aug(A) and its gradient (capability 'risk') */
@@ -28,7 +37,7 @@ export interface CaseSession {
    * one SGD step on the case's data with sample s transformed by elements[s] (sampled augmentation):
    * A − η(Π_L∇R_batch(A) + γΠ_{E⊥}A) (capability 'sampled-step')
    */
-  sampledStep(A: Float64Array, eta: number, gamma: number, elements: Int32Array): Promise<Float64Array>;
+  sampledStep(A: Float64Array, eta: number, gamma: number, elements: SampleElements): Promise<Float64Array>;
   /** A(t) of the flow `kind` from A at each of the increasing times (capability 'flow') */
   flow(kind: DynamicsKind, A: Float64Array, gamma: number, times: number[], step: number): Promise<Float64Array[]>;
   close(): Promise<void>;

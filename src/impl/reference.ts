@@ -1,11 +1,12 @@
 import { EqflowError, requireFinite, requireLength } from '../core/errors.js';
 import { RandomStream } from '../core/rng.js';
 import { DynamicsKind, VectorField, aroundOffset, dynamics, velocity } from '../flows/dynamics.js';
-import { DEFAULT_INTEGRATOR, integrate } from '../flows/integrators.js';
+import { flowAtTimes } from '../flows/integrators.js';
 import { SampledAugmentation } from '../risk/risk.js';
 import { BuiltCase, buildCase } from './build.js';
 import { CaseSpec } from './caseSpec.js';
-import { CAPABILITIES, CaseSession, Implementation, ProjectorName, RiskMode } from './implementation.js';
+import { CAPABILITIES, CaseSession, GroupElement, Implementation, ProjectorName, RiskMode, SampleElements } from './implementation.js';
+import { PermSession, buildPermCase } from './permCase.js';
 
 /** The vector field of `kind` on a built case (K replaces Π_L for a matrix parametrization). */
 export function fieldOf(c: BuiltCase, kind: DynamicsKind, gamma: number): VectorField {
@@ -26,9 +27,9 @@ export class ReferenceSession implements CaseSession {
     requireFinite(A, field);
   }
 
-  async act(g: number, A: Float64Array): Promise<Float64Array> {
+  async act(g: GroupElement, A: Float64Array): Promise<Float64Array> {
     this.check(A);
-    if (!Number.isInteger(g) || g < 0 || g >= this.built.group.order) throw new EqflowError('invalid-argument', 'g', `expected an element index in 0..${this.built.group.order - 1}, got ${g}`);
+    if (typeof g !== 'number' || !Number.isInteger(g) || g < 0 || g >= this.built.group.order) throw new EqflowError('invalid-argument', 'g', `expected an element index in 0..${this.built.group.order - 1}, got ${g}`);
     const out = new Float64Array(this.dim);
     this.built.P.space.action.apply(g, A, out);
     return out;
@@ -58,8 +59,9 @@ export class ReferenceSession implements CaseSession {
     return A.map((a, i) => a + eta * v[i]);
   }
 
-  async sampledStep(A: Float64Array, eta: number, gamma: number, elements: Int32Array): Promise<Float64Array> {
+  async sampledStep(A: Float64Array, eta: number, gamma: number, elements: SampleElements): Promise<Float64Array> {
     this.check(A);
+    if (!(elements instanceof Int32Array)) throw new EqflowError('invalid-argument', 'elements', `${this.built.group.name} is enumerated: expected element indices, got permutations`);
     requireLength(elements, this.built.data.count, 'elements');
     const g = new Float64Array(this.dim);
     this.sampler.gradientWith(A, elements, g);
@@ -81,15 +83,8 @@ export class ReferenceSession implements CaseSession {
     const offset = this.built.P.L.offset;
     const f = offset ? aroundOffset(this.field(kind, gamma), offset) : this.field(kind, gamma);
     const x = offset ? A.map((a, i) => a - offset[i]) : Float64Array.from(A);
-    const out: Float64Array[] = [];
-    let t = 0;
-    for (const [i, ti] of times.entries()) {
-      if (!(ti >= t)) throw new EqflowError('invalid-argument', `times[${i}]`, `times must be non-decreasing and ≥ 0, got ${ti} after ${t}`);
-      integrate(f, x, ti - t, { integrator: DEFAULT_INTEGRATOR, step });
-      t = ti;
-      out.push(offset ? x.map((a, i) => a + offset[i]) : Float64Array.from(x));
-    }
-    return out;
+    const out = flowAtTimes(f, x, times, step);
+    return offset ? out.map((y) => y.map((a, i) => a + offset[i])) : out;
   }
 
   async close(): Promise<void> {}
@@ -118,6 +113,8 @@ export class ReferenceImplementation implements Implementation {
   }
 
   async open(spec: CaseSpec): Promise<CaseSession> {
+    // a group by generators is never enumerated: its cases have their own objects (Π_G by orbits, sampled elements)
+    if (spec.group.kind === 'perm-generators') return new PermSession(buildPermCase(spec));
     return this.session(this.built(spec));
   }
 

@@ -68,8 +68,10 @@ export async function serveImplementation(impl: Implementation, input: Readable,
     const A = vector(req, 'A');
     switch (op) {
       case 'act': {
+        // an index, or a permutation of the points for a group by generators (docs/protocol.md)
         const g = req.g;
-        if (typeof g !== 'number' || !Number.isInteger(g)) throw new EqflowError('invalid-argument', 'g', `expected an element index, got ${JSON.stringify(g)}`);
+        if (Array.isArray(g) && g.every((x) => Number.isInteger(x))) return { A: Array.from(await s.act(Int32Array.from(g as number[]), A)) };
+        if (typeof g !== 'number' || !Number.isInteger(g)) throw new EqflowError('invalid-argument', 'g', `expected an element index or a permutation, got ${JSON.stringify(g)}`);
         return { A: Array.from(await s.act(g, A)) };
       }
       case 'project':
@@ -82,7 +84,9 @@ export async function serveImplementation(impl: Implementation, input: Readable,
         return { A: Array.from(await s.step(oneOf<DynamicsKind>(req, 'kind', DYNAMICS), A, scalar(req, 'eta'), scalar(req, 'gamma'))) };
       case 'sampledStep': {
         const e = req.elements;
-        if (!Array.isArray(e) || !e.every((x) => Number.isInteger(x))) throw new EqflowError('invalid-argument', 'elements', 'expected an array of element indices');
+        const isPerm = (x: unknown): x is number[] => Array.isArray(x) && x.every((v) => Number.isInteger(v));
+        if (Array.isArray(e) && e.length > 0 && e.every(isPerm)) return { A: Array.from(await s.sampledStep(A, scalar(req, 'eta'), scalar(req, 'gamma'), e.map((p) => Int32Array.from(p)))) };
+        if (!Array.isArray(e) || !e.every((x) => Number.isInteger(x))) throw new EqflowError('invalid-argument', 'elements', 'expected an array of element indices or of permutations');
         return { A: Array.from(await s.sampledStep(A, scalar(req, 'eta'), scalar(req, 'gamma'), Int32Array.from(e as number[]))) };
       }
       default: {

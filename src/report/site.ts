@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { EqflowError } from '../core/errors.js';
 import { writeFileAtomic } from './atomic.js';
 import { ReportSection, escapeHtml, renderReportHtml } from './html.js';
-import { resolutionCell } from './verification.js';
+import { checkCell, resolutionCell } from './verification.js';
 import type { ResolutionTable } from '../claims/resolution.js';
 
 /** The saved results `eqflow report` assembles (each optional: a section appears when its file exists). */
@@ -44,8 +44,8 @@ function verificationSection(v: Record<string, unknown>): ReportSection {
       'Each claim is a fast-check property over generated cases; <i>worst error/tol</i> is the largest ' +
       'measured error divided by its tolerance (≤ 1 holds). The negative control runs the same check outside the claim\'s hypotheses, where it must fail.</p>',
     table: {
-      columns: ['claim', 'source', 'statement', 'cases', 'worst error/tol', 'verdict', 'negative control', 'resolution (smallest defect detected)'],
-      rows: claims.map((c) => [str(c.id), str(c.source), str(c.title), str(c.cases), typeof c.worstRatio === 'number' ? c.worstRatio.toExponential(2) : '—', str(c.verdict), str(obj(c.negativeControl).verdict), resolutionCell(v.resolution as ResolutionTable | undefined, str(c.id))]),
+      columns: ['claim', 'source', 'statement', 'cases', 'worst error/tol', 'verdict', 'check', 'negative control', 'resolution (smallest defect detected)'],
+      rows: claims.map((c) => [str(c.id), str(c.source), str(c.title), str(c.cases), typeof c.worstRatio === 'number' ? c.worstRatio.toExponential(2) : '—', str(c.verdict), checkCell(c as { check?: string; alpha?: number }), str(obj(c.negativeControl).verdict), resolutionCell(v.resolution as ResolutionTable | undefined, str(c.id))]),
       rowClass: claims.map((c) => (c.verdict === 'holds' ? 'pass' : c.verdict === 'violated' ? 'fail' : c.verdict === 'error' || c.verdict === 'interrupted' || c.verdict === 'not resolvable' ? 'warn' : undefined)),
     },
   };

@@ -38,15 +38,23 @@ export function resolutionCell(t: ResolutionTable | undefined, claim: string): s
   return parts.length ? parts.join(', ') : 'none ≤ 0.1';
 }
 
-/** The claims table as rows: claim, source, cases, worst error/tolerance, verdict, negative control, seed, resolution. */
+/**
+ * How a claim was checked, in a cell: 'exact' (up to round-off), or 'statistical (α = …)' against sampled averages,
+ * α the chance a correct implementation fails it; reports written before the field existed read as exact.
+ */
+export function checkCell(c: { check?: string; alpha?: number }): string {
+  return c.check === 'statistical' ? `statistical (α = ${typeof c.alpha === 'number' ? c.alpha.toExponential(1) : '?'})` : 'exact';
+}
+
+/** The claims table as rows: claim, source, cases, worst error/tolerance, verdict, check, negative control, seed, resolution. */
 export function claimRows(r: VerificationReport): string[][] {
   return r.claims.map((c) => [
-    c.id, c.source, unrun(c) ? '0' : `${c.cases}${c.skipped ? ` (+${c.skipped} skipped)` : ''}${c.unresolved ? ` (${c.unresolved} partly unresolved)` : ''}`, fmtRatio(c), c.verdict,
+    c.id, c.source, unrun(c) ? '0' : `${c.cases}${c.skipped ? ` (+${c.skipped} skipped)` : ''}${c.unresolved ? ` (${c.unresolved} partly unresolved)` : ''}`, fmtRatio(c), c.verdict, checkCell(c),
     c.negativeControl.verdict, String(c.seed), resolutionCell(r.resolution, c.id),
   ]);
 }
 
-export const CLAIM_COLUMNS = ['claim', 'source', 'cases', 'worst error/tol', 'verdict', 'negative control', 'seed', 'resolution (smallest defect detected)'];
+export const CLAIM_COLUMNS = ['claim', 'source', 'cases', 'worst error/tol', 'verdict', 'check', 'negative control', 'seed', 'resolution (smallest defect detected)'];
 
 /** The resolution table of one precision as text: per claim, the smallest relative size detected per defect class. */
 export function formatResolution(t: ResolutionTable): string {
