@@ -78,7 +78,7 @@ export type TraceVerdict = 'holds' | 'violated' | 'not applicable';
 
 /** One row of the table: what was measured against what the theory allows. */
 export interface TraceRow {
-  check: 'theorem-1' | 'theorem-3' | 'remark-r1' | 'sgd-floor';
+  check: 'theorem-1' | 'theorem-3' | 'remark-r1' | 'sgd-floor' | 'sgd-decay';
   source: string;
   verdict: TraceVerdict;
   /** the measured number (Theorem 1: max ‖Π_{E⊥}A‖; Theorem 3: slowest decay rate; R1: final ‖Π_{E⊥}A‖) */
