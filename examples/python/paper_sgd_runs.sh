@@ -1,9 +1,9 @@
 #!/bin/sh
 # npm run trace:paper — the paper's PyTorch training loop (examples/python/paper_sgd.py) recorded at γ = 1 (400 steps)
-# and γ = 10 (3000 steps), and at γ = 10 with the regularizer trained at half the declared strength, each checked by
-# `eqflow check-trace` with μ estimated (the traces are ~9 MB each: regenerated here, not committed).
+# and γ = 10 (3000 steps), and at both with the regularizer trained at half the declared strength, each checked by
+# `eqflow check-trace` with μ estimated (the traces are ~9 MB each: regenerated here, not committed; tmp/ is ignored).
 set -u
-out=${1:-reports/paper-sgd}
+out=${1:-tmp/paper-sgd}
 mkdir -p "$out"
 run() {
   name=$1; shift
@@ -13,5 +13,6 @@ run() {
   cat "$out/$name.txt"; tail -1 "$out/$name.time"
 }
 run gamma-1 --gamma 1 --steps 400
+run gamma-1-half --gamma 1 --steps 400 --half-gamma
 run gamma-10 --gamma 10 --steps 3000
 run gamma-10-half --gamma 10 --steps 3000 --half-gamma

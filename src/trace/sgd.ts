@@ -461,7 +461,7 @@ export function checkSgd(inp: SgdInput): { rows: TraceRow[]; summary: SgdSummary
         keep(lc, ks);
         if (summary.floor) summary.floor.predictedReach = reach;
         const what = nominal ? `R1's bias ‖b‖/γ_flow = ${(Math.sqrt(m.noise.bias2) / gf).toExponential(3)} plus the noise` : `the noise floor (η/s)² Σ_λ σ_λ²/(1 − a_λ²), tr Σ_⊥ = ${m.noise.trace.toExponential(3)} ± ${m.noise.traceSe.toExponential(1)}, mean a² = ${meanA2(m).toFixed(5)} (1 − ηγ = ${c.toFixed(5)})`;
-        rows.push(levelRow(fCheck, fSource, lc, `${what}; from t = ${t[lc.from]}`));
+        rows.push(levelRow(fCheck, fSource, lc, `${what}; from t = ${+t[lc.from].toPrecision(6)}`));
       }
     }
   }
