@@ -108,6 +108,8 @@ class Recording(unittest.TestCase):
                 t = json.load(f)
         self.assertEqual([s["t"] for s in t["snapshots"]], [0.0, 0.30000000000000004, 0.6000000000000001, 0.7000000000000001])
         self.assertEqual(t["dtype"], "float64")
+        self.assertEqual(t["precision"], "float64")
+        self.assertNotIn("optimizer", t)
         self.assertEqual(t["dynamics"], "reg-augmented")
         self.assertEqual(t["gamma"], 2.0)
         self.assertEqual(len(t["snapshots"][-1]["A"]), Case(MLP).dim)
@@ -118,7 +120,24 @@ class Recording(unittest.TestCase):
         m = mlp_module().float()
         rec = Recorder(MLP, m, "unused.json", lr=0.1)
         self.assertEqual(rec.trace()["dtype"], "float32")
+        self.assertEqual(rec.trace()["precision"], "float32")  # the field check-trace reads for its tolerance
         self.assertEqual(rec.trace()["dynamics"], "augmented")
+
+    def test_an_sgd_run_declares_its_optimizer_and_records_step_counts(self):
+        m = mlp_module()
+        opt = {"kind": "sgd", "lr": 1e-3, "batch": 10, "augmentation": "sampled", "lossScale": 10}
+        rec = Recorder(MLP, m, "unused.json", gamma=1.0, every=4, optimizer=opt)
+        for _ in range(6):
+            rec.step()
+        rec.snapshot()
+        t = rec.trace()
+        self.assertEqual(t["optimizer"], {"kind": "sgd", "lr": 1e-3, "batch": 10, "augmentation": "sampled", "lossScale": 10.0})
+        self.assertEqual([s["step"] for s in t["snapshots"]], [0, 4, 6])
+        self.assertNotIn("t", t["snapshots"][0])
+        self.assertEqual((t["gamma"], t["dynamics"], t["precision"], t["dt"]), (1.0, "reg-augmented", "float64", 1e-4))
+        plain = Recorder(MLP, m, "unused.json", lr=0.5, gamma=2.0, optimizer={"batch": 4, "augmentation": "none"}).trace()
+        self.assertEqual(plain["optimizer"], {"kind": "sgd", "lr": 0.5, "batch": 4, "augmentation": "none", "lossScale": 1.0})
+        self.assertEqual(plain["dynamics"], "reg-nominal")
 
     def test_bad_arguments_are_refused(self):
         with self.assertRaises(ProtocolError):
@@ -127,6 +146,14 @@ class Recording(unittest.TestCase):
             Recorder(MLP, mlp_module(), "x.json", lr=0.1, dynamics="sideways")
         with self.assertRaises(ProtocolError):
             Recorder(MLP, mlp_module(), "x.json", lr=0.1, every=0)
+        for bad, field in (({"lr": 0.1, "batch": 0, "augmentation": "sampled"}, "optimizer.batch"),
+                           ({"lr": 0.1, "batch": 2, "augmentation": "rotated"}, "optimizer.augmentation"),
+                           ({"lr": -1, "batch": 2, "augmentation": "exact"}, "optimizer.lr"),
+                           ({"kind": "adam", "lr": 0.1, "batch": 2, "augmentation": "exact"}, "optimizer.kind"),
+                           ({"lr": 0.1, "batch": 2, "augmentation": "exact", "momentum": 0.9}, "optimizer.momentum")):
+            with self.assertRaises(ProtocolError) as e:
+                Recorder(MLP, mlp_module(), "x.json", optimizer=bad)
+            self.assertEqual(e.exception.field, field)
 
 
 if __name__ == "__main__":

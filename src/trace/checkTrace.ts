@@ -78,7 +78,7 @@ export type TraceVerdict = 'holds' | 'violated' | 'not applicable';
 
 /** One row of the table: what was measured against what the theory allows. */
 export interface TraceRow {
-  check: 'theorem-1' | 'theorem-3' | 'remark-r1' | 'sgd-floor';
+  check: 'theorem-1' | 'theorem-3' | 'remark-r1' | 'sgd-floor' | 'sgd-decay';
   source: string;
   verdict: TraceVerdict;
   /** the measured number (Theorem 1: max ‖Π_{E⊥}A‖; Theorem 3: slowest decay rate; R1: final ‖Π_{E⊥}A‖) */
@@ -592,7 +592,7 @@ export function formatTraceReport(r: TraceReport): string {
     if (sgd.decay) head.push(`decay rate (flow time): observed ${sgd.decay.observed === null ? '—' : sgd.decay.observed.toFixed(4)}, Theorem 3's γ_flow − μ = ${sgd.decay.bound.toFixed(4)}`);
     if (sgd.floor) {
       const f = sgd.floor;
-      head.push(`floor: predicted ${f.predicted.toExponential(3)} (band ${(f.predicted * f.band[0]).toExponential(3)} … ${(f.predicted * f.band[1]).toExponential(3)}), observed ${f.observed.toExponential(3)} over ${f.count} snapshots from t = ${f.from}; ` +
+      head.push(`floor: predicted ${f.predicted.toExponential(3)} (band ${(f.predicted * f.band[0]).toExponential(3)} … ${(f.predicted * f.band[1]).toExponential(3)}), observed ${f.observed.toExponential(3)} over ${f.count} snapshots from t = ${+f.from.toPrecision(6)}; ` +
         `the run reached the band at t = ${f.reached ?? '—'}${f.predictedReach !== null ? ` (predicted by t ≈ ${f.predictedReach.toPrecision(4)})` : ''}`);
     }
   }

@@ -6,6 +6,7 @@ import { symmetricEigen } from '../analysis/eigen.js';
 import { fitDecayRate } from '../analysis/rates.js';
 import { Projectors } from '../space/projectors.js';
 import type { TraceRow } from './checkTrace.js';
+import { checkDecay } from './decay.js';
 import { DataProbe } from './probe.js';
 
 /**
@@ -427,6 +428,8 @@ export function checkSgd(inp: SgdInput): { rows: TraceRow[]; summary: SgdSummary
       detail: `observed decay rate ${observed === null ? '— (no decay phase above 3× the floor)' : observed.toFixed(4)} vs γ_flow − μ = ${rate.toFixed(4)} (γ_flow = sγ = ${gf}, μ = ${mu.value.toExponential(3)} ± ${mu.se.toExponential(1)}); ` +
         `each ‖Π_{E⊥}A(t_k)‖ within the envelope plus (1 + ${u.toFixed(2)})·σ_noise (tr Σ_⊥ ≤ ${T.toExponential(3)}); worst at t = ${t[worstK]}: ${errors[worstK].toExponential(3)}`,
     });
+    // the rate itself, two-sided and free of μ: γ_flow + q̄ with q measured along the run (Theorem 3's identity)
+    rows.push(checkDecay({ P, probe, opt, gamma, steps, t, A, errors, floorRms, noise: (n) => predictedSquare(m, n, 0).value, z: tailZ }).row);
   }
 
   // the floor: the noise floor of augmented SGD (R4), or R1's bias β/γ plus the noise for nominal SGD
@@ -458,7 +461,7 @@ export function checkSgd(inp: SgdInput): { rows: TraceRow[]; summary: SgdSummary
         keep(lc, ks);
         if (summary.floor) summary.floor.predictedReach = reach;
         const what = nominal ? `R1's bias ‖b‖/γ_flow = ${(Math.sqrt(m.noise.bias2) / gf).toExponential(3)} plus the noise` : `the noise floor (η/s)² Σ_λ σ_λ²/(1 − a_λ²), tr Σ_⊥ = ${m.noise.trace.toExponential(3)} ± ${m.noise.traceSe.toExponential(1)}, mean a² = ${meanA2(m).toFixed(5)} (1 − ηγ = ${c.toFixed(5)})`;
-        rows.push(levelRow(fCheck, fSource, lc, `${what}; from t = ${t[lc.from]}`));
+        rows.push(levelRow(fCheck, fSource, lc, `${what}; from t = ${+t[lc.from].toPrecision(6)}`));
       }
     }
   }
