@@ -17,6 +17,7 @@ from .reps import F64
 
 DYNAMICS = ("nominal", "augmented", "equivariant", "reg-augmented", "reg-nominal")
 EPS = torch.finfo(F64).eps
+DENSE_DIM = 256  # Π_G, Π_E as matrices up to this dim (see Case._dense)
 
 SUPPORTS = {
     "full": [[0, 0], [0, 1], [0, 2], [1, 0], [1, 1], [1, 2], [2, 0], [2, 1], [2, 2]],
@@ -86,12 +87,14 @@ class Case:
         self.action = self.model.action
         # the planted bug 'twirl-subgroup': Π_G averages over a proper cyclic subgroup (the largest one)
         self.twirl_elements = None
+        self.dense = None  # the projector matrices, allowed once the admissible set is built (see _dense)
         if "twirl-subgroup" in bugs:
             subs = [G.generated(g) for g in range(G.order)]
             proper = [s for s in subs if len(s) < G.order] or [[G.identity]]
             self.twirl_elements = torch.tensor(max(proper, key=len))
         self._admissible(spec.get("admissible", {"kind": "full"}))
         self._parametrization(spec.get("parametrization", {"kind": "unitary"}))
+        self.dense = {}
         self.loss_kind = spec.get("loss", "squared")
         need(self.loss_kind in ("squared", "cross-entropy"), "case.loss", f"unknown loss {self.loss_kind!r}", "unsupported")
         if with_data:
@@ -154,7 +157,8 @@ class Case:
         return self.action.apply(g, A)
 
     def pi_G(self, A):
-        return self.action.twirl(A, self.twirl_elements)
+        P = self._dense("G")
+        return self.action.twirl(A, self.twirl_elements) if P is None else A @ P
 
     def pi_L(self, A):
         if self.L_mask is not None:
@@ -164,9 +168,31 @@ class Case:
         return A.clone()
 
     def pi_E(self, A):
+        P = self._dense("E")
+        if P is not None:
+            return A @ P
         if self.E_basis is None:
             return self.pi_L(self.pi_G(A))
         return self.E_basis.T @ (self.E_basis @ A)
+
+    def _dense(self, which):
+        """(Π_G or Π_E)ᵀ as a dim×dim matrix, built on first use, for small dim only (None otherwise): one matrix
+        product replaces the twirl's gather and mean, whose per-operation overhead dominates a flow's steps on small
+        networks; above DENSE_DIM the dim² product costs more than the |G|·dim twirl."""
+        if self.dense is None or self.dim > DENSE_DIM:
+            return None
+        if which not in self.dense:
+            PG = self.action.twirl_matrix(self.twirl_elements)
+            if self.E_basis is not None:
+                PE = self.E_basis.T @ self.E_basis
+            elif self.L_mask is not None:
+                PE = self.L_mask.unsqueeze(1) * PG
+            elif self.L_basis is not None:
+                PE = self.L_basis.T @ (self.L_basis @ PG)
+            else:
+                PE = PG
+            self.dense = {"G": PG.T.contiguous(), "E": PE.T.contiguous()}
+        return self.dense[which]
 
     def perp(self, A):
         """Π_{E⊥}A = A − Π_E A."""
@@ -296,10 +322,12 @@ class Case:
                 return base
             return base + self.reg_perp((decay - 1) * u + hh * sum((b - a) * n for a, b, n in zip(a0, az, N)))
 
+        coefficients = {}  # φ_k(z), φ_k(z/2) per step size: one h, and at most one shortened step per requested time
+
         def etdrk4(x, hh):
-            z = -gamma * hh
-            e1, p1, p2, p3 = phi(z)
-            eh, q1, q2, _ = phi(z / 2)
+            if hh not in coefficients:
+                coefficients[hh] = (phi(-gamma * hh), phi(-gamma * hh / 2))
+            (e1, p1, p2, p3), (eh, q1, q2, _) = coefficients[hh]
             N1 = F(x)
             N2 = F(combine(x, eh, hh, [N1], [0.5], [0.5 * q1]))
             N3 = F(combine(x, eh, hh, [N1, N2], [0, 0.5], [0.5 * q1 - q2, q2]))

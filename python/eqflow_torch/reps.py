@@ -70,6 +70,15 @@ class Rep:
         mats = self.mats if elements is None else self.mats[elements]
         return (mats @ x).mean(0)
 
+    def twirl_matrix(self, elements=None):
+        """The twirl as a dim×dim matrix P, P x = twirl(x): for a monomial ρ, P[j, src[g, j]] += sgn[g, j]/|S|."""
+        if self.src is None:
+            return (self.mats if elements is None else self.mats[elements]).mean(0)
+        src, sgn = (self.src, self.sgn) if elements is None else (self.src[elements], self.sgn[elements])
+        P = torch.zeros(self.dim, self.dim, dtype=F64)
+        rows = torch.arange(self.dim).expand_as(src)
+        return P.index_put_((rows.reshape(-1), src.reshape(-1)), sgn.reshape(-1) / src.shape[0], accumulate=True)
+
 
 def direct_sum(parts):
     order = parts[0].order

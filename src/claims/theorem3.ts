@@ -10,6 +10,7 @@ import { register } from './engine.js';
 import { resolves, unresolvedPart } from './resolvable.js';
 import { EXAMPLE_Q, hessianBlock } from './theorem2.js';
 import { equivariantStationaryPoint, negligibleDirection, perp, theoremCase } from './theorem1.js';
+import { together } from './pipeline.js';
 import { gaussian, inner, lin, measured, norm, numerics, probeScale, structure, withSession, withStableStep, worst } from './util.js';
 
 const seed = fc.integer({ min: 0, max: 2 ** 31 - 1 });
@@ -18,7 +19,7 @@ const seed = fc.integer({ min: 0, max: 2 ** 31 - 1 });
 async function curvature(s: CaseSession, B: Float64Array, d: Float64Array, machineEps: number): Promise<number> {
   const dn = norm(d);
   const eps = (Math.cbrt(machineEps) * Math.max(1, norm(B))) / dn; // ∝ u^{1/3}: O(ε²) truncation vs u/ε round-off
-  const gp = (await s.risk('augmented', lin(1, B, eps, d))).gradient, gm = (await s.risk('augmented', lin(1, B, -eps, d))).gradient;
+  const [gp, gm] = await together([eps, -eps].map((e) => async () => (await s.risk('augmented', lin(1, B, e, d))).gradient));
   return (inner(d, gp) - inner(d, gm)) / (2 * eps * dn * dn);
 }
 
@@ -36,8 +37,13 @@ async function measuredMu(s: CaseSession, points: Float64Array[], eps: number): 
     const AE = await s.project('E', A);
     const d = lin(1, A, -1, AE);
     if (norm(d) === 0) continue;
-    for (let k = 0; k < 5; k++) mu = Math.max(mu, -(await curvature(s, lin(1, AE, k / 4, d), d, eps)));
-    const g1 = (await s.risk('augmented', A)).gradient, g0 = (await s.risk('augmented', AE)).gradient;
+    // the five curvature probes and the two end gradients are independent: sent together
+    const [g1, g0, ...curvatures] = await together<Float64Array | number>([
+      async () => (await s.risk('augmented', A)).gradient,
+      async () => (await s.risk('augmented', AE)).gradient,
+      ...[0, 1, 2, 3, 4].map((k) => () => curvature(s, lin(1, AE, k / 4, d), d, eps)),
+    ]) as [Float64Array, Float64Array, ...number[]];
+    for (const c of curvatures) mu = Math.max(mu, -c);
     const q = inner(d, lin(1, g1, -1, g0)) / inner(d, d);
     mu = Math.max(mu, -q);
     if (previous !== null) variation = Math.max(variation, Math.abs(q - previous));

@@ -8,6 +8,7 @@ import { CaseSpec } from '../impl/caseSpec.js';
 import { orbitDataset } from '../risk/dataset.js';
 import { squaredLoss } from '../risk/losses.js';
 import { CaseSession, Implementation, precisionOf } from '../impl/implementation.js';
+import { together } from './pipeline.js';
 
 const cache = new Map<string, BuiltCase>();
 
@@ -155,7 +156,7 @@ export async function hessianNorm(s: CaseSession, A: Float64Array, seed: number,
   for (let k = 0; k < 25 && norm(v) > 0; k++) {
     v = lin(1 / norm(v), v, 0, v);
     const eps = Math.cbrt(eps0) * Math.max(1, norm(A)); // h ∝ u^{1/3} balances O(h²) truncation and u/h round-off
-    const gp = (await s.risk(mode, lin(1, A, eps, v))).gradient, gm = (await s.risk(mode, lin(1, A, -eps, v))).gradient;
+    const [gp, gm] = await together([eps, -eps].map((e) => async () => (await s.risk(mode, lin(1, A, e, v))).gradient));
     const hv = await s.project('L', lin(1 / (2 * eps), gp, -1 / (2 * eps), gm));
     lam = norm(hv);
     v = hv;
