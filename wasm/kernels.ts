@@ -175,7 +175,7 @@ export function accumulate(m: i32, n: i32, k: i32, a: usize, rs: i32, cs: i32, b
   const m4 = m & ~3;
   const n2 = n & ~1;
   const ap = work, bpk = work + (<usize>(m4 * k) << 3), tile = bpk + (<usize>(PANEL * k) << 3);
-  packA(m4, k, a, rsb, csb, ap);
+  if (n2 > 0) packA(m4, k, a, rsb, csb, ap); // a single column reads Â unpacked
   for (let j0 = 0; j0 < n2; j0 += PANEL) {
     const j1 = j0 + PANEL < n2 ? j0 + PANEL : n2;
     packB(k, j0, j1, b, nb, bpk);
@@ -273,6 +273,35 @@ export function dotRows(m: i32, n: i32, k: i32, a: usize, t: usize, c: usize, be
     const a0 = a + <usize>i * kb, a1 = a0 + kb, a2 = a1 + kb, a3 = a2 + kb;
     const c0 = c + <usize>i * nb, c1 = c0 + nb, c2 = c1 + nb, c3 = c2 + nb;
     let j = 0;
+    // 4 × 4 entries per pass: two loads of t feed eight products per step (the same sums, more entries at once)
+    for (; j + 3 < n; j += 4) {
+      const jo = <usize>j << 3;
+      let s00 = zero, s01 = zero, s10 = zero, s11 = zero, s20 = zero, s21 = zero, s30 = zero, s31 = zero;
+      for (let p = 0; p < k; p++) {
+        const q = <usize>p << 3, tp = t + <usize>p * nb + jo;
+        const u0 = v128.load(tp), u1 = v128.load(tp, 16);
+        let x = v128.load64_splat(a0 + q);
+        s00 = f64x2.add(s00, f64x2.mul(x, u0));
+        s01 = f64x2.add(s01, f64x2.mul(x, u1));
+        x = v128.load64_splat(a1 + q);
+        s10 = f64x2.add(s10, f64x2.mul(x, u0));
+        s11 = f64x2.add(s11, f64x2.mul(x, u1));
+        x = v128.load64_splat(a2 + q);
+        s20 = f64x2.add(s20, f64x2.mul(x, u0));
+        s21 = f64x2.add(s21, f64x2.mul(x, u1));
+        x = v128.load64_splat(a3 + q);
+        s30 = f64x2.add(s30, f64x2.mul(x, u0));
+        s31 = f64x2.add(s31, f64x2.mul(x, u1));
+      }
+      putPair(c0 + jo, s00, beta, vb);
+      putPair(c0 + jo + 16, s01, beta, vb);
+      putPair(c1 + jo, s10, beta, vb);
+      putPair(c1 + jo + 16, s11, beta, vb);
+      putPair(c2 + jo, s20, beta, vb);
+      putPair(c2 + jo + 16, s21, beta, vb);
+      putPair(c3 + jo, s30, beta, vb);
+      putPair(c3 + jo + 16, s31, beta, vb);
+    }
     for (; j + 1 < n; j += 2) {
       const jo = <usize>j << 3;
       let s0 = zero, s1 = zero, s2 = zero, s3 = zero;
@@ -313,6 +342,11 @@ export function dotRows(m: i32, n: i32, k: i32, a: usize, t: usize, c: usize, be
     }
     for (; j < n; j++) dotEntry(a0, t + (<usize>j << 3), nb, k, c0 + (<usize>j << 3), beta);
   }
+}
+
+/** C pair ← s (beta = 0) or beta·C + s, as the JS dot-product path finishes an entry. */
+@inline function putPair(cj: usize, s: v128, beta: f64, vb: v128): void {
+  v128.store(cj, beta == 0 ? s : f64x2.add(f64x2.mul(vb, v128.load(cj)), s));
 }
 
 @inline function dotEntry(a0: usize, tj: usize, nb: usize, k: i32, cj: usize, beta: f64): void {
@@ -409,14 +443,16 @@ const EQ0: f64 = 3.00198505138664455042e-6, EQ1: f64 = 2.52448340349684104192e-3
   return f64x2.splat(x);
 }
 
-@inline function tanh2(x: v128): v128 {
-  const ax = f64x2.abs(x);
-  // |x| < 0.625: x + x·z·P(z)/Q(z)
+/** |x| < 0.625: x + x·z·P(z)/Q(z) on |x| (before the sign is put back). */
+@inline function tanhSmall(ax: v128): v128 {
   const z = f64x2.mul(ax, ax);
   const pz = f64x2.add(f64x2.mul(f64x2.add(f64x2.mul(sp(TP0), z), sp(TP1)), z), sp(TP2));
   const qz = f64x2.add(f64x2.mul(f64x2.add(f64x2.mul(f64x2.add(z, sp(TQ0)), z), sp(TQ1)), z), sp(TQ2));
-  const rp = f64x2.add(ax, f64x2.mul(f64x2.mul(ax, z), f64x2.div(pz, qz)));
-  // 0.625 ≤ |x| < 22: 1 − 2/(e^{2|x|} + 1); |x| is clamped to 22 so the exponent n stays in 0..64 on every lane
+  return f64x2.add(ax, f64x2.mul(f64x2.mul(ax, z), f64x2.div(pz, qz)));
+}
+
+/** 0.625 ≤ |x| < 22: 1 − 2/(e^{2|x|} + 1); |x| is clamped to 22 so the exponent n stays in 0..64 on every lane. */
+@inline function tanhMid(ax: v128): v128 {
   const y = f64x2.mul(sp(2), f64x2.min(ax, sp(22)));
   const n = f64x2.floor(f64x2.add(f64x2.mul(sp(LOG2E), y), sp(0.5)));
   const t = f64x2.sub(f64x2.sub(y, f64x2.mul(n, sp(LN2HI))), f64x2.mul(n, sp(LN2LO)));
@@ -425,10 +461,21 @@ const EQ0: f64 = 3.00198505138664455042e-6, EQ1: f64 = 2.52448340349684104192e-3
   const qx = f64x2.add(f64x2.mul(f64x2.add(f64x2.mul(f64x2.add(f64x2.mul(sp(EQ0), tt), sp(EQ1)), tt), sp(EQ2)), tt), sp(EQ3));
   const pow2 = i64x2.shl(i64x2.add(i64x2.extend_low_i32x4_s(i32x4.trunc_sat_f64x2_s_zero(n)), i64x2.splat(1023)), 52);
   const e = f64x2.mul(f64x2.add(sp(1), f64x2.mul(sp(2), f64x2.div(px, f64x2.sub(qx, px)))), pow2);
-  const re = f64x2.sub(sp(1), f64x2.div(sp(2), f64x2.add(e, sp(1))));
-  let r = v128.bitselect(re, sp(1), f64x2.lt(ax, sp(22)));
-  r = v128.bitselect(rp, r, f64x2.lt(ax, sp(0.625)));
-  r = v128.bitselect(ax, r, f64x2.ne(ax, ax)); // NaN stays NaN
+  return f64x2.sub(sp(1), f64x2.div(sp(2), f64x2.add(e, sp(1))));
+}
+
+@inline function tanh2(x: v128): v128 {
+  const ax = f64x2.abs(x);
+  const small = f64x2.lt(ax, sp(0.625)), below22 = f64x2.lt(ax, sp(22));
+  let r: v128;
+  // both lanes in one branch (the common case): only that branch's divisions run; the bits are the same as selecting
+  if (i64x2.all_true(small)) r = tanhSmall(ax);
+  else if (i64x2.all_true(v128.andnot(below22, small))) r = tanhMid(ax);
+  else {
+    r = v128.bitselect(tanhMid(ax), sp(1), below22);
+    r = v128.bitselect(tanhSmall(ax), r, small);
+    r = v128.bitselect(ax, r, f64x2.ne(ax, ax)); // NaN stays NaN
+  }
   return v128.or(r, v128.and(x, sp(-0.0))); // r ≥ 0: put back the sign of x (keeps −0)
 }
 
