@@ -91,7 +91,7 @@ function matrixOfOp(dim: number, op: Op): Matrix {
  * Returns the limit and the number of squarings k: each squaring doubles the round-off already on the
  * eigenvalue-1 eigenvectors, so the oracle's accuracy is ~2^k·dim·eps.
  */
-function vonNeumannPiE(b: Built, maxSquarings = 30): { M: Matrix; k: number } {
+function vonNeumannPiE(b: Built, maxSquarings = 64): { M: Matrix; k: number } {
   const d = b.space.dim;
   const PL = matrixOfOp(d, piL(b));
   const PG = matrixOfOp(d, piG(b));
@@ -283,7 +283,9 @@ describe('dimensions and the two constructions of Π_G', () => {
         const b = build(c);
         const d = b.space.dim;
         const { M: lim, k } = vonNeumannPiE(b);
-        expect(k).toBeLessThan(30); // converged
+        // converged: a principal angle θ between L and H_G needs k ≈ log2(1/θ²) squarings (seed 135992884 has
+        // θ = 3e-5, so k ≈ 35), and 64 squarings cover every θ above float64's √eps
+        expect(k).toBeLessThan(64);
         const PE = matrixOfOp(d, piE(b));
         // the oracle's 2^k·(d round-off units) per column, plus Π_E's own SVD allowance
         const tol = svdTol(1, d) * Math.sqrt(d) + 2 ** (k + 1) * vecTol(1, d, d) * Math.sqrt(d);
