@@ -42,3 +42,25 @@ describe.skipIf(skip)('the numpy example computing natively in float32 (--dtype 
     expect(r.claims.map((c) => [c.id, c.verdict])).toEqual([['lemma-1a-2a', 'violated'], ['action', 'violated']]);
   }, 300_000);
 });
+
+describe.skipIf(skip)('the numpy example with TF32 matrix products (--dtype tf32: operands rounded to 10 mantissa bits)', () => {
+  it('announces tf32 and holds the claims at tf32; judged at float32 it fails; its planted bug is still rejected', async () => {
+    const tf32 = await ExternalImplementation.start(`${PYTHON} "${MLP_PY}" --dtype tf32`, { timeoutMs: 60_000 });
+    const buggy = await ExternalImplementation.start(`${PYTHON} "${BUGGY_PY}" --dtype tf32`, { timeoutMs: 60_000 });
+    try {
+      expect(tf32.precision).toBe('tf32');
+      const fair = await verify(tf32, { only: QUICK, runs: 10, controls: false });
+      // remark-r4's departure from E (≈ 4e-2) is below tf32's round-off bound on these cases: not resolvable, never violated
+      expect(fair.claims.filter((c) => !['holds', 'not resolvable'].includes(c.verdict)).map((c) => `${c.id}: ${c.verdict} ${c.message}`)).toEqual([]);
+      expect(fair.claims.filter((c) => c.verdict === 'holds').length).toBeGreaterThanOrEqual(QUICK.length - 1);
+      // TF32's products are ~2^13 times coarser than float32's: float32's tolerances reject them (the emulation is real)
+      const unfair = await verify(tf32, { only: ['action', 'projectors'], runs: 10, controls: false, precision: 'float32' });
+      expect(unfair.claims.map((c) => c.verdict)).toEqual(['violated', 'violated']);
+      const r = await verify(buggy, { only: ['lemma-1a-2a', 'action'], seed: 3, runs: 100, controls: false });
+      expect(r.claims.map((c) => [c.id, c.verdict])).toEqual([['lemma-1a-2a', 'violated'], ['action', 'violated']]);
+    } finally {
+      await tf32.close();
+      await buggy.close();
+    }
+  }, 300_000);
+});

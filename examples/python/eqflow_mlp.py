@@ -13,6 +13,10 @@ handshake, so eqflow judges it at float32's unit roundoff (docs/theory.md §10):
 
     eqflow verify --impl "/usr/bin/python3 examples/python/eqflow_mlp.py --dtype float32"
 
+`--dtype tf32` is float32 with every matrix product taken as a GPU with TF32 on takes it (PyTorch's
+`allow_tf32`): both operands rounded to a 10-bit mantissa, the sums in float32. It announces "tf32" and is judged
+at u = 2⁻¹¹.
+
 Supported: model kind "mlp" with any representation kind of the Case schema (trivial, shift, rot90, natural,
 adjacency, rotation2d, permutation, signed, dense, sum, tensor, factor), every activation, bias, the squared and
 cross-entropy losses, explicit data (eqflow always sends explicit data), admissible full / mask / basis, the
@@ -35,6 +39,23 @@ CAPABILITIES = ["action", "projectors", "risk", "step", "sampled-step", "flow"]
 DYNAMICS = ("nominal", "augmented", "equivariant", "reg-augmented", "reg-nominal")
 EPS = np.finfo(np.float64).eps
 DTYPE = np.float64  # the arithmetic of every answer: --dtype float32 sets np.float32 before any case is built
+TF32 = False  # --dtype tf32: float32 storage, every matrix product's operands rounded to TF32 (as on an Ampere GPU)
+
+
+def tf32(x):
+    """x rounded to TF32's 10-bit mantissa: round to nearest, ties away from zero (the GPU's cvt.rna.tf32.f32)."""
+    bits = np.ascontiguousarray(x, dtype=np.float32).view(np.uint32)
+    return ((bits + np.uint32(0x1000)) & np.uint32(0xFFFFE000)).view(np.float32)
+
+
+def precision_name():
+    """The handshake's precision: the arithmetic every answer is computed in."""
+    return "tf32" if TF32 else np.dtype(DTYPE).name
+
+
+def mm(a, b):
+    """a @ b in the announced arithmetic: under TF32 the operands lose 13 mantissa bits, the sums stay float32."""
+    return tf32(a) @ tf32(b) if TF32 else a @ b
 
 
 class ProtocolError(Exception):
@@ -356,8 +377,8 @@ class Case:
         self.Y = np.array([vector(r, self.widths[-1], f"case.data.y[{s}]") for s, r in enumerate(y)])
         self.count = len(x)
         # data-side augmentation, order (g, s): every sample transformed by every element (docs/theory.md section 3)
-        self.Xaug = np.concatenate([self.X @ self.rho_in[g].T for g in range(self.G.order)])
-        self.Yaug = np.concatenate([self.Y @ self.rho_out[g].T for g in range(self.G.order)])
+        self.Xaug = np.concatenate([mm(self.X, self.rho_in[g].T) for g in range(self.G.order)])
+        self.Yaug = np.concatenate([mm(self.Y, self.rho_out[g].T) for g in range(self.G.order)])
 
     def _admissible(self, adm):
         kind = adm.get("kind")
@@ -399,7 +420,7 @@ class Case:
         out = np.empty_like(A)
         for i, (o, (r, c)) in enumerate(zip(self.offsets, self.shapes)):
             W = A[o:o + r * c].reshape(r, c)
-            out[o:o + r * c] = (self.out_mats[i][g] @ W @ self.in_mats[i][g]).ravel()
+            out[o:o + r * c] = mm(mm(self.out_mats[i][g], W), self.in_mats[i][g]).ravel()
         return out
 
     def pi_G(self, A):
@@ -410,19 +431,19 @@ class Case:
             return A.copy()
         if self.L_kind == "mask":
             return A * self.mask
-        return self.L_basis.T @ (self.L_basis @ A)
+        return mm(self.L_basis.T, mm(self.L_basis, A))
 
     def pi_E(self, A):
         if self.E_basis is None:
             return self.pi_G(A)
-        return self.E_basis.T @ (self.E_basis @ A)
+        return mm(self.E_basis.T, mm(self.E_basis, A))
 
     def perp(self, A):
         return A - self.pi_E(A)
 
     def K(self, v):
         """K = M M^T for a matrix parametrization; Pi_L for the unitary one."""
-        return self.pi_L(v) if self.M is None else self.M @ (self.M.T @ v)
+        return self.pi_L(v) if self.M is None else mm(self.M, mm(self.M.T, v))
 
     # --- network, loss, backpropagation
 
@@ -431,7 +452,7 @@ class Case:
         h, ins, zs, hs = X, [], [], []
         for W, (f, _) in zip(Ws, self.acts):
             inp = np.hstack([h, np.ones((h.shape[0], 1), dtype=h.dtype)]) if self.bias else h
-            z = inp @ W.T
+            z = mm(inp, W.T)
             h = f(z)
             ins.append(inp)
             zs.append(z)
@@ -450,9 +471,9 @@ class Case:
         for i in range(len(Ws) - 1, -1, -1):
             gz = self.acts[i][1](zs[i], hs[i], ga)
             o, (r, c) = self.offsets[i], self.shapes[i]
-            grad[o:o + r * c] = (gz.T @ ins[i]).ravel()
+            grad[o:o + r * c] = mm(gz.T, ins[i]).ravel()
             if i > 0:
-                ga = (gz @ Ws[i])[:, :self.widths[i]]
+                ga = mm(gz, Ws[i])[:, :self.widths[i]]
         return weight * value, grad
 
     def risk(self, mode, A):
@@ -474,7 +495,7 @@ class Case:
             g = self.risk(mode, A)[1]
             if kind == "equivariant":
                 v = self.pi_E(g)
-                return -(v if self.M is None else self.M @ (self.M.T @ v))
+                return -(v if self.M is None else mm(self.M, mm(self.M.T, v)))
             return -self.K(g)
         return F
 
@@ -561,7 +582,7 @@ def nullspace(M):
 class Server:
     def __init__(self, buggy):
         self.buggy = buggy
-        self.name = f"eqflow_mlp{'_buggy' if buggy else ''}.py (numpy {np.__version__}{'' if DTYPE is np.float64 else ', ' + np.dtype(DTYPE).name})"
+        self.name = f"eqflow_mlp{'_buggy' if buggy else ''}.py (numpy {np.__version__}{'' if DTYPE is np.float64 else ', ' + precision_name()})"
         self.sessions, self.cache, self.next = {}, {}, 1
 
     def session(self, msg):
@@ -609,8 +630,8 @@ class Server:
                  "dimension-mismatch")
             for s, g in enumerate(el):
                 integer(g, f"elements[{s}]", 0, c.G.order - 1)
-            X = np.stack([c.rho_in[g] @ c.X[s] for s, g in enumerate(el)])
-            Y = np.stack([c.rho_out[g] @ c.Y[s] for s, g in enumerate(el)])
+            X = np.stack([mm(c.rho_in[g], c.X[s]) for s, g in enumerate(el)])
+            Y = np.stack([mm(c.rho_out[g], c.Y[s]) for s, g in enumerate(el)])
             grad = c.loss_grad(A, X, Y, 1.0 / c.count)[1]
             return {"A": finite_out(A - eta * (c.K(grad) + gamma * c.perp(A - c.offset)), "A").tolist()}
         if op == "flow":
@@ -624,10 +645,12 @@ class Server:
 
 
 def main(buggy=False):
-    global DTYPE
+    global DTYPE, TF32
     parser = argparse.ArgumentParser(description="an eqflow/1 implementation of dense MLP cases in numpy")
-    parser.add_argument("--dtype", choices=("float64", "float32"), default="float64", help="the arithmetic of every answer (announced as the handshake's precision)")
-    DTYPE = np.dtype(parser.parse_args().dtype).type
+    parser.add_argument("--dtype", choices=("float64", "float32", "tf32"), default="float64", help="the arithmetic of every answer (announced as the handshake's precision)")
+    dtype = parser.parse_args().dtype
+    TF32 = dtype == "tf32"
+    DTYPE = np.float32 if TF32 else np.dtype(dtype).type
     np.seterr(over="ignore", invalid="ignore")  # overflow shows up as a non-finite result, refused by finite_out
     server = Server(buggy)
     inp, out = sys.stdin.buffer, sys.stdout.buffer
@@ -640,7 +663,7 @@ def main(buggy=False):
             continue
         msg = json.loads(line)
         if "hello" in msg:
-            reply = {"protocol": PROTOCOL, "name": server.name, "capabilities": CAPABILITIES, "precision": np.dtype(DTYPE).name}
+            reply = {"protocol": PROTOCOL, "name": server.name, "capabilities": CAPABILITIES, "precision": precision_name()}
         else:
             rid = msg.get("id")
             try:
