@@ -13,6 +13,7 @@ import { losses } from '../risk/losses.js';
 import { Objective } from '../risk/objective.js';
 import { nominalRisk } from '../risk/risk.js';
 import { FixedProjector, orbitProjector } from '../space/fixedSpace.js';
+import { twirledMomentRisk } from './permAugmented.js';
 import { activationOf, buildData } from './build.js';
 import { CaseSpec, RepSpec } from './caseSpec.js';
 import { CaseSession, GroupElement, ProjectorName, RiskMode, SampleElements } from './implementation.js';
@@ -128,20 +129,29 @@ export function permProjectors(c: PermCase): PerpProjector & { piG(x: Float64Arr
   return { piG, piEperp, projectionError: (x) => Math.sqrt(piEperp(x).reduce((s, v) => s + v * v, 0)) };
 }
 
+/** R^aug of a perm-generators Case, exact by twirled moments (src/impl/permAugmented.ts), or 'unsupported' when the network is not one linear layer with the squared loss. */
+export function permAugmentedRisk(c: PermCase): Objective {
+  const R = twirledMomentRisk(c);
+  if (!R) throw new EqflowError('unsupported', 'mode', `R^aug over ${c.group.name} is not enumerable: it is exact only for one linear layer with the squared loss (twirled moments), and this network has only sampled averages`);
+  return R;
+}
+
 /**
- * The field of the nominal, equivariant or regularized nominal dynamics (docs/theory.md §4) on a perm-generators
- * Case: −∇R, −Π_G∇R, −∇R − γΠ_{E⊥}A. The augmented ones need R^aug, an average over G that is not enumerable.
+ * The field of the dynamics (docs/theory.md §4) on a perm-generators Case: −∇R, −Π_G∇R, −∇R − γΠ_{E⊥}A, and
+ * −∇R^aug, −∇R^aug − γΠ_{E⊥}A where R^aug is exact by twirled moments (one linear layer, squared loss; else
+ * 'unsupported': an average over G that is not enumerable).
  */
 export function permField(c: PermCase, kind: DynamicsKind, gamma: number): VectorField<PerpProjector> {
-  if (kind === 'augmented' || kind === 'reg-augmented') throw new EqflowError('unsupported', 'kind', `the ${kind} dynamics needs R^aug over ${c.group.name}, which is not enumerable (sampled steps are offered instead)`);
+  const augmented = kind === 'augmented' || kind === 'reg-augmented';
+  const R = augmented ? permAugmentedRisk(c) : c.R;
   if (!(Number.isFinite(gamma) && gamma >= 0)) throw new EqflowError('invalid-argument', 'gamma', `expected a finite γ ≥ 0, got ${gamma}`);
-  if (kind !== 'reg-nominal' && gamma !== 0) throw new EqflowError('invalid-argument', 'gamma', `the ${kind} dynamics has no regularizer; γ must be 0`);
+  if (kind !== 'reg-nominal' && kind !== 'reg-augmented' && gamma !== 0) throw new EqflowError('invalid-argument', 'gamma', `the ${kind} dynamics has no regularizer; γ must be 0`);
   const P = permProjectors(c);
   const grad = new Float64Array(c.params.dim);
   return {
     dim: c.params.dim, kind, gamma, projectors: P,
     nonlinear(A, out) {
-      c.R.gradient(A, grad);
+      R.gradient(A, grad);
       out.set(kind === 'equivariant' ? P.piG(grad) : grad);
       for (let i = 0; i < out.length; i++) out[i] = -out[i];
     },
@@ -150,12 +160,16 @@ export function permField(c: PermCase, kind: DynamicsKind, gamma: number): Vecto
 
 /**
  * The reference session of a perm-generators Case. Exact: the action, Π_G = Π_E (orbits), Π_L = I, R and its
- * gradient, steps of the nominal, equivariant and regularized nominal dynamics, sampled-augmentation steps.
- * and flows of those dynamics (etdrk4, as the reference). Refused ('unsupported', so the claims skip the case): R^aug
- * and the augmented dynamics, whose average over G has no exact finite form here (the claims use sampled averages).
+ * gradient, steps of the nominal, equivariant and regularized nominal dynamics, sampled-augmentation steps,
+ * and flows of those dynamics (etdrk4, as the reference); R^aug and the augmented dynamics for one linear layer
+ * with the squared loss (twirled moments). Refused otherwise ('unsupported', so the claims skip the case): R^aug
+ * and the augmented dynamics of deeper or nonlinear networks, whose average over G has no exact finite form here
+ * (the claims use sampled averages).
  */
 export class PermSession implements CaseSession {
   readonly dim: number;
+  /** R^aug by twirled moments, built on first use */
+  private raug: Objective | undefined;
   constructor(readonly c: PermCase) {
     this.dim = c.params.dim;
   }
@@ -188,9 +202,9 @@ export class PermSession implements CaseSession {
 
   async risk(mode: RiskMode, A: Float64Array): Promise<{ value: number; gradient: Float64Array }> {
     this.check(A);
-    if (mode === 'augmented') throw new EqflowError('unsupported', 'mode', `R^aug over ${this.c.group.name} is not enumerable: only sampled averages are offered`);
+    const R = mode === 'augmented' ? (this.raug ??= permAugmentedRisk(this.c)) : this.c.R;
     const gradient = new Float64Array(this.dim);
-    return { value: this.c.R.gradient(A, gradient), gradient };
+    return { value: R.gradient(A, gradient), gradient };
   }
 
   async step(kind: DynamicsKind, A: Float64Array, eta: number, gamma: number): Promise<Float64Array> {
