@@ -261,6 +261,16 @@ export const RESOLUTION: Readonly<Record<string, ResolutionTable>> = {
      "gradient": null,
      "flow-time": null
     }
+   },
+   {
+    "claim": "large-sn-sampled-augmentation",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
    }
   ]
  },
@@ -512,6 +522,16 @@ export const RESOLUTION: Readonly<Record<string, ResolutionTable>> = {
    },
    {
     "claim": "large-group-projector",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "large-sn-sampled-augmentation",
     "clean": "holds",
     "smallest": {
      "action": null,
@@ -777,6 +797,16 @@ export const RESOLUTION: Readonly<Record<string, ResolutionTable>> = {
      "gradient": null,
      "flow-time": null
     }
+   },
+   {
+    "claim": "large-sn-sampled-augmentation",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
    }
   ]
  },
@@ -1035,6 +1065,16 @@ export const RESOLUTION: Readonly<Record<string, ResolutionTable>> = {
      "gradient": null,
      "flow-time": null
     }
+   },
+   {
+    "claim": "large-sn-sampled-augmentation",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
    }
   ]
  },
@@ -1286,6 +1326,16 @@ export const RESOLUTION: Readonly<Record<string, ResolutionTable>> = {
    },
    {
     "claim": "large-group-projector",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "large-sn-sampled-augmentation",
     "clean": "holds",
     "smallest": {
      "action": null,
