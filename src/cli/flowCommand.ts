@@ -8,6 +8,7 @@ import { CaseSpec, parseCase } from '../impl/caseSpec.js';
 import { exampleByName, examples } from '../impl/examples.js';
 import { fieldOf } from '../impl/reference.js';
 import { buildPermCase, permField, permProjectors } from '../impl/permCase.js';
+import { twirledMomentRisk } from '../impl/permAugmented.js';
 import { Objective } from '../risk/objective.js';
 
 export interface FlowRequest {
@@ -172,7 +173,7 @@ export function listCases(): string {
     if (e.spec.group.kind === 'perm-generators') {
       const c = buildPermCase(e.spec);
       space = c.model.space;
-      what = `group ${c.group.name} (|G| = ${c.group.order()}, by generators), dim H = ${c.params.dim}, dim E = ${c.projector.rank}, L = full; augmented dynamics: not offered (R^aug is not enumerable)`;
+      what = `group ${c.group.name} (|G| = ${c.group.order()}, by generators), dim H = ${c.params.dim}, dim E = ${c.projector.rank}, L = full; augmented dynamics: ${twirledMomentRisk(c) ? 'exact (R^aug by twirled moments)' : 'not offered (R^aug is not enumerable)'}`;
     } else {
       const b = buildCase(e.spec);
       space = b.model.space;

@@ -94,6 +94,13 @@ export const examples: readonly Example[] = [
       data: { kind: 'synthetic', seed: 'sets-s30', count: 32 },
     },
     'seeded N(0, 0.3²)', seeded(0.3)),
+  example('sets-s20-linear', 'S_20 by its two generators (never enumerated) on sets: one linear layer R^20 → R^20 with bias (a DeepSets layer, dim H = 420), squared loss, 32 seeded samples; every dynamics, the augmented ones exact by twirled moments (docs/theory.md §8)',
+    {
+      group: { kind: 'perm-generators', generators: symmetricGenerators(20) },
+      model: { kind: 'mlp', input: { kind: 'natural' }, hidden: [], output: { kind: 'natural' }, bias: true },
+      data: { kind: 'synthetic', seed: 'sets-s20-linear', count: 32 },
+    },
+    'seeded N(0, 0.3²)', seeded(0.3)),
   example('paper-cnn', 'docs/theory.md §7 CNN on 28×28, C4, cross-entropy, 100 MNIST digits of the mnist package (10 per class, seeded)',
     {
       group: { kind: 'cyclic', n: 4 },
