@@ -68,13 +68,13 @@ describe('R^aug by twirled moments (one linear layer, squared loss)', () => {
     });
   }
 
-  it('equals the mean of R(ρ̄(g)A) over m = 4000 Haar samples of S_20 within Hoeffding (α = 1e-9); one-moment twirls fall outside', () => {
+  it('equals the mean of R(ρ̄(g)A) over m = 2000 Haar samples of S_20 within Hoeffding (α = 1e-9); one-moment twirls fall outside', () => {
     // data and A concentrated on point 0 (x_0, y_0 ≈ 5 + noise 0.2, W_00 ≈ 1 + noise 0.02): a moment left unaveraged over G is then far from its twirl
     const c = linearCase(20, { kind: 'natural' }, true, 3, 'hoeffding', 5);
     const rng = new RandomStream('haar20');
     const A = rng.gaussianVector(c.params.dim, 0.02);
     A[0] += 1;
-    const m = 4000;
+    const m = 2000;
     const gA = new Float64Array(A.length);
     let mean = 0;
     for (let j = 0; j < m; j++) {
