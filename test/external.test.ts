@@ -12,6 +12,7 @@ import { dynamicsMlpCase, exampleQCase, incompatibleCase, mlpAnyCase, mlpCase, n
 import { Claim, ClaimResult, runClaim } from '../src/claims/engine.js';
 import { RegisteredClaim, claimById } from '../src/claims/registry.js';
 import { PYTHON, pythonMissing } from './python.js';
+import { symmetricGenerators } from '../src/groups/permGroup.js';
 
 const FAKE = fileURLToPath(new URL('./fixtures/fake-impl.mjs', import.meta.url));
 const MLP_PY = fileURLToPath(new URL('../examples/python/eqflow_mlp.py', import.meta.url));
@@ -86,6 +87,15 @@ describe('ExternalImplementation: protocol robustness (fake implementations, tes
     const r = await (claimById('projectors') as RegisteredClaim).run(impl, { seed: 1, runs: 5 });
     expect(r.verdict).toBe('not tested');
     expect(r.missing).toEqual(['projectors']);
+    await impl.close();
+  });
+
+  it('a group by generators is not sent to an implementation that does not announce perm-generators (eqflow/1 stays valid)', async () => {
+    const impl = await fake('action-only');
+    const perm = parseCase({ name: 'S20', group: { kind: 'perm-generators', generators: symmetricGenerators(20) }, model: { kind: 'mlp', input: { kind: 'natural' }, hidden: [], output: { kind: 'trivial' } }, data: { kind: 'explicit', x: [Array.from({ length: 20 }, (_, i) => i)], y: [[1]] } });
+    await expect(impl.open(perm)).rejects.toMatchObject({ code: 'unsupported', field: 'perm-generators' });
+    const r = await (claimById('large-sn-sampled-augmentation') as RegisteredClaim).run(impl, { seed: 1, runs: 1 });
+    expect([r.verdict, r.missing]).toEqual(['not tested', ['projectors', 'risk', 'sampled-step', 'perm-generators']]);
     await impl.close();
   });
 

@@ -22,6 +22,13 @@ describe('eqflow serve', () => {
       const viaProtocol = await runVerify(served, opts);
       expect(viaProtocol.implementation).toBe('reference');
       expect(summary(viaProtocol)).toEqual(summary(direct));
+      // groups by generators: serve announces `perm-generators`, so the client sends those Cases, act's g and
+      // sampledStep's elements as permutations; one S_n case (same process, no second start) keeps this cheap
+      expect(served.capabilities.has('perm-generators')).toBe(true);
+      const large = { seed: 7, runs: 1, claims: selectClaims(['large-sn-sampled-augmentation']), controls: false };
+      const largeServed = await runVerify(served, large);
+      expect(summary(largeServed)).toEqual(summary(await runVerify(new ReferenceImplementation(), large)));
+      expect(largeServed.claims.map((c) => [c.verdict, c.cases])).toEqual([['holds', 1]]);
     } finally {
       await served.close();
     }

@@ -212,11 +212,11 @@ describe.skipIf(skipTorch)('eqflow verify --impl "python3 -m eqflow_torch" (redu
       const r = spawnSync(process.execPath, [BIN, 'verify', '--impl', SERVER, '--runs', '4', '--no-controls', '--json', '--out', out], { encoding: 'utf8', env: ENV, timeout: 600_000, maxBuffer: 64 * 1024 * 1024 });
       const report = JSON.parse(r.stdout) as { summary: { holds: number; violated: number; notTested: number }; claims: { id: string; verdict: string; skipped: number; message?: string }[] };
       console.log(`verify through PyTorch, --runs 4 --no-controls: ${JSON.stringify(report.summary)} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-      // the one claim on generator-given S_n: eqflow's protocol client does not send those cases yet (issue 17, open),
-      // so it must say "not tested"; every other claim must hold
+      // the one claim on generator-given S_n: eqflow_torch does not announce the capability `perm-generators` yet
+      // (issue 14), so eqflow sends it no such Case and the claim must say why it is "not tested"; every other claim must hold
       const unsent = ['large-sn-sampled-augmentation'];
       expect(report.claims.filter((c) => c.verdict !== 'holds' && !unsent.includes(c.id)).map((c) => `${c.id}: ${c.verdict} ${c.message}`)).toEqual([]);
-      expect(report.claims.filter((c) => unsent.includes(c.id)).map((c) => c.verdict)).toEqual(['not tested']);
+      expect(report.claims.filter((c) => unsent.includes(c.id)).map((c) => `${c.verdict}: ${c.message}`)).toEqual(['not tested: needs perm-generators']);
       expect(report.summary.notTested).toBe(unsent.length);
       expect(r.status, r.stderr).toBe(0);
     } finally {

@@ -133,7 +133,7 @@ export const largeSampledAugmentationClaim = register<LargeCaseInput>({
   id: 'large-sn-sampled-augmentation',
   title: 'S_n by generators (n = 20…50), A ∈ E: ρ̄(g)A = A, and the mean of m sampled-augmentation steps is within McDiarmid\'s tolerance of A − ηΠ_G∇R(A) [statistical, α = 10⁻⁶ per case]',
   source: 'Lemma 2(c), Theorem 1 (discrete form), R4 on docs/theory.md §8 groups',
-  needs: ['action', 'projectors', 'risk', 'sampled-step'],
+  needs: ['action', 'projectors', 'risk', 'sampled-step', 'perm-generators'],
   // 256 sampled steps of ≤ 14 000 parameters per case
   runs: 25,
   statistical: { alpha: 25 * LARGE_ALPHA },

@@ -7,7 +7,9 @@ import { DYNAMICS, DynamicsKind } from '../flows/dynamics.js';
 import { killGroup, registerGroup, unregisterGroup } from '../core/shutdown.js';
 import { Projectors } from '../space/projectors.js';
 import { buildAdmissible, buildData, buildGroup, buildModel } from './build.js';
+import { Dataset } from '../risk/dataset.js';
 import { CaseSpec } from './caseSpec.js';
+import { buildPermCase } from './permCase.js';
 import { FaultKind, ImplementationFault, faultKind } from './fault.js';
 import { CAPABILITIES, Capability, CaseSession, GroupElement, Implementation, ProjectorName, RiskMode, SampleElements, notOffered } from './implementation.js';
 
@@ -526,13 +528,23 @@ interface WireCase {
  * language can reproduce bit for bit, so the implementation receives the numbers themselves.
  */
 export function wireCase(spec: CaseSpec): WireCase {
+  const { data: d, dim } = spec.group.kind === 'perm-generators' ? permWireData(spec) : enumeratedWireData(spec);
+  const rows = (v: Float64Array, n: number): number[][] => Array.from({ length: d.count }, (_, s) => Array.from(v.subarray(s * n, (s + 1) * n)));
+  const json: Record<string, unknown> = { ...spec, data: { kind: 'explicit', x: rows(d.x, d.inputDim), y: rows(d.y, d.outputDim) } };
+  return { json, dim };
+}
+
+function enumeratedWireData(spec: CaseSpec): { data: Dataset; dim: number } {
   const group = buildGroup(spec.group);
   const model = buildModel(group, spec.model);
   // an equivariant teacher (e.g. the toy-cnn example's data) is projected onto E: the Case's projectors are needed
-  const d = buildData(model, spec.data, 'data', new Projectors(buildAdmissible(model, spec.admissible)));
-  const rows = (v: Float64Array, n: number): number[][] => Array.from({ length: d.count }, (_, s) => Array.from(v.subarray(s * n, (s + 1) * n)));
-  const json: Record<string, unknown> = { ...spec, data: { kind: 'explicit', x: rows(d.x, d.inputDim), y: rows(d.y, d.outputDim) } };
-  return { json, dim: model.space.dim };
+  return { data: buildData(model, spec.data, 'data', new Projectors(buildAdmissible(model, spec.admissible))), dim: model.space.dim };
+}
+
+/** A group by generators is never enumerated: eqflow's own build of the Case gives its data and dim H. */
+function permWireData(spec: CaseSpec): { data: Dataset; dim: number } {
+  const c = buildPermCase(spec);
+  return { data: c.data, dim: c.model.space.dim };
 }
 
 function checkVector(A: Float64Array, dim: number, field: string): number[] {
@@ -560,7 +572,9 @@ class ExternalSession implements CaseSession {
 
   async act(g: GroupElement, A: Float64Array): Promise<Float64Array> {
     this.need('action');
-    if (typeof g !== 'number' || !Number.isInteger(g) || g < 0) throw new EqflowError('invalid-argument', 'g', `expected an element index ≥ 0, got ${g}`);
+    // a permutation (group by generators) travels as the array p, i ↦ p[i] (docs/protocol.md §7)
+    if (typeof g !== 'number') return (await this.conn.request('act', { session: this.session, g: Array.from(g), A: checkVector(A, this.dim, 'A') }, this.schemas.point)).A;
+    if (!Number.isInteger(g) || g < 0) throw new EqflowError('invalid-argument', 'g', `expected an element index ≥ 0, got ${g}`);
     return (await this.conn.request('act', { session: this.session, g, A: checkVector(A, this.dim, 'A') }, this.schemas.point)).A;
   }
 
@@ -584,8 +598,9 @@ class ExternalSession implements CaseSession {
 
   async sampledStep(A: Float64Array, eta: number, gamma: number, elements: SampleElements): Promise<Float64Array> {
     this.need('sampled-step');
-    if (!(elements instanceof Int32Array)) throw new EqflowError('invalid-argument', 'elements', 'expected element indices (cases of groups by generators are not sent to external implementations)');
-    const body = { session: this.session, A: checkVector(A, this.dim, 'A'), eta: checkScalar(eta, 'eta'), gamma: checkScalar(gamma, 'gamma'), elements: Array.from(elements) };
+    // indices, or one permutation per sample for a group by generators
+    const wire = elements instanceof Int32Array ? Array.from(elements) : elements.map((p) => Array.from(p));
+    const body = { session: this.session, A: checkVector(A, this.dim, 'A'), eta: checkScalar(eta, 'eta'), gamma: checkScalar(gamma, 'gamma'), elements: wire };
     return (await this.conn.request('sampledStep', body, this.schemas.point)).A;
   }
 
@@ -719,8 +734,8 @@ export class ExternalImplementation implements Implementation {
 
   async open(spec: CaseSpec): Promise<CaseSession> {
     if (this.closed) throw new EqflowError('io', 'open', `the implementation "${this.command}" was closed`);
-    // not sent yet: the protocol's answer checks (e.g. exact Π_G) and the Python examples assume enumerable groups
-    if (spec.group.kind === 'perm-generators') throw new EqflowError('unsupported', 'case.group', 'groups by generators (perm-generators) are not yet sent to external implementations (docs/protocol.md, Groups by generators)');
+    // eqflow/1 compatibility: a group by generators goes only to an implementation that announced it
+    if (spec.group.kind === 'perm-generators' && !this.capabilities.has('perm-generators')) throw notOffered(this.name, 'perm-generators');
     const w = this.wireOf(spec);
     await this.ensureRunning();
     const conn = this.conn;

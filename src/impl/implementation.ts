@@ -12,9 +12,13 @@ export type GroupElement = number | Perm;
 /** One element per sample: indices (Int32Array) for enumerated groups, permutations for perm-generators groups. */
 export type SampleElements = Int32Array | readonly Perm[];
 
-/** What an implementation can be asked; a claim needing a capability that is not offered is "not tested". */
-export const CAPABILITIES = ['action', 'projectors', 'risk', 'step', 'sampled-step', 'flow'] as const;
-/** One thing an implementation can be asked: the action, the projectors, the risks, a step, a sampled step, a flow. */
+/**
+ * What an implementation can be asked; a claim needing a capability that is not offered is "not tested".
+ * `perm-generators` is no operation: it says the implementation accepts Cases of groups by generators, whose
+ * elements travel as permutations (docs/protocol.md §7); eqflow sends no such Case to one that does not offer it.
+ */
+export const CAPABILITIES = ['action', 'projectors', 'risk', 'step', 'sampled-step', 'flow', 'perm-generators'] as const;
+/** One thing an implementation can be asked: the action, the projectors, the risks, a step, a sampled step, a flow, perm-generators Cases. */
 export type Capability = (typeof CAPABILITIES)[number];
 
 /** Which projector: Π_G, Π_L or Π_E. */
