@@ -88,8 +88,9 @@ function packB(k: i32, j0: i32, j1: i32, b: usize, nb: usize, bp: usize): void {
  * when `st` — then single steps add A(r,p)B(p) one at a time.
  */
 @inline function tile4x4(pa: usize, pb: usize, c0: usize, nb: usize, k8: i32, has4: bool, k: i32, st: i32): void {
-  let v00 = v128.load(c0), v01 = v128.load(c0, 16), v10 = v128.load(c0 + nb), v11 = v128.load(c0 + nb, 16);
-  let v20 = v128.load(c0 + 2 * nb), v21 = v128.load(c0 + 2 * nb, 16), v30 = v128.load(c0 + 3 * nb), v31 = v128.load(c0 + 3 * nb, 16);
+  // the tile of C stays in memory between blocks: 8 partial sums + 3 operands fit V8's 16 XMM registers, 8 more
+  // running sums would not (they spilled inside the inner loop)
+  const c1 = c0 + nb, c2 = c1 + nb, c3 = c2 + nb;
   let first = st != 0 && k8 > 0;
   const kb = has4 ? k8 + 4 : k8;
   let p = 0;
@@ -121,18 +122,23 @@ function packB(k: i32, j0: i32, j1: i32, b: usize, nb: usize, bp: usize): void {
       s30 = f64x2.add(s30, f64x2.mul(x, b0));
       s31 = f64x2.add(s31, f64x2.mul(x, b1));
     }
-    if (first) {
-      // β = 0: the first block is written, not added to C (0 + s would turn a −0 into +0)
-      v00 = s00; v01 = s01; v10 = s10; v11 = s11; v20 = s20; v21 = s21; v30 = s30; v31 = s31;
-      first = false;
-    } else {
-      v00 = f64x2.add(v00, s00); v01 = f64x2.add(v01, s01); v10 = f64x2.add(v10, s10); v11 = f64x2.add(v11, s11);
-      v20 = f64x2.add(v20, s20); v21 = f64x2.add(v21, s21); v30 = f64x2.add(v30, s30); v31 = f64x2.add(v31, s31);
+    if (!first) {
+      s00 = f64x2.add(v128.load(c0), s00); s01 = f64x2.add(v128.load(c0, 16), s01);
+      s10 = f64x2.add(v128.load(c1), s10); s11 = f64x2.add(v128.load(c1, 16), s11);
+      s20 = f64x2.add(v128.load(c2), s20); s21 = f64x2.add(v128.load(c2, 16), s21);
+      s30 = f64x2.add(v128.load(c3), s30); s31 = f64x2.add(v128.load(c3, 16), s31);
     }
+    // β = 0: the first block is written, not added to C (0 + s would turn a −0 into +0)
+    first = false;
+    v128.store(c0, s00); v128.store(c0, s01, 16); v128.store(c1, s10); v128.store(c1, s11, 16);
+    v128.store(c2, s20); v128.store(c2, s21, 16); v128.store(c3, s30); v128.store(c3, s31, 16);
     pa += <usize>steps * 32;
     pb += <usize>steps * 32;
     p += steps;
   }
+  if (p >= k) return;
+  let v00 = v128.load(c0), v01 = v128.load(c0, 16), v10 = v128.load(c1), v11 = v128.load(c1, 16);
+  let v20 = v128.load(c2), v21 = v128.load(c2, 16), v30 = v128.load(c3), v31 = v128.load(c3, 16);
   for (; p < k; p++) {
     const b0 = v128.load(pb), b1 = v128.load(pb, 16);
     let x = v128.load64_splat(pa);
@@ -152,12 +158,12 @@ function packB(k: i32, j0: i32, j1: i32, b: usize, nb: usize, bp: usize): void {
   }
   v128.store(c0, v00);
   v128.store(c0, v01, 16);
-  v128.store(c0 + nb, v10);
-  v128.store(c0 + nb, v11, 16);
-  v128.store(c0 + 2 * nb, v20);
-  v128.store(c0 + 2 * nb, v21, 16);
-  v128.store(c0 + 3 * nb, v30);
-  v128.store(c0 + 3 * nb, v31, 16);
+  v128.store(c1, v10);
+  v128.store(c1, v11, 16);
+  v128.store(c2, v20);
+  v128.store(c2, v21, 16);
+  v128.store(c3, v30);
+  v128.store(c3, v31, 16);
 }
 
 /**
