@@ -155,8 +155,9 @@ export async function writePowerSummary(outDir = 'reports/power'): Promise<Power
     : await loadReport(join(outDir, 'mutation.json'));
   const p = powerSummary(report, await loadEquivalents('power/equivalent.json'));
   const { execFileSync } = await import('node:child_process');
-  const done = new Set(Object.keys(report.files));
   const runs = loadRuns();
+  // a file with no mutants is missing from Stryker's report but was run: runs.json says so
+  const done = new Set([...Object.keys(report.files), ...runs.map((r) => r.file)]);
   const meta = {
     generatedAt: new Date().toISOString(),
     commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim(),
