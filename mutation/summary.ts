@@ -17,6 +17,8 @@ const mutantSchema = z.object({
   status: z.enum(['Killed', 'Survived', 'NoCoverage', 'Timeout', 'CompileError', 'RuntimeError', 'Ignored', 'Pending']),
   location: z.object({ start: z.object({ line: z.number().int(), column: z.number().int() }), end: z.object({ line: z.number().int(), column: z.number().int() }).optional() }),
   killedBy: z.array(z.string()).optional(),
+  // a mutant of module-level code (a constant), which runs once at import rather than inside a test
+  static: z.boolean().optional(),
 });
 const reportSchema = z.object({
   files: z.record(z.string(), z.object({ source: z.string(), mutants: z.array(mutantSchema) })),

@@ -1,7 +1,7 @@
 /**
  * `npx tsx power/summary.ts [REPORT] [OUT_DIR]`: the verifier's power from StrykerJS's report of `npm run power`
  * (reports/power/mutation.json): detection rate = detected / (all − equivalent), per module (src/<folder>) and in
- * all; for each claim, how many mutants it caught (and how many only it caught); every undetected mutant with its
+ * all; for each claim, on how many mutants it was the first to fail; every undetected mutant with its
  * reason from power/equivalent.json — `equivalent` (no observable change at all) or `unseen` (observable, but in
  * nothing the theorems speak of; counted as undetected). Writes reports/power/summary.json and summary.md.
  */
@@ -24,11 +24,16 @@ export interface ModulePower {
   rate: number;
 }
 
+/** Per module: static mutants (module-level constants) — not measured (power/stryker.config.mjs ignoreStatic). */
+export type StaticCounts = Record<string, number>;
+
 export interface PowerSummary {
   modules: ModulePower[];
   total: ModulePower;
-  /** per claim (or claim control): mutants it caught, and mutants no other test caught */
-  claims: Array<{ test: string; caught: number; only: number }>;
+  /** per claim (or claim control): the mutants on which it was the first test to fail (Stryker stops a mutant's run there) */
+  claims: Array<{ test: string; caught: number }>;
+  /** static mutants per module, left out of every count above */
+  statics: StaticCounts;
   survivors: Array<{ file: string; line: number; mutator: string; original: string; replacement: string; kind: 'equivalent' | 'unseen' | null; reason: string | null }>;
 }
 
@@ -36,7 +41,14 @@ const moduleOf = (file: string): string => file.split('/').slice(0, 2).join('/')
 
 /** The power figures of a Stryker report judged by the verify tests; `reasons` explains undetected mutants. */
 export function powerSummary(report: MutationReport, reasons: readonly Equivalent[]): PowerSummary {
-  const s = summarize(report, reasons);
+  // reports made before ignoreStatic still hold static mutants as "survived": they are set aside, not counted
+  const statics: StaticCounts = {};
+  const files = Object.fromEntries(Object.entries(report.files).map(([file, f]) => {
+    const n = f.mutants.filter((m) => m.static === true).length;
+    if (n > 0) statics[moduleOf(file)] = (statics[moduleOf(file)] ?? 0) + n;
+    return [file, { ...f, mutants: f.mutants.filter((m) => m.static !== true && m.status !== 'Ignored') }];
+  }));
+  const s = summarize({ ...report, files }, reasons);
   const kindOf = (v: (typeof s.survivors)[number]) => {
     const r = reasons.find((e) => e.file === v.file && e.mutator === v.mutator && e.original === v.original && e.replacement === v.replacement);
     return r ? (r.kind ?? 'equivalent') : null;
@@ -60,19 +72,14 @@ export function powerSummary(report: MutationReport, reasons: readonly Equivalen
   const sum = (k: keyof Omit<ModulePower, 'module' | 'rate'>) => modules.reduce((a, m) => a + m[k], 0);
   const total = rate({ module: 'all', mutants: sum('mutants'), detected: sum('detected'), equivalent: sum('equivalent'), unseen: sum('unseen'), survived: sum('survived'), rate: 0 });
   const names = new Map(Object.values(report.testFiles ?? {}).flatMap((f) => f.tests.map((t) => [t.id, t.name.replace(/^verify at default settings \(seed \d+\) /, '')] as const)));
-  const caught = new Map<string, { caught: number; only: number }>();
-  for (const { mutants } of Object.values(report.files)) {
-    for (const m of mutants) {
-      const by = [...new Set((m.killedBy ?? []).map((id) => names.get(id) ?? id))];
-      for (const t of by) {
-        const c = caught.get(t) ?? caught.set(t, { caught: 0, only: 0 }).get(t) as { caught: number; only: number };
-        c.caught++;
-        if (by.length === 1) c.only++;
-      }
-    }
+  // Stryker stops a mutant's run at the first failing test, so killedBy names that one claim: whether another
+  // claim would also have caught it is not measured (no "caught by it alone" column)
+  const caught = new Map<string, number>();
+  for (const { mutants } of Object.values(files)) {
+    for (const m of mutants) for (const t of new Set((m.killedBy ?? []).map((id) => names.get(id) ?? id))) caught.set(t, (caught.get(t) ?? 0) + 1);
   }
-  const claims = [...caught.entries()].map(([test, c]) => ({ test, ...c })).sort((a, b) => b.caught - a.caught || a.test.localeCompare(b.test));
-  return { modules, total, claims, survivors };
+  const claims = [...caught.entries()].map(([test, c]) => ({ test, caught: c })).sort((a, b) => b.caught - a.caught || a.test.localeCompare(b.test));
+  return { modules, total, claims, survivors, statics };
 }
 
 const cell = (s: string): string => `\`${s.replace(/`/g, "'").replace(/\|/g, '\\|').slice(0, 110)}\``;
@@ -91,7 +98,8 @@ export function formatPower(p: PowerSummary, meta: { generatedAt: string; commit
     : [`**Partial:** ${pending.length} of the power run's files are not measured yet (${pending.join(', ')}); the rate is over the files measured. ` +
       `Time so far: ${hours.toFixed(1)} h for ${runs.reduce((a, r) => a + r.mutants, 0)} mutants in ${runs.length} files${Number.isFinite(projected) ? `; the rest needs ≈ ${projected.toFixed(1)} h more at that rate (projected from the source size)` : ''}. ` +
       '`npm run power -- --budget-minutes M` continues where the last run stopped.'];
-  const line = (m: ModulePower) => `| ${m.module} | ${m.mutants} | ${m.detected} | ${m.equivalent} | ${m.unseen} | ${m.survived} | ${m.rate.toFixed(1)}% |`;
+  const nStatic = (m: string) => (m === 'all' ? Object.values(p.statics).reduce((a, n) => a + n, 0) : p.statics[m] ?? 0);
+  const line = (m: ModulePower) => `| ${m.module} | ${m.mutants} | ${m.detected} | ${m.equivalent} | ${m.unseen} | ${m.survived} | ${m.rate.toFixed(1)}% | ${nStatic(m.module)} |`;
   return [
     '# The verifier\'s power (StrykerJS, judged by `eqflow verify` alone)',
     '',
@@ -101,16 +109,20 @@ export function formatPower(p: PowerSummary, meta: { generatedAt: string; commit
     '',
     `**Detection rate: ${t.rate.toFixed(1)}%** — ${t.detected} of ${t.mutants - t.equivalent} non-equivalent mutants of the reference implementation make \`eqflow verify\` (default settings) fail; ${t.equivalent} mutants are equivalent, ${t.unseen} change only what no theorem speaks of (reasons below), ${t.survived} survive without a stated reason.`,
     '',
-    '| module | mutants | detected | equivalent | unseen by the theory | survived | detection rate |',
-    '|---|---|---|---|---|---|---|',
+    '| module | mutants | detected | equivalent | unseen by the theory | survived | detection rate | static, not measured |',
+    '|---|---|---|---|---|---|---|---|',
     ...p.modules.map(line),
-    line({ ...t, module: '**all**' }),
+    line({ ...t, module: 'all' }),
+    '',
+    `Static mutants (module-level constants, ${nStatic('all')} here) are left out of every count: the vitest runner switches mutants between tests of a loaded module, so a constant evaluated at import may never take the mutated value and its \"survived\" says nothing (power/stryker.config.mjs, ignoreStatic).`,
     '',
     '## Which claim caught the mutants',
     '',
-    '| claim (or its negative control) | mutants caught | caught by it alone |',
-    '|---|---|---|',
-    ...p.claims.map((c) => `| ${c.test} | ${c.caught} | ${c.only} |`),
+    'Stryker stops a mutant\'s run at the first claim that fails, so each detected mutant is credited to that one claim; whether other claims would also catch it is not measured.',
+    '',
+    '| claim (or its negative control) | mutants on which it failed first |',
+    '|---|---|',
+    ...p.claims.map((c) => `| ${c.test} | ${c.caught} |`),
     '',
     '## Undetected mutants',
     '',
@@ -143,8 +155,9 @@ export async function writePowerSummary(outDir = 'reports/power'): Promise<Power
     : await loadReport(join(outDir, 'mutation.json'));
   const p = powerSummary(report, await loadEquivalents('power/equivalent.json'));
   const { execFileSync } = await import('node:child_process');
-  const done = new Set(Object.keys(report.files));
   const runs = loadRuns();
+  // a file with no mutants is missing from Stryker's report but was run: runs.json says so
+  const done = new Set([...Object.keys(report.files), ...runs.map((r) => r.file)]);
   const meta = {
     generatedAt: new Date().toISOString(),
     commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim(),

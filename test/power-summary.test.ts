@@ -29,8 +29,17 @@ describe('power summary', () => {
     expect(p.total.rate).toBe(60); // 3 detected of 6 − 1 equivalent
   });
 
-  it('names the claim that caught each mutant, and the mutants only it caught', () => {
-    expect(powerSummary(report, reasons).claims).toEqual([{ test: 'gradient', caught: 2, only: 1 }, { test: 'lemma-1a-2a control', caught: 1, only: 0 }]);
+  it('credits each detected mutant to the claims in its killedBy (Stryker stops at the first failing one)', () => {
+    expect(powerSummary(report, reasons).claims).toEqual([{ test: 'gradient', caught: 2 }, { test: 'lemma-1a-2a control', caught: 1 }]);
+    expect(formatPower(powerSummary(report, reasons), { generatedAt: 'now', commit: 'abc' })).not.toMatch(/by it alone/);
+  });
+
+  it('sets static mutants apart: neither detected nor survived, counted per module as not measured', () => {
+    const withStatic: MutationReport = { ...report, files: { ...report.files, 'src/space/supports.ts': { source: 's\n', mutants: [{ ...mutant('7', 'Survived', 1), static: true }, { ...mutant('8', 'Killed', 1, ['t1']), static: true }] } } };
+    const p = powerSummary(withStatic, reasons);
+    expect(p.total).toEqual(powerSummary(report, reasons).total);
+    expect(p.statics).toEqual({ 'src/space': 2 });
+    expect(formatPower(p, { generatedAt: 'now', commit: 'abc' })).toMatch(/\| all \| 6 \| 3 \| 1 \| 1 \| 1 \| 60\.0% \| 2 \|/);
   });
 
   it('negative control: without reasons every undetected mutant is a survivor and the Markdown flags it', () => {
