@@ -6,14 +6,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { RandomStream } from '../../src/core/rng.js';
-import { EqflowError } from '../../src/core/errors.js';
 import { LARGE_ALPHA, largeCaseSpec, largeSampledAugmentationClaim } from '../../src/claims/largeCases.js';
 import { symmetricGenerators } from '../../src/groups/permGroup.js';
 import { largeGroupProjectorClaim } from '../../src/claims/largeGroups.js';
 import { allClaims } from '../../src/claims/registry.js';
 import { buildCase } from '../../src/impl/build.js';
-import { parseCase } from '../../src/impl/caseSpec.js';
-import { ExternalImplementation } from '../../src/impl/external.js';
 import { ReferenceImplementation } from '../../src/impl/reference.js';
 import { claimRows, CLAIM_COLUMNS } from '../../src/report/verification.js';
 import { runVerify } from '../../src/claims/verify.js';
@@ -109,17 +106,6 @@ describe('claims checked statistically', () => {
     const rows = claimRows(rep);
     expect(rows.map((r) => r[col])).toEqual(['statistical (α = 2.5e-2)', 'exact']);
     expect(rep.claims.map((c) => c.check)).toEqual(['statistical', 'exact']);
-  });
-
-  it('an external implementation is not sent groups by generators: the claim is not tested, with the reason', async () => {
-    const served = await ExternalImplementation.start(`"${process.execPath}" bin/eqflow.mjs serve`, { timeoutMs: 60_000 });
-    try {
-      await expect(served.open(parseCase(largeCaseSpec({ n: 20, kind: 'sets', activation: 'tanh', count: 1, seed: 1 })))).rejects.toThrow(EqflowError);
-      const r = await largeSampledAugmentationClaim.run(served, { seed: 1, runs: 3 });
-      expect(r.verdict).toBe('not tested');
-    } finally {
-      await served.close();
-    }
   });
 });
 
