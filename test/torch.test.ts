@@ -7,7 +7,11 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EqflowError } from '../src/core/errors.js';
 import { RandomStream } from '../src/core/rng.js';
-import { CaseSpec, parseCase } from '../src/impl/caseSpec.js';
+import { CaseSpec, RepSpec, parseCase } from '../src/impl/caseSpec.js';
+import { GroupElement } from '../src/impl/implementation.js';
+import { buildPermCase } from '../src/impl/permCase.js';
+import { symmetricGenerators } from '../src/groups/permGroup.js';
+import { largeCaseSpec } from '../src/claims/largeCases.js';
 import { exampleByName } from '../src/impl/examples.js';
 import { ExternalImplementation } from '../src/impl/external.js';
 import { ReferenceImplementation } from '../src/impl/reference.js';
@@ -79,6 +83,85 @@ describe.skipIf(skipTorch)('eqflow_torch (python/eqflow_torch) against the refer
     expect(worst).toBeLessThan(1e-12);
   }, 300_000);
 
+  it('agrees with the reference on groups given by generators (perm-generators, S_20…S_30): every operation PermSession answers, and refuses what it refuses', async () => {
+    const ref = new ReferenceImplementation();
+    const S = (n: number) => ({ kind: 'perm-generators' as const, generators: symmetricGenerators(n) });
+    const linear = (name: string, n: number, input: RepSpec, output: RepSpec, bias: boolean): CaseSpec =>
+      parseCase({ name, group: S(n), model: { kind: 'mlp', input, hidden: [], output, bias }, data: { kind: 'synthetic', seed: name, count: 5 } });
+    const specs: CaseSpec[] = [
+      exampleByName('sets-s20-linear').spec, // the exact linear family: R^aug and the augmented dynamics by twirled moments
+      exampleByName('sets-s30').spec, // tanh hidden layer: R^aug refused
+      largeCaseSpec({ n: 20, kind: 'graphs', activation: 'softplus', count: 2, seed: 7 }), // adjacency input
+      linear('S20 adjacency → trivial, linear', 20, { kind: 'adjacency' }, { kind: 'trivial' }, false), // T on (n²)² moments
+      linear('S20 sum/tensor, linear', 20, { kind: 'sum', parts: [{ kind: 'natural' }, { kind: 'trivial', dim: 2 }] }, { kind: 'tensor', a: { kind: 'natural' }, b: { kind: 'trivial', dim: 2 } }, true),
+      parseCase({ name: 'S20 square, cross-entropy', group: S(20), model: { kind: 'mlp', input: { kind: 'natural' }, hidden: [{ kind: 'sum', parts: [{ kind: 'natural' }, { kind: 'trivial' }] }], output: { kind: 'trivial', dim: 3 }, activation: 'square', bias: true }, loss: 'cross-entropy', data: { kind: 'explicit', x: [Array.from({ length: 20 }, (_, i) => Math.sin(i)), Array.from({ length: 20 }, (_, i) => Math.cos(i))], y: [[0.2, 0.3, 0.5], [1, 0, 0]] } }),
+    ];
+    let worst = 0, where = '', compared = 0;
+    const refused: string[] = [];
+    const cmp = (a: Float64Array, b: Float64Array, scale: number, what: string) => {
+      compared++;
+      for (let i = 0; i < a.length; i++) {
+        const r = Math.abs(a[i] - b[i]) / scale;
+        if (r > worst) { worst = r; where = what; }
+      }
+    };
+    const code = (e: unknown) => (e instanceof EqflowError ? e.code : String(e));
+    // both answer (and agree) or both refuse with the same code
+    const both = async <T>(what: string, f: () => Promise<T>, g: () => Promise<T>, compare: (x: T, y: T) => void) => {
+      const [x, y] = await Promise.all([f().catch((e: unknown) => e), g().catch((e: unknown) => e)]);
+      if (y instanceof Error || x instanceof Error) {
+        expect([what, code(x)]).toEqual([what, code(y)]);
+        refused.push(`${what}: ${code(y)}`);
+      } else compare(x as T, y as T);
+    };
+    for (const spec of specs) {
+      const se = await py.open(spec), sr = await ref.open(spec);
+      expect(se.dim).toBe(sr.dim);
+      const rng = new RandomStream(spec.name);
+      const n = (spec.group as { generators: number[][] }).generators[0].length;
+      const A = rng.gaussianVector(se.dim, 0.7);
+      const scale = Math.max(1, ...Array.from(A, Math.abs));
+      for (let k = 0; k < 3; k++) {
+        const g = rng.permutation(n);
+        cmp(await se.act(g, A), await sr.act(g, A), scale, `${spec.name} act`);
+      }
+      for (const w of ['G', 'L', 'E'] as const) cmp(await se.project(w, A), await sr.project(w, A), scale, `${spec.name} Π_${w}`);
+      for (const m of ['nominal', 'augmented'] as const) {
+        await both(`${spec.name} ${m} risk`, () => se.risk(m, A), () => sr.risk(m, A), (x, y) => {
+          const sc = Math.max(1, Math.abs(y.value), ...Array.from(y.gradient, Math.abs));
+          cmp(Float64Array.of(x.value), Float64Array.of(y.value), sc, `${spec.name} ${m} risk`);
+          cmp(x.gradient, y.gradient, sc, `${spec.name} ${m} gradient`);
+        });
+      }
+      for (const [k, gamma] of [['nominal', 0], ['augmented', 0], ['equivariant', 0], ['reg-augmented', 3], ['reg-nominal', 3]] as const) {
+        await both(`${spec.name} step ${k}`, () => se.step(k, A, 0.01, gamma), () => sr.step(k, A, 0.01, gamma), (x, y) => cmp(x, y, scale, `${spec.name} step ${k}`));
+      }
+      const el = Array.from({ length: buildPermCase(spec).data.count }, () => rng.permutation(n));
+      cmp(await se.sampledStep(A, 0.01, 2, el), await sr.sampledStep(A, 0.01, 2, el), scale, `${spec.name} sampledStep`);
+      for (const k of ['reg-nominal', 'reg-augmented', 'equivariant'] as const) {
+        const gamma = k === 'equivariant' ? 0 : 2;
+        await both(`${spec.name} flow ${k}`, () => se.flow(k, A, gamma, [0.05, 0.1], 0.02), () => sr.flow(k, A, gamma, [0.05, 0.1], 0.02), (x, y) => x.forEach((p, i) => cmp(p, y[i], scale, `${spec.name} flow ${k}`)));
+      }
+      await se.close();
+    }
+    // Cases PermSession does not build, and elements that are not permutations of the d points
+    const base = exampleByName('sets-s20-linear').spec;
+    const bad: [string, CaseSpec][] = [
+      ['mask', parseCase({ ...base, name: 'S20 mask', admissible: { kind: 'mask', mask: Array.from({ length: 420 }, (_, i) => i % 2) } })],
+      ['rotation2d', parseCase({ ...base, name: 'S20 rotation2d', model: { kind: 'mlp', input: { kind: 'rotation2d' }, hidden: [], output: { kind: 'trivial' } } })],
+    ];
+    for (const [what, spec] of bad) await both(`open ${what}`, () => py.open(spec), () => ref.open(spec), () => expect.unreachable());
+    const se = await py.open(base), sr = await ref.open(base);
+    const A = new RandomStream('bad').gaussianVector(se.dim);
+    for (const [what, g] of [['index', 3], ['short', [1, 0]], ['repeated', Array.from({ length: 20 }, () => 0)]] as const) {
+      await both(`act ${what}`, () => se.act(g as GroupElement, A), () => sr.act(g as GroupElement, A), () => expect.unreachable());
+    }
+    await se.close();
+    console.log(`eqflow_torch vs reference on perm-generators: worst relative disagreement ${worst.toExponential(2)} (${where}) over ${compared} answers of ${specs.length} cases; refused alike: ${refused.length} (${[...new Set(refused.map((r) => r.replace(/^.*?(risk|step|flow|open|act)/, '$1')))].join('; ')})`);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(worst).toBeLessThan(1e-12);
+  }, 300_000);
+
   it('refuses an SO2/O2 Case whose rule has too few angles, as eqflow does (invalid-argument at case.group.points)', async () => {
     const [good] = fc.sample(mlpAnyCase.filter((c) => c.group.kind === 'O2'), { numRuns: 1, seed: 5 });
     const bad = parseCase({ ...good, name: `${good.name}/2 angles`, group: { kind: 'O2', points: 2 } });
@@ -93,6 +176,7 @@ const BUG_CLAIMS: Record<string, string> = {
   'twirl-subgroup': 'projectors', // ρ̄(g)Π_G A ≠ Π_G A for g outside the subgroup
   'augment-skips-y': 'lemma-1a-2a', // R^aug with untransformed targets is not the average of R(ρ̄(g)A)
   'regularizer-g-perp': 'lemma-2e', // the exact-average step's pull differs from the sampled steps' off L_0
+  'orbits-missing-generator': 'large-sn-sampled-augmentation', // Π_G A is fixed by (0 1) only: ρ̄(g)A ≠ A for a random g ∈ S_n
 };
 
 describe.skipIf(skipTorch)('eqflow_torch --bug NAME: planted bugs', () => {
@@ -212,12 +296,9 @@ describe.skipIf(skipTorch)('eqflow verify --impl "python3 -m eqflow_torch" (redu
       const r = spawnSync(process.execPath, [BIN, 'verify', '--impl', SERVER, '--runs', '4', '--no-controls', '--json', '--out', out], { encoding: 'utf8', env: ENV, timeout: 600_000, maxBuffer: 64 * 1024 * 1024 });
       const report = JSON.parse(r.stdout) as { summary: { holds: number; violated: number; notTested: number }; claims: { id: string; verdict: string; skipped: number; message?: string }[] };
       console.log(`verify through PyTorch, --runs 4 --no-controls: ${JSON.stringify(report.summary)} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-      // the one claim on generator-given S_n: eqflow_torch does not announce the capability `perm-generators` yet
-      // (issue 14), so eqflow sends it no such Case and the claim must say why it is "not tested"; every other claim must hold
-      const unsent = ['large-sn-sampled-augmentation'];
-      expect(report.claims.filter((c) => c.verdict !== 'holds' && !unsent.includes(c.id)).map((c) => `${c.id}: ${c.verdict} ${c.message}`)).toEqual([]);
-      expect(report.claims.filter((c) => unsent.includes(c.id)).map((c) => `${c.verdict}: ${c.message}`)).toEqual(['not tested: needs perm-generators']);
-      expect(report.summary.notTested).toBe(unsent.length);
+      // eqflow_torch announces every capability, perm-generators included: every claim holds, none is "not tested"
+      expect(report.claims.filter((c) => c.verdict !== 'holds').map((c) => `${c.id}: ${c.verdict} ${c.message}`)).toEqual([]);
+      expect(report.summary.notTested).toBe(0);
       expect(r.status, r.stderr).toBe(0);
     } finally {
       rmSync(out, { recursive: true, force: true });

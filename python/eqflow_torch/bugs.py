@@ -8,4 +8,7 @@ BUGS = {
     "augment-skips-y": "augmentation transforms the inputs x by ρ_0(g) but leaves the targets y untransformed",
     "regularizer-g-perp": "the regularizer of the exact-average dynamics (step, flow) pulls along Π_{G⊥}A = A − Π_G A "
                           "instead of Π_{E⊥}A (the two agree on L_0 when L is compatible)",
+    "orbits-missing-generator": "Π_G of a group given by generators (perm-generators) from the orbits of all but its last "
+                                "generator (an off-by-one over the generator list): for S_n the orbits of ⟨(0 1)⟩, so Π_G "
+                                "projects onto a space larger than H_G",
 }

@@ -9,7 +9,7 @@ import math
 
 import torch
 
-from .errors import ProtocolError, need
+from .errors import ProtocolError, integer, need
 from .groups import build_group
 from .models import build_model
 from .planar import check_planar_rule
@@ -75,7 +75,14 @@ def phi(z):
 
 
 class Case:
-    """Everything an operation needs, built once per Case; `bugs` plants the named defects of bugs.py."""
+    """Everything an operation needs, built once per Case; `bugs` plants the named defects of bugs.py. A Case of a
+    group given by generators (`perm-generators`) is never enumerated: Case(spec) builds a PermCase (perm.py) for it."""
+
+    def __new__(cls, spec=None, *args, **kwargs):
+        if cls is Case and isinstance(spec, dict) and isinstance(spec.get("group"), dict) and spec["group"].get("kind") == "perm-generators":
+            from .perm import PermCase
+            cls = PermCase
+        return super().__new__(cls)
 
     def __init__(self, spec, bugs=frozenset(), with_data=True):
         need(isinstance(spec, dict), "case", "expected a Case object")
@@ -95,20 +102,27 @@ class Case:
         self._admissible(spec.get("admissible", {"kind": "full"}))
         self._parametrization(spec.get("parametrization", {"kind": "unitary"}))
         self.dense = {}
-        self.loss_kind = spec.get("loss", "squared")
-        need(self.loss_kind in ("squared", "cross-entropy"), "case.loss", f"unknown loss {self.loss_kind!r}", "unsupported")
+        self._loss(spec)
         if with_data:
             self._data(spec.get("data", {}))
 
     # ---- data and risks (docs/theory.md §3)
 
-    def _data(self, data):
+    def _loss(self, spec):
+        self.loss_kind = spec.get("loss", "squared")
+        need(self.loss_kind in ("squared", "cross-entropy"), "case.loss", f"unknown loss {self.loss_kind!r}", "unsupported")
+
+    def _explicit_data(self, data):
+        """X (n, n_0) and Y (n, n_L) from the Case's explicit data."""
         need(isinstance(data, dict) and data.get("kind") == "explicit", "case.data.kind",
              f"eqflow sends explicit data; got {data.get('kind') if isinstance(data, dict) else data!r}", "unsupported")
         self.X = tensor_rows(data.get("x"), self.model.widths[0], "case.data.x")
         self.Y = tensor_rows(data.get("y"), self.model.widths[-1], "case.data.y")
         need(self.X.shape[0] == self.Y.shape[0], "case.data.y", f"{self.X.shape[0]} inputs but {self.Y.shape[0]} targets", "dimension-mismatch")
         self.count = self.X.shape[0]
+
+    def _data(self, data):
+        self._explicit_data(data)
         # the data transformed by every g, in the order (g, s): R^aug is the plain mean over these |G|·n samples
         self.Xaug = self.model.input_rep.orbit(self.X).reshape(-1, self.X.shape[1])
         Yo = self.Y.expand(self.G.order, -1, -1) if "augment-skips-y" in self.bugs else self.model.output_rep.orbit(self.Y)
@@ -124,25 +138,40 @@ class Case:
         """(1/n) Σ_s ℓ(Φ_A(x_s), y_s); for A of shape (B, dim) one value per network."""
         return self.loss(self.model.forward(A, X), Y) / X.shape[0]
 
+    @property
+    def batch_rows(self):
+        """The samples one risk evaluation runs through the network (R^aug: |G|·n)."""
+        return self.Xaug.shape[0]
+
+    def objective(self, mode):
+        """A ↦ R(A) (mode "nominal") or R^aug(A), for A of shape (dim,) or (B, dim)."""
+        X, Y = (self.X, self.Y) if mode == "nominal" else (self.Xaug, self.Yaug)
+        return lambda a: self.mean_loss(a, X, Y)
+
     def risk(self, mode, A):
         """(R(A) or R^aug(A), its gradient by autograd)."""
-        X, Y = (self.X, self.Y) if mode == "nominal" else (self.Xaug, self.Yaug)
-        return self.value_and_grad(A, X, Y)
+        return self.value_and_grad(A, self.objective(mode))
 
     def risks(self, mode, As):
         """The risks and gradients of B parameter vectors (B, dim) in one batched evaluation: the risks are
         separate functions of their own A_b, so the gradient of their sum with respect to A_b is ∇R(A_b)."""
-        X, Y = (self.X, self.Y) if mode == "nominal" else (self.Xaug, self.Yaug)
+        f = self.objective(mode)
         a = As.detach().clone().requires_grad_(True)
-        values = self.mean_loss(a, X, Y)
+        values = f(a)
         (grads,) = torch.autograd.grad(values.sum(), a)
         return values.tolist(), grads
 
-    def value_and_grad(self, A, X, Y):
+    @staticmethod
+    def value_and_grad(A, f):
+        """(f(A), ∇f(A)) by autograd."""
         a = A.detach().clone().requires_grad_(True)
-        value = self.mean_loss(a, X, Y)
+        value = f(a)
         (grad,) = torch.autograd.grad(value, a)
         return float(value), grad
+
+    def element(self, g, field):
+        """A group element as the protocol sends it: an index 0..|G|−1 (docs/protocol.md §7)."""
+        return integer(g, field, 0, self.G.order - 1)
 
     def sampled_batch(self, elements):
         """The data with sample s transformed by elements[s] (sampled augmentation)."""
@@ -302,7 +331,7 @@ class Case:
 
     def sampled_step(self, A, eta, gamma, elements):
         X, Y = self.sampled_batch(elements)
-        _, grad = self.value_and_grad(A, X, Y)
+        _, grad = self.value_and_grad(A, lambda a: self.mean_loss(a, X, Y))
         return A - eta * (self.K(grad) + gamma * self.perp(A - self.offset))
 
     def flow(self, kind, A, gamma, times, h):

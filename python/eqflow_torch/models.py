@@ -41,18 +41,15 @@ def activation(name, n, field):
     raise ProtocolError("unsupported", field, f"unknown activation {name!r}")
 
 
-class DenseNet:
-    """A dense network on the representations ρ_0 .. ρ_L."""
+class DenseShape:
+    """A dense network of the given feature widths n_0 .. n_L (the layout and Φ_A; the group acts elsewhere)."""
 
     kind = "mlp"
 
-    def __init__(self, G, spec, bugs=frozenset()):
-        reps = [build_rep(G, spec.get("input"), "case.model.input", bugs)]
-        reps += [build_rep(G, h, f"case.model.hidden[{i}]", bugs) for i, h in enumerate(spec.get("hidden", []))]
-        reps.append(build_rep(G, spec.get("output"), "case.model.output", bugs))
+    def __init__(self, widths, spec):
         self.bias = bool(spec.get("bias", False))
-        L = len(reps) - 1
-        self.widths = [r.dim for r in reps]
+        L = len(widths) - 1
+        self.widths = list(widths)
         self.sigmas = [activation(spec.get("activation", "tanh") if i < L - 1 else spec.get("outputActivation", "identity"),
                                   self.widths[i + 1], f"case.model.{'activation' if i < L - 1 else 'outputActivation'}")
                        for i in range(L)]
@@ -64,9 +61,6 @@ class DenseNet:
             self.segments.append((f"A{i}", o, shape))
             o += shape[0] * shape[1]
         self.dim = o
-        ins = [direct_sum([r, trivial(G.order, 1)]) if self.bias else r for r in reps[:-1]]
-        self.action = direct_sum([kron(reps[i + 1], ins[i]) for i in range(L)])
-        self.input_rep, self.output_rep = reps[0], reps[-1]
 
     def forward(self, A, X):
         """Φ_A(x) for every row x of X (n, n_0); A of shape (dim,), or (B, dim) for B networks at once → (B, n, n_L)."""
@@ -76,6 +70,19 @@ class DenseNet:
             # (B, n, c_in) or (n, c_in) times Wᵀ (B, c_in, r): broadcasts over the B networks
             h = sigma(h @ W[..., :-1].transpose(-1, -2) + W[..., -1].unsqueeze(-2) if self.bias else h @ W.transpose(-1, -2))
         return h
+
+
+class DenseNet(DenseShape):
+    """A dense network on the representations ρ_0 .. ρ_L of an enumerated group."""
+
+    def __init__(self, G, spec, bugs=frozenset()):
+        reps = [build_rep(G, spec.get("input"), "case.model.input", bugs)]
+        reps += [build_rep(G, h, f"case.model.hidden[{i}]", bugs) for i, h in enumerate(spec.get("hidden", []))]
+        reps.append(build_rep(G, spec.get("output"), "case.model.output", bugs))
+        super().__init__([r.dim for r in reps], spec)
+        ins = [direct_sum([r, trivial(G.order, 1)]) if self.bias else r for r in reps[:-1]]
+        self.action = direct_sum([kron(reps[i + 1], ins[i]) for i in range(len(reps) - 1)])
+        self.input_rep, self.output_rep = reps[0], reps[-1]
 
 
 class ConvNet:

@@ -10,7 +10,7 @@ import select
 from .errors import ProtocolError, need
 
 PROTOCOL = "eqflow/1"
-CAPABILITIES = ["action", "projectors", "risk", "step", "sampled-step", "flow"]
+CAPABILITIES = ["action", "projectors", "risk", "step", "sampled-step", "flow", "perm-generators"]
 
 
 def server_name(bugs):
