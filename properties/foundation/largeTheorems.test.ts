@@ -1,0 +1,96 @@
+/**
+ * The theorem claims on their exact large-S_n family (S_20 by generators, dim H = 420; src/claims/largeFamily.ts):
+ * the orbit bases their structure reads are exact; every claim that draws the family holds on it for the reference;
+ * the planted bugs specific to groups by generators (properties/mutants/mutants.ts, permMutants) are rejected on it;
+ * and an implementation without `perm-generators` has the large cases skipped with a stated reason, never the claim.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { claimById } from '../../src/claims/registry.js';
+import { largeLinearCase } from '../../src/claims/largeFamily.js';
+import { caseStructure } from '../../src/claims/caseStructure.js';
+import { splitBases } from '../../src/analysis/hessian.js';
+import { EqflowError } from '../../src/core/errors.js';
+import { RandomStream } from '../../src/core/rng.js';
+import { Implementation } from '../../src/impl/implementation.js';
+import { ReferenceImplementation } from '../../src/impl/reference.js';
+import { orbitProjector } from '../../src/space/fixedSpace.js';
+import { CaseSpec } from '../../src/impl/caseSpec.js';
+import { permMutants } from '../mutants/mutants.js';
+
+const [spec] = fc.sample(largeLinearCase, { seed: 1, numRuns: 1 });
+
+/** One input per claim that draws the large family, on `spec`, inside each claim's hypotheses. */
+const inputs = (s: CaseSpec): Array<[string, unknown]> => [
+  ['theorem-1-flow', { spec: s, seed: 3, gamma: 2, kind: 'augmented' }],
+  ['theorem-1-gd', { spec: s, seed: 3, gamma: 2, eta: 0.05 }],
+  ['theorem-1-stationary', { spec: s, seed: 3 }],
+  ['theorem-2-blocks', { spec: s, seed: 3, offset: 0 }],
+  ['theorem-2-regularized', { spec: s, seed: 3, gamma: 0.5, predictor: 'theorem' }],
+  ['theorem-3-bound', { spec: s, seed: 3, gamma: 2, far: 1 }],
+  ['remark-r1', { spec: s, seed: 3, gamma: 200 }],
+  ['remark-r3', { spec: s, seed: 3, eta: 0.01, etaGamma: 1 }],
+  ['remark-r4', { spec: s, seed: 3, draw: 5 }],
+];
+
+const dot = (a: Float64Array, b: Float64Array): number => a.reduce((s, v, i) => s + v * b[i], 0);
+
+/** max |⟨b_i, b_j⟩ − δ_ij| over a list of vectors. */
+function orthonormalityError(B: Float64Array[]): number {
+  let e = 0;
+  B.forEach((u, i) => B.forEach((v, j) => { e = Math.max(e, Math.abs(dot(u, v) - (i === j ? 1 : 0))); }));
+  return e;
+}
+
+describe('the theorem claims on S_20 by generators (exact)', () => {
+  it('the orbit bases of H_G and H_G^⊥ are orthonormal, complementary and give Π_G (a cancelling orbit goes to H_G^⊥)', () => {
+    const { E, F } = splitBases(caseStructure(spec).P);
+    expect([E.length, F.length]).toEqual([3, 417]); // H_G of Hom(R^20 ⊕ R, R^20): I, 11ᵀ and the constant bias
+    // 420 unit-size vectors, inner products of ≤ 380 nonzero terms: 1e3·ε bounds their round-off
+    expect(orthonormalityError([...E, ...F])).toBeLessThan(1e3 * Number.EPSILON);
+    const x = new RandomStream('bases').gaussianVector(420);
+    const viaBasis = new Float64Array(420);
+    for (const e of E) { const c = dot(e, x); for (let i = 0; i < 420; i++) viaBasis[i] += c * e[i]; }
+    const direct = caseStructure(spec).P.piE(x);
+    expect(Math.max(...direct.map((v, i) => Math.abs(v - viaBasis[i])))).toBeLessThan(1e3 * Number.EPSILON * Math.sqrt(dot(x, x)));
+    // x_0 = −x_0 (a cancelling orbit) and x_1 ↔ x_2: H_G = span(e_1 + e_2), H_G^⊥ = span(e_0, e_1 − e_2)
+    const small = orbitProjector(3, [{ perm: Int32Array.from([0, 2, 1]), sign: Int8Array.from([-1, 1, 1]) }]).bases!();
+    const h = 1 / Math.sqrt(2); // each entry is one division (σ_i/√|O| or ±1/√(k(k+1))), bit for bit
+    expect(small.fixed.map((v) => Array.from(v))).toEqual([[0, h, h]]);
+    expect(small.complement.map((v) => Array.from(v))).toEqual([[1, 0, 0], [0, h, -h]]);
+  });
+
+  it('every theorem claim drawing the family holds on it for the reference', async () => {
+    const impl = new ReferenceImplementation();
+    for (const [id, input] of inputs(spec)) {
+      const m = await claimById(id)!.replay(impl, input);
+      expect(m.ratio, `${id}: ${m.detail}`).toBeLessThanOrEqual(1);
+    }
+  });
+
+  for (const mutant of permMutants) {
+    it(`rejects the planted bug "${mutant.bug}" on it`, async () => {
+      const caught: string[] = [];
+      for (const [id, input] of inputs(spec)) {
+        // a check may skip an input outside its own precondition (fc.pre): that is no verdict
+        const m = await claimById(id)!.replay(mutant.impl, input).catch(() => null);
+        if (m && m.ratio > 1) caught.push(id);
+      }
+      expect(caught.length, `mutant ${mutant.id} passed every theorem claim on ${spec.name}`).toBeGreaterThan(0);
+    });
+  }
+
+  it('an implementation without perm-generators has the large cases skipped with a stated reason, and the claim still judged on the others', async () => {
+    const ref = new ReferenceImplementation();
+    const impl: Implementation = { name: 'no-perm', capabilities: new Set([...ref.capabilities].filter((c) => c !== 'perm-generators')), open: (s) => ref.open(s), close: () => ref.close() };
+    const refusal = await claimById('theorem-1-gd')!.replay(impl, inputs(spec)[1][1]).catch((e: unknown) => e);
+    expect(refusal).toBeInstanceOf(EqflowError);
+    expect((refusal as EqflowError).code).toBe('unsupported');
+    expect((refusal as Error).message).toMatch(/perm-generators/);
+    const [withIt, without] = [await claimById('theorem-1-gd')!.run(ref, { seed: 17 }), await claimById('theorem-1-gd')!.run(impl, { seed: 17 })];
+    expect(withIt.verdict).toBe('holds');
+    expect(without.verdict).toBe('holds');
+    expect(without.skipped).toBeGreaterThan(withIt.skipped); // the large cases, and only they, were refused
+    expect(without.cases).toBe(withIt.cases);
+  });
+});
