@@ -92,5 +92,9 @@ describe('the theorem claims on S_20 by generators (exact)', () => {
     expect(without.verdict).toBe('holds');
     expect(without.skipped).toBeGreaterThan(withIt.skipped); // the large cases, and only they, were refused
     expect(without.cases).toBe(withIt.cases);
+    expect(withIt.byGenerators).toBeGreaterThan(0);
+    expect(without.byGenerators).toBeUndefined();
+    expect(without.refused?.count).toBe(without.skipped - withIt.skipped);
+    expect(without.refused?.reason).toMatch(/does not offer 'perm-generators'/);
   });
 });
