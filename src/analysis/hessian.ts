@@ -23,7 +23,8 @@ export interface SplitProjectors {
   piE(x: Float64Array, out?: Float64Array): Float64Array;
   piEperp(x: Float64Array, out?: Float64Array): Float64Array;
   piL(x: Float64Array, out?: Float64Array): Float64Array;
-  bases(): { E: Float64Array[]; F: Float64Array[] };
+  eBasis(): Float64Array[];
+  fBasis(): Float64Array[];
 }
 
 /**
@@ -31,7 +32,7 @@ export interface SplitProjectors {
  * L_0, whose round-off images (norm ≪ 1 = the basis vectors' norm) are dropped; SplitProjectors give their own.
  */
 export function splitBases(P: Projectors | SplitProjectors): { E: Float64Array[]; F: Float64Array[] } {
-  if (!(P instanceof Projectors)) return P.bases();
+  if (!(P instanceof Projectors)) return { E: P.eBasis(), F: P.fBasis() };
   if (P.eBasis) {
     const E = P.eBasis;
     const F = orthonormalize(basisOf(P.L).map((q) => P.piEperp(q)), 1);

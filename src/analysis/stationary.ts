@@ -25,7 +25,7 @@ export interface StationaryResult {
  */
 export function stationaryOnE(R: Objective, P: Projectors | SplitProjectors, start: Float64Array, tol = 1e-10, maxIter = 200, bestEffort = false): StationaryResult {
   const n = R.dim;
-  const { E } = splitBases(P);
+  const E = P instanceof Projectors ? splitBases(P).E : P.eBasis();
   const A = P.piE(start);
   const g = new Float64Array(n);
   const trial = new Float64Array(n);

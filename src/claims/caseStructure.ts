@@ -94,40 +94,31 @@ function ofBuilt(b: BuiltCase): CaseStructure {
 }
 
 function ofPerm(c: PermCase): CaseStructure {
+  const dim = c.params.dim;
   const piE = (x: Float64Array, out?: Float64Array) => c.projector.apply(x, out).out;
-  let bases: { E: Float64Array[]; F: Float64Array[] } | undefined;
+  const piEperp = (x: Float64Array, out = new Float64Array(x.length)) => {
+    const g = piE(x);
+    for (let i = 0; i < x.length; i++) out[i] = x[i] - g[i];
+    return out;
+  };
+  // buildPermCase's Π_G is an orbit projector: both bases exist, built on first use (F_0's is dense, dim² entries)
+  let E: Float64Array[] | undefined, F: Float64Array[] | undefined;
   const P: SplitProjectors = {
-    piE,
-    piEperp: (x, out = new Float64Array(x.length)) => {
-      const g = piE(x);
-      for (let i = 0; i < x.length; i++) out[i] = x[i] - g[i];
-      return out;
-    },
+    piE, piEperp,
     piL: (x, out = new Float64Array(x.length)) => (out === x ? out : (out.set(x), out)), // L = H
-    bases: () => {
-      if (!bases) {
-        const { fixed, complement } = c.projector.bases!(); // an orbit projector (buildPermCase)
-        bases = { E: fixed, F: complement };
-      }
-      return bases;
-    },
+    eBasis: () => (E ??= c.projector.fixedBasis!()),
+    fBasis: () => (F ??= c.projector.complementBasis!()),
   };
   const m = c.spec.model;
   const inTilde = c.input.dim + (m.kind === 'mlp' && m.bias ? 1 : 0);
-  const dim = c.params.dim;
   return {
     dim, order: c.group.order() ?? 0n, averagedTerms: Math.ceil(Math.max(dim, inTilde * inTilde) / dim), count: c.data.count, R: c.R, P, K: null,
     hessianBases: (seed) => {
-      const { E, F } = P.bases();
-      if (F.length <= FULL_F) return { E, F };
-      // SUB_F seeded Gaussian combinations of the orbit basis of F_0, orthonormalized: a uniformly random subspace
+      const e = P.eBasis();
+      if (dim - e.length <= FULL_F) return { E: e, F: P.fBasis() };
+      // Π_{E⊥} of SUB_F seeded Gaussians, orthonormalized: a uniformly random SUB_F-dimensional subspace of F_0
       const rng = new RandomStream(`F'/${seed}`);
-      const mixed = Array.from({ length: SUB_F }, () => {
-        const w = rng.gaussianVector(F.length), v = new Float64Array(dim);
-        F.forEach((f, j) => { for (let i = 0; i < dim; i++) v[i] += w[j] * f[i]; });
-        return v;
-      });
-      return { E, F: orthonormalize(mixed) };
+      return { E: e, F: orthonormalize(Array.from({ length: SUB_F }, () => piEperp(rng.gaussianVector(dim)))) };
     },
     elements: (seed) => {
       const rng = new RandomStream(seed);
