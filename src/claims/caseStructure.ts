@@ -20,12 +20,10 @@ import { SampledAugmentation } from '../risk/risk.js';
  * reference's risk, projectors and bases of E_0 and F_0, and the sizes the round-off budgets count. For an
  * enumerated group it is the reference's dense build; for a group given by generators (perm-generators) it is
  * built without enumerating G or forming a dense projector: Π_G = Π_E by orbits, bases of E_0 and F_0 by orbits
- * (exact and sparse), |G| by Schreier–Sims (docs/theory.md §8).
+ * (exact and sparse), Haar-random elements from a Schreier–Sims chain (docs/theory.md §8).
  */
 export interface CaseStructure {
   readonly dim: number;
-  /** |G| */
-  readonly order: bigint;
   /**
    * The factor a G-average multiplies a sample's flops per entry by, the |G| of the round-off budgets
    * (|G|·n·dim operations): |G| for a twirl over the elements. For a group by generators Π_G and R^aug (twirled
@@ -84,7 +82,7 @@ function sampleGradientScale(model: Model, d: Dataset, loss: Loss, A: Float64Arr
 function ofBuilt(b: BuiltCase): CaseStructure {
   const order = b.group.order;
   return {
-    dim: b.model.space.dim, order: BigInt(order), averagedTerms: order, count: b.data.count, R: b.R, P: b.P, K: b.K,
+    dim: b.model.space.dim, averagedTerms: order, count: b.data.count, R: b.R, P: b.P, K: b.K,
     hessianBases: () => splitBases(b.P),
     // indices |v|·10⁶ mod |G| of seeded Gaussians (uniform enough for a claim that holds for every draw)
     elements: (seed) => Int32Array.from(new RandomStream(seed).gaussianVector(b.data.count), (v) => Math.floor(Math.abs(v) * 1e6) % order),
@@ -112,7 +110,7 @@ function ofPerm(c: PermCase): CaseStructure {
   const m = c.spec.model;
   const inTilde = c.input.dim + (m.kind === 'mlp' && m.bias ? 1 : 0);
   return {
-    dim, order: c.group.order() ?? 0n, averagedTerms: Math.ceil(Math.max(dim, inTilde * inTilde) / dim), count: c.data.count, R: c.R, P, K: null,
+    dim, averagedTerms: Math.ceil(Math.max(dim, inTilde * inTilde) / dim), count: c.data.count, R: c.R, P, K: null,
     hessianBases: (seed) => {
       const e = P.eBasis();
       if (dim - e.length <= FULL_F) return { E: e, F: P.fBasis() };
