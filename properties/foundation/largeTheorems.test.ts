@@ -39,10 +39,18 @@ const inputs = (s: CaseSpec): Array<[string, unknown]> => [
 
 const dot = (a: Float64Array, b: Float64Array): number => a.reduce((s, v, i) => s + v * b[i], 0);
 
-/** max |⟨b_i, b_j⟩ − δ_ij| over a list of vectors. */
+/** max |⟨b_i, b_j⟩ − δ_ij| over a list of vectors (plain loops: 520² inner products of 520 terms). */
 function orthonormalityError(B: Float64Array[]): number {
   let e = 0;
-  B.forEach((u, i) => B.forEach((v, j) => { e = Math.max(e, Math.abs(dot(u, v) - (i === j ? 1 : 0))); }));
+  for (let i = 0; i < B.length; i++) {
+    const u = B[i];
+    for (let j = 0; j <= i; j++) {
+      const v = B[j];
+      let d = 0;
+      for (let k = 0; k < u.length; k++) d += u[k] * v[k];
+      e = Math.max(e, Math.abs(d - (i === j ? 1 : 0)));
+    }
+  }
   return e;
 }
 
@@ -79,14 +87,11 @@ describe('the theorem claims on S_20 (sets) and S_8 (graphs) by generators (exac
   });
 
   for (const mutant of permMutants) {
-    it(`rejects the planted bug "${mutant.bug}" on it`, async () => {
+    it(`theorem-1-stationary rejects the planted bug "${mutant.bug}" on it`, async () => {
       for (const [name] of layers) {
-        const caught: string[] = [];
-        for (const [id, input] of inputs(specOf(name))) {
-          const m = await claimById(id)!.replay(mutant.impl, input).catch(() => null);
-          if (m && m.ratio > 1) caught.push(id);
-        }
-        expect(caught, `mutant ${mutant.id} passed every theorem claim on ${name}`).toContain('theorem-1-stationary');
+        const [, input] = inputs(specOf(name)).find(([id]) => id === 'theorem-1-stationary')!;
+        const m = await claimById('theorem-1-stationary')!.replay(mutant.impl, input);
+        expect(m.ratio, `mutant ${mutant.id} on ${name}: ${m.detail}`).toBeGreaterThan(1);
       }
     });
   }
