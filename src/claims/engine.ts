@@ -83,8 +83,11 @@ export interface ClaimResult {
   missing?: Capability[];
   /** cases run on a group given by generators (perm-generators, never enumerated), judged as the claim's `check` says */
   byGenerators?: number;
-  /** the generated cases the implementation refused ('unsupported', counted in `skipped`) and the last reason it gave */
-  refused?: { count: number; reason: string };
+  /**
+   * the generated cases the implementation refused ('unsupported', counted in `skipped`), by reason: one entry per
+   * refused field (request numbers aside) with its count and first message
+   */
+  refused?: Array<{ count: number; reason: string }>;
   /** how the implementation failed (verdict 'error') */
   fault?: FaultKind;
 }
@@ -114,7 +117,7 @@ export async function runClaim<T>(claim: Claim<T>, impl: Implementation, opts: R
   let unresolved = 0;
   let lastUnresolved = '';
   let byGenerators = 0;
-  const refused = { count: 0, reason: '' };
+  const refused = new Map<string, { count: number; reason: string }>();
   const arb = opts.negative ? claim.negative.arbitrary : claim.arbitrary;
   if (!arb) throw new EqflowError('invalid-argument', 'negative', `claim ${claim.id} has no negative inputs (${claim.negative.description})`);
   let fault: { error: Error; kind: FaultKind; input: T } | null = null;
@@ -128,8 +131,9 @@ export async function runClaim<T>(claim: Claim<T>, impl: Implementation, opts: R
       // a case the implementation declares it cannot handle (e.g. a CNN for an MLP-only implementation) is not
       // evidence either way: skip it, and report the claim "not tested" if every case was refused
       if (e instanceof EqflowError && e.code === 'unsupported' && !kind) {
-        refused.count++;
-        refused.reason = e.message;
+        const key = e.field.replace(/#\d+/g, ''); // the same refusal on another request
+        const r = refused.get(key) ?? refused.set(key, { count: 0, reason: e.message }).get(key)!;
+        r.count++;
         fc.pre(false);
       }
       if (kind) {
@@ -156,7 +160,7 @@ export async function runClaim<T>(claim: Claim<T>, impl: Implementation, opts: R
     return { ...base, verdict: 'not tested', cases: 0, skipped: details.numSkips, worstRatio: 0, seed, message: 'every generated case was skipped (unsupported by the implementation, or outside a precondition)' };
   }
   if (!details.failed) {
-    const counts = { cases: details.numRuns, skipped: details.numSkips, worstRatio: worst, seed, ...(unresolved > 0 && { unresolved }), ...(byGenerators > 0 && { byGenerators }), ...(refused.count > 0 && { refused }) };
+    const counts = { cases: details.numRuns, skipped: details.numSkips, worstRatio: worst, seed, ...(unresolved > 0 && { unresolved }), ...(byGenerators > 0 && { byGenerators }), ...(refused.size > 0 && { refused: [...refused.values()] }) };
     // every case had a part below its round-off bound: the claim as a whole was not established either way
     if (unresolved === details.numRuns) return { ...base, verdict: 'not resolvable', ...counts, message: lastUnresolved };
     return { ...base, verdict: 'holds', ...counts, message: lastDetail };

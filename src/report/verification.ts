@@ -23,7 +23,7 @@ function outcome(c: ClaimReport): string {
   if (c.verdict === 'not resolvable') return `Not resolvable at this precision (no case resolved every part of the claim; neither holds nor violated): ${c.message}.`;
   if (c.verdict === 'interrupted') return 'Interrupted before it finished.';
   if (c.verdict === 'error') return `Implementation error (${c.fault ?? 'fault'}; the implementation did not answer properly, not a counterexample): ${c.message ?? ''}.`;
-  const refused = c.refused ? ` ${c.refused.count} generated cases refused by the implementation and skipped: ${c.refused.reason}.` : '';
+  const refused = c.refused ? ` Generated cases refused by the implementation and skipped: ${c.refused.map((r) => `${r.count}× ${r.reason}`).join('; ')}.` : '';
   return `Last measurement: ${c.message ?? ''}.${refused}`;
 }
 
