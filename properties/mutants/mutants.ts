@@ -13,6 +13,12 @@ import { Admissible, basisSpace, fullSpace, maskSpace } from '../../src/space/ad
 import { ParamSpace } from '../../src/space/paramSpace.js';
 import { Projectors } from '../../src/space/projectors.js';
 import { RandomStream } from '../../src/core/rng.js';
+import { CaseSpec } from '../../src/impl/caseSpec.js';
+import { PermCase, PermSession, buildPermCase } from '../../src/impl/permCase.js';
+import { twirledMomentRisk } from '../../src/impl/permAugmented.js';
+import { Objective } from '../../src/risk/objective.js';
+import { SignedPerm, layerAction, trivialAction } from '../../src/reps/action.js';
+import { orbitProjector } from '../../src/space/fixedSpace.js';
 
 /**
  * Implementations with one planted bug each. The theorem suite must reject every one: a claim that holds on the
@@ -278,4 +284,46 @@ export const dynamicsMutants: readonly Mutant[] = [
   { id: 'flow-half-gamma', bug: 'the flow integrates with γ/2', impl: flowHalfGamma },
   { id: 'step-projects-point', bug: 'the regularized step applies Π_L to the point after adding the regularizer (drops A° of an affine L)', impl: stepProjectsPoint },
   { id: 'regularizer-ignores-offset', bug: 'the regularizer is −γΠ_{E⊥}A on an affine L, not −γΠ_{E⊥}(A − A°)', impl: regularizerIgnoresOffset },
+];
+
+/** A reference whose sessions of groups given by generators (perm-generators Cases) carry one planted bug. */
+class PermMutated extends ReferenceImplementation {
+  constructor(name: string, private readonly mutate: (c: PermCase) => PermCase, private readonly sessionOf: (c: PermCase) => CaseSession = (c) => new PermSession(c)) {
+    super(name);
+  }
+  protected override permSession(spec: CaseSpec): CaseSession {
+    return this.sessionOf(this.mutate(buildPermCase(spec)));
+  }
+}
+
+/**
+ * (P1) Π_G by orbits of single indices: a weight W_ij is joined with W_{g·i, j} and with W_{i, g·j} separately (rows
+ * and columns moved independently, S_n × S_n), not with W_{g·i, g·j} (index pairs). Its fixed space, span(11ᵀ) and
+ * the constant bias, misses the identity part of H_G; Π_E, the regularizer, the equivariant flow and R^aug's Π_G C_yx
+ * inherit it. One-layer networks (the large family of the theorem claims); others are left as they are.
+ */
+const permOrbitsOfSingleIndices = new PermMutated('mutant:perm-orbits-of-single-indices', (c) => {
+  const m = c.spec.model;
+  if (m.kind !== 'mlp' || m.hidden.length > 0) return c;
+  const G = c.group;
+  const rows = layerAction([trivialAction(G, c.input.dim), c.output], m.bias), cols = layerAction([c.input, trivialAction(G, c.output.dim)], m.bias);
+  const moves = G.generators.flatMap((s) => [rows.move(s) as SignedPerm, cols.move(s) as SignedPerm]);
+  return { ...c, projector: orbitProjector(c.params.dim, moves) };
+});
+
+/** (P2) R^aug by twirled moments twirls C_xx only: the data's cross moment C_yx is left unaveraged over G. */
+class TwirlXxOnly extends PermSession {
+  protected override augmentedRisk(): Objective {
+    return twirledMomentRisk(this.c, 'xx') ?? super.augmentedRisk();
+  }
+}
+const permTwirlXxOnly = new PermMutated('mutant:perm-twirl-xx-only', (c) => c, (c) => new TwirlXxOnly(c));
+
+/**
+ * Planted bugs specific to groups given by generators: the theorem claims must reject each on their exact
+ * large-S_n family (properties/foundation/largeTheorems.test.ts replays it).
+ */
+export const permMutants: readonly Mutant[] = [
+  { id: 'perm-orbits-of-single-indices', bug: 'Π_G by orbits of single indices (rows and columns moved independently), not of index pairs', impl: permOrbitsOfSingleIndices },
+  { id: 'perm-twirl-xx-only', bug: 'R^aug by twirled moments averages C_xx over G but not C_yx', impl: permTwirlXxOnly },
 ];

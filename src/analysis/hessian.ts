@@ -16,10 +16,23 @@ export function finiteDifferenceHvp(f: Objective, A: Float64Array): Hvp {
 }
 
 /**
- * Orthonormal bases of E_0 = L_0 ∩ H_G and F_0 = L_0 ∩ E_0^⊥ (docs/theory.md §1): projections of an orthonormal basis of
- * L_0, whose round-off images (norm ≪ 1 = the basis vectors' norm) are dropped.
+ * Π_E, Π_{E⊥}, Π_L of a space that knows orthonormal bases of E_0 and F_0 itself, without a dense build (a group
+ * by generators: by orbits, docs/theory.md §8).
  */
-export function splitBases(P: Projectors): { E: Float64Array[]; F: Float64Array[] } {
+export interface SplitProjectors {
+  piE(x: Float64Array, out?: Float64Array): Float64Array;
+  piEperp(x: Float64Array, out?: Float64Array): Float64Array;
+  piL(x: Float64Array, out?: Float64Array): Float64Array;
+  eBasis(): Float64Array[];
+  fBasis(): Float64Array[];
+}
+
+/**
+ * Orthonormal bases of E_0 = L_0 ∩ H_G and F_0 = L_0 ∩ E_0^⊥ (docs/theory.md §1): projections of an orthonormal basis of
+ * L_0, whose round-off images (norm ≪ 1 = the basis vectors' norm) are dropped; SplitProjectors give their own.
+ */
+export function splitBases(P: Projectors | SplitProjectors): { E: Float64Array[]; F: Float64Array[] } {
+  if (!(P instanceof Projectors)) return { E: P.eBasis(), F: P.fBasis() };
   if (P.eBasis) {
     const E = P.eBasis;
     const F = orthonormalize(basisOf(P.L).map((q) => P.piEperp(q)), 1);

@@ -5,7 +5,7 @@ import { Objective } from '../risk/objective.js';
 import { basisOf } from '../space/admissible.js';
 import { Projectors } from '../space/projectors.js';
 import { symmetricEigen } from './eigen.js';
-import { compress, finiteDifferenceHvp, splitBases } from './hessian.js';
+import { SplitProjectors, compress, finiteDifferenceHvp, splitBases } from './hessian.js';
 
 /** A stationary point of equivariant training on E, with the residual ‖Π_E∇R‖ reached and the Newton iterations it took. */
 export interface StationaryResult {
@@ -23,9 +23,9 @@ export interface StationaryResult {
  * Dense Hessians come from exact-gradient differences, so dim E_0 must be small (≲ 200). With `bestEffort` the
  * last point is returned instead of throwing (R may have no stationary point: tanh networks saturate at infinity).
  */
-export function stationaryOnE(R: Objective, P: Projectors, start: Float64Array, tol = 1e-10, maxIter = 200, bestEffort = false): StationaryResult {
+export function stationaryOnE(R: Objective, P: Projectors | SplitProjectors, start: Float64Array, tol = 1e-10, maxIter = 200, bestEffort = false): StationaryResult {
   const n = R.dim;
-  const { E } = splitBases(P);
+  const E = P instanceof Projectors ? splitBases(P).E : P.eBasis();
   const A = P.piE(start);
   const g = new Float64Array(n);
   const trial = new Float64Array(n);

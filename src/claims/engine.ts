@@ -81,6 +81,13 @@ export interface ClaimResult {
   message?: string;
   /** a capability the implementation lacks (verdict 'not tested') */
   missing?: Capability[];
+  /** cases run on a group given by generators (perm-generators, never enumerated), judged as the claim's `check` says */
+  byGenerators?: number;
+  /**
+   * the generated cases the implementation refused ('unsupported', counted in `skipped`), by reason: one entry per
+   * refused field (request numbers aside) with its count and first message
+   */
+  refused?: Array<{ count: number; reason: string }>;
   /** how the implementation failed (verdict 'error') */
   fault?: FaultKind;
 }
@@ -109,6 +116,8 @@ export async function runClaim<T>(claim: Claim<T>, impl: Implementation, opts: R
   let lastDetail = '';
   let unresolved = 0;
   let lastUnresolved = '';
+  let byGenerators = 0;
+  const refused = new Map<string, { count: number; reason: string }>();
   const arb = opts.negative ? claim.negative.arbitrary : claim.arbitrary;
   if (!arb) throw new EqflowError('invalid-argument', 'negative', `claim ${claim.id} has no negative inputs (${claim.negative.description})`);
   let fault: { error: Error; kind: FaultKind; input: T } | null = null;
@@ -121,7 +130,12 @@ export async function runClaim<T>(claim: Claim<T>, impl: Implementation, opts: R
       const kind = faultKind(e);
       // a case the implementation declares it cannot handle (e.g. a CNN for an MLP-only implementation) is not
       // evidence either way: skip it, and report the claim "not tested" if every case was refused
-      if (e instanceof EqflowError && e.code === 'unsupported' && !kind) fc.pre(false);
+      if (e instanceof EqflowError && e.code === 'unsupported' && !kind) {
+        const key = e.field.replace(/#\d+/g, ''); // the same refusal on another request
+        const r = refused.get(key) ?? refused.set(key, { count: 0, reason: e.message }).get(key)!;
+        r.count++;
+        fc.pre(false);
+      }
       if (kind) {
         if (shrinking) fc.pre(false); // a shrink step the implementation could not answer is no counterexample
         fault ??= { error: e as Error, kind, input };
@@ -131,6 +145,7 @@ export async function runClaim<T>(claim: Claim<T>, impl: Implementation, opts: R
     if (Number.isNaN(m.ratio)) throw new EqflowError('not-finite', 'ratio', `the check produced NaN (${m.detail})`);
     worst = Math.max(worst, m.ratio);
     lastDetail = m.detail;
+    if (onGenerators(input)) byGenerators++;
     if (m.unresolved !== undefined && m.ratio <= 1) {
       unresolved++;
       lastUnresolved = m.unresolved;
@@ -145,7 +160,7 @@ export async function runClaim<T>(claim: Claim<T>, impl: Implementation, opts: R
     return { ...base, verdict: 'not tested', cases: 0, skipped: details.numSkips, worstRatio: 0, seed, message: 'every generated case was skipped (unsupported by the implementation, or outside a precondition)' };
   }
   if (!details.failed) {
-    const counts = { cases: details.numRuns, skipped: details.numSkips, worstRatio: worst, seed, ...(unresolved > 0 && { unresolved }) };
+    const counts = { cases: details.numRuns, skipped: details.numSkips, worstRatio: worst, seed, ...(unresolved > 0 && { unresolved }), ...(byGenerators > 0 && { byGenerators }), ...(refused.size > 0 && { refused: [...refused.values()] }) };
     // every case had a part below its round-off bound: the claim as a whole was not established either way
     if (unresolved === details.numRuns) return { ...base, verdict: 'not resolvable', ...counts, message: lastUnresolved };
     return { ...base, verdict: 'holds', ...counts, message: lastDetail };
@@ -168,6 +183,12 @@ export async function runClaim<T>(claim: Claim<T>, impl: Implementation, opts: R
     counterexample: best.counterexample?.[0],
     message: err instanceof Error ? err.message : String(err),
   };
+}
+
+/** Whether a claim's generated input runs on a Case of a group given by generators (its `spec`, by convention). */
+function onGenerators(input: unknown): boolean {
+  const spec = typeof input === 'object' && input !== null && 'spec' in input ? (input as { spec: { group?: { kind?: string } } }).spec : undefined;
+  return spec?.group?.kind === 'perm-generators';
 }
 
 /** The `check` and `alpha` fields of a claim's results. */

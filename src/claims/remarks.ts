@@ -1,11 +1,13 @@
 import fc from 'fast-check';
 import { roundoff } from '../core/tolerance.js';
 import { compatibleCase, incompatibleCase, orbitClosedCase, outsideHypotheses } from './cases.js';
+import { caseStructure } from './caseStructure.js';
 import { register } from './engine.js';
-import { perp, pointInE, theoremCase } from './theorem1.js';
+import { LARGE_SHARE, perp, pointInE, theoremCase, theoremCaseWithLarge } from './theorem1.js';
+import { withLargeFamily } from './largeFamily.js';
 import { farStart } from './theorem3.js';
 import { predictedPerpSpeed, resolves, unresolvedPart } from './resolvable.js';
-import { aboveRoundoff, gaussian, gradientRoundoffScale, hessianNorm, lin, measured, norm, numerics, structure, withSession, withStableStep, worst } from './util.js';
+import { aboveRoundoff, gradientRoundoffScale, hessianNorm, lin, measured, norm, numerics, withSession, withStableStep, worst } from './util.js';
 
 const seed = fc.integer({ min: 0, max: 2 ** 31 - 1 });
 
@@ -23,7 +25,7 @@ export const remark1Claim = register({
   needs: ['flow', 'projectors', 'risk'],
   // two flows per case: 50 cases keep the suite within budget
   runs: 50,
-  arbitrary: fc.record({ spec: compatibleCase, seed, gamma: fc.double({ min: 100, max: 500, noNaN: true }) }),
+  arbitrary: fc.record({ spec: withLargeFamily(compatibleCase, LARGE_SHARE), seed, gamma: fc.double({ min: 100, max: 500, noNaN: true }) }),
   check: async (impl, { spec, seed, gamma }) =>
     withSession(impl, spec, async (s) => {
       const A0 = await pointInE(s, seed);
@@ -33,7 +35,7 @@ export const remark1Claim = register({
       const d1 = await perp(s, a1), d2 = await perp(s, a2);
       // a narrower precision's noise in d(γ): the velocity's round-off, contracted by γ, plus the state's rounding and
       // projection (√dim operations: round-off of a projection accumulates in root-mean-square, Wilkinson)
-      const { narrow } = numerics(impl), ops = structure(spec).data.count * s.dim;
+      const { narrow } = numerics(impl), ops = caseStructure(spec).count * s.dim;
       const noise = narrow && roundoff(norm(A0) + 1, ops, narrow) / gamma + roundoff(norm(A0) + 1, Math.sqrt(s.dim), narrow);
       const rho64 = roundoff(norm(A0) + 1, ops), floor = aboveRoundoff(rho64, 1e6, noise);
       // the floor R1 predicts, d(γ) ≈ β/γ: a case inside R1's hypotheses (above float64's floor) whose floor is within
@@ -65,7 +67,7 @@ export const remark3Claim = register({
   source: 'Remark R3',
   needs: ['step', 'projectors', 'risk'],
   runs: 100,
-  arbitrary: fc.record({ spec: theoremCase, seed, eta: fc.double({ min: 0.005, max: 0.02, noNaN: true }), etaGamma: fc.double({ min: 0.3, max: 1.7, noNaN: true }) }),
+  arbitrary: fc.record({ spec: theoremCaseWithLarge, seed, eta: fc.double({ min: 0.005, max: 0.02, noNaN: true }), etaGamma: fc.double({ min: 0.3, max: 1.7, noNaN: true }) }),
   check: async (impl, { spec, seed, eta, etaGamma }) =>
     withSession(impl, spec, async (s) => {
       const gamma = etaGamma / eta;
@@ -95,18 +97,17 @@ export const remark4Claim = register({
   source: 'Remark R4, Lemma 2(e)',
   needs: ['step', 'sampled-step', 'projectors'],
   runs: 100,
-  arbitrary: fc.record({ spec: compatibleCase, seed, draw: fc.integer({ min: 0, max: 2 ** 31 - 1 }) }),
+  arbitrary: fc.record({ spec: withLargeFamily(compatibleCase, LARGE_SHARE), seed, draw: fc.integer({ min: 0, max: 2 ** 31 - 1 }) }),
   check: async (impl, { spec, seed, draw }) =>
     withSession(impl, spec, async (s) => {
-      const b = structure(spec);
+      const b = caseStructure(spec);
       const A = await pointInE(s, seed);
       const { eps } = numerics(impl);
       const eta = 0.05;
       const exact = await s.step('augmented', A, eta, 0);
-      const rng = gaussian(draw, b.data.count);
-      const elements = Int32Array.from(rng, (v) => Math.floor(Math.abs(v) * 1e6) % b.group.order);
+      const elements = b.elements(draw);
       const sampled = await s.sampledStep(A, eta, 0, elements);
-      const ops = b.group.order * b.data.count * s.dim;
+      const ops = b.averagedTerms * b.count * s.dim;
       const tol = roundoff(norm(A) + 1, ops, eps);
       // a narrower precision's noise in a step's ‖Π_{E⊥}‖: η times the velocity's round-off, plus the state's rounding
       // and projection (√dim operations, as in remark-r1)

@@ -1,7 +1,7 @@
-import { RandomStream } from '../core/rng.js';
 import { CaseSpec } from '../impl/caseSpec.js';
-import { SampledAugmentation } from '../risk/risk.js';
-import { norm, structure } from './util.js';
+import { SampleElements } from '../impl/implementation.js';
+import { caseStructure } from './caseStructure.js';
+import { norm } from './util.js';
 
 /**
  * Deciding that part of a claim cannot be resolved at a precision (docs/theory.md §10): the theory predicts the size
@@ -24,11 +24,11 @@ export function unresolvedPart(what: string, predicted: number, noise: number): 
  * nominal risk, or of the sampled augmented risk with sample s transformed by `elements[s]` — the speed at which
  * the nominal flow (Remark R1) or a sampled step (Remark R4) leaves E.
  */
-export function predictedPerpSpeed(spec: CaseSpec, A: Float64Array, risk: 'nominal' | Int32Array): number {
-  const b = structure(spec);
+export function predictedPerpSpeed(spec: CaseSpec, A: Float64Array, risk: 'nominal' | SampleElements): number {
+  const b = caseStructure(spec);
   const g = new Float64Array(A.length);
   if (risk === 'nominal') b.R.gradient(A, g);
-  else new SampledAugmentation(b.model, b.data, b.loss, new RandomStream('unused')).gradientWith(A, risk, g);
+  else b.sampledGradient(A, risk, g);
   const v = new Float64Array(A.length);
   if (b.K) b.K(g, v);
   else b.P.piL(g, v);

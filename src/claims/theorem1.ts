@@ -5,12 +5,18 @@ import { DynamicsKind } from '../flows/dynamics.js';
 import { CaseSpec } from '../impl/caseSpec.js';
 import { CaseSession } from '../impl/implementation.js';
 import { compatibleCase, exampleQCase, incompatibleCase, incompatibleCnnCase, outsideHypotheses } from './cases.js';
+import { caseStructure } from './caseStructure.js';
 import { register } from './engine.js';
-import { diff, gaussian, lin, gradientRoundoffScale, measured, norm, numerics, probeScale, structure, withSession, withStableStep, worst } from './util.js';
+import { withLargeFamily } from './largeFamily.js';
+import { diff, gaussian, lin, gradientRoundoffScale, measured, norm, numerics, probeScale, withSession, withStableStep, worst } from './util.js';
 
 const seed = fc.integer({ min: 0, max: 2 ** 31 - 1 });
 /** The theorems' own cases: compatible generated ones and Example Q. */
 export const theoremCase: fc.Arbitrary<CaseSpec> = fc.oneof({ weight: 5, arbitrary: compatibleCase }, { weight: 1, arbitrary: fc.constant(exampleQCase) });
+/** The share of a claim's cases drawn from the exact large-S_n family: one in 10 (a case costs 0.05–0.35 s). */
+export const LARGE_SHARE = 10;
+/** The theorems' cases and, at one case in LARGE_SHARE, the exact large-S_n family (S_20 by generators, dim H = 420). */
+export const theoremCaseWithLarge: fc.Arbitrary<CaseSpec> = withLargeFamily(theoremCase, LARGE_SHARE);
 
 /** Whether a projected direction of norm `n` is only round-off: F_0 = {0} or E_0 = {0} (1e-8 in float64). */
 export const negligibleDirection = (n: number, eps: number): boolean => n <= 1e-8 * probeScale(eps);
@@ -30,8 +36,8 @@ export async function pointInE(s: CaseSession, seed: number, scale = 0.7): Promi
  * on a state of size `scale` — Higham's bound per operation, summed over the steps.
  */
 function trajectoryTol(spec: CaseSpec, dim: number, steps: number, scale: number, eps: number): number {
-  const b = structure(spec);
-  return roundoff(Math.max(scale, 1), steps * b.group.order * b.data.count * dim, eps);
+  const b = caseStructure(spec);
+  return roundoff(Math.max(scale, 1), steps * b.averagedTerms * b.count * dim, eps);
 }
 
 /**
@@ -73,7 +79,7 @@ export const theorem1FlowClaim = register({
   needs: ['flow', 'projectors'],
   // each case integrates two flows over 20 Lawson-RK4 steps: 50 cases keep the suite within its budget
   runs: 50,
-  arbitrary: fc.record({ spec: theoremCase, seed, gamma: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 50, noNaN: true })), kind: fc.constant<DynamicsKind>('augmented') }),
+  arbitrary: fc.record({ spec: theoremCaseWithLarge, seed, gamma: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 50, noNaN: true })), kind: fc.constant<DynamicsKind>('augmented') }),
   check: async (impl, { spec, seed, gamma, kind }) =>
     withSession(impl, spec, async (s) => {
       const A0 = await pointInE(s, seed);
@@ -112,7 +118,7 @@ export const theorem1StepClaim = register({
   source: 'Theorem 1(i) (discrete), Remark R3',
   needs: ['step', 'projectors'],
   runs: 100,
-  arbitrary: fc.record({ spec: theoremCase, seed, gamma: fc.double({ min: 0, max: 10, noNaN: true }), eta: fc.double({ min: 0.001, max: 0.1, noNaN: true }) }),
+  arbitrary: fc.record({ spec: theoremCaseWithLarge, seed, gamma: fc.double({ min: 0, max: 10, noNaN: true }), eta: fc.double({ min: 0.001, max: 0.1, noNaN: true }) }),
   check: async (impl, { spec, seed, gamma, eta }) =>
     withSession(impl, spec, async (s) => {
       const A0 = await pointInE(s, seed);
@@ -140,9 +146,9 @@ export const theorem1StepClaim = register({
  * they do not test a claim about stationary points. The implementation's numbers are then checked at A*.
  */
 export function equivariantStationaryPoint(spec: CaseSpec, seed: number): { A: Float64Array; gradientNorm: number } {
-  const b = structure(spec);
-  const start = gaussian(seed, b.model.space.dim, 0.5);
-  const g = new Float64Array(b.model.space.dim);
+  const b = caseStructure(spec);
+  const start = gaussian(seed, b.dim, 0.5);
+  const g = new Float64Array(b.dim);
   b.R.gradient(b.P.piE(start), g);
   const g0 = Math.max(1, norm(b.P.piE(g)));
   const r = stationaryOnE(b.R, b.P, start, 1e-10 * g0, 200, true);
@@ -158,7 +164,7 @@ export const theorem1StationaryClaim = register({
   needs: ['risk', 'projectors'],
   // each case runs a Newton solve on E: 50 cases keep the suite within budget
   runs: 50,
-  arbitrary: fc.record({ spec: theoremCase, seed }),
+  arbitrary: fc.record({ spec: theoremCaseWithLarge, seed }),
   check: async (impl, { spec, seed }) => {
     const { A, gradientNorm } = equivariantStationaryPoint(spec, seed);
     return withSession(impl, spec, async (s) => {

@@ -1,15 +1,15 @@
 import fc from 'fast-check';
 import { minEigenvalue, symmetricEigen } from '../analysis/eigen.js';
-import { splitBases } from '../analysis/hessian.js';
 import { CaseSession, RiskMode } from '../impl/implementation.js';
 import { EXAMPLE_Q } from '../impl/examples.js';
 import { exampleQCase, isExampleQ } from './cases.js';
 import { register } from './engine.js';
-import { equivariantStationaryPoint, theoremCase } from './theorem1.js';
+import { equivariantStationaryPoint, theoremCase, theoremCaseWithLarge } from './theorem1.js';
 import { roundoff } from '../core/tolerance.js';
 import { largestFinite } from '../core/precision.js';
 import { CaseSpec } from '../impl/caseSpec.js';
-import { lin, measured, norm, numerics, structure, withSession, worst } from './util.js';
+import { lin, measured, norm, numerics, withSession, worst } from './util.js';
+import { caseStructure } from './caseStructure.js';
 import { together } from './pipeline.js';
 
 const seed = fc.integer({ min: 0, max: 2 ** 31 - 1 });
@@ -41,7 +41,7 @@ export async function hessianBlock(s: CaseSession, mode: RiskMode, A: Float64Arr
   };
   const r0 = await s.risk(mode, A);
   const termScale = Math.abs(r0.value) + norm(r0.gradient) + 1;
-  const ops = structure(spec).group.order * structure(spec).data.count * s.dim;
+  const ops = caseStructure(spec).averagedTerms * caseStructure(spec).count * s.dim;
   const dot = (b: Float64Array, t: Float64Array) => b.reduce((acc, v, i) => acc + v * t[i], 0);
   /** Bᵀ D(h) C with D(h) the central difference of the gradient at step h along each column of C */
   const block = async (h: number) => {
@@ -82,12 +82,12 @@ export const theorem2BlocksClaim = register({
   needs: ['risk', 'projectors'],
   // a Newton solve and dim L_0 Hessian-vector products per case: 50 cases keep the suite in budget
   runs: 50,
-  arbitrary: fc.record({ spec: theoremCase, seed, offset: fc.constant<number>(0) }),
+  arbitrary: fc.record({ spec: theoremCaseWithLarge, seed, offset: fc.constant<number>(0) }),
   check: async (impl, { spec, seed, offset }) => {
-    const b = structure(spec);
+    const b = caseStructure(spec);
     const { A: Astar } = equivariantStationaryPoint(spec, seed);
     // negative control: move off E along F_0, where Lemma 3's hypothesis A ∈ E fails
-    const { E, F } = splitBases(b.P);
+    const { E, F } = b.hessianBases(seed);
     const A = offset === 0 || F.length === 0 ? Astar : lin(1, Astar, offset, F[seed % F.length]);
     const { eps } = numerics(impl);
     return withSession(impl, spec, async (s) => {
@@ -121,12 +121,12 @@ export const theorem2RegularizedClaim = register({
   needs: ['risk', 'projectors'],
   // a Newton solve per case: 50 cases keep the suite within budget
   runs: 50,
-  arbitrary: fc.record({ spec: fc.oneof(fc.constant(exampleQCase), theoremCase), seed, gamma: fc.double({ min: 0, max: 2, noNaN: true }), predictor: fc.constant<'theorem' | 'converse'>('theorem') }),
+  arbitrary: fc.record({ spec: fc.oneof(fc.constant(exampleQCase), theoremCaseWithLarge), seed, gamma: fc.double({ min: 0, max: 2, noNaN: true }), predictor: fc.constant<'theorem' | 'converse'>('theorem') }),
   check: async (impl, { spec, seed, gamma, predictor }) => {
-    const b = structure(spec);
+    const b = caseStructure(spec);
     const isQ = isExampleQ(spec);
     const Astar = isQ ? Float64Array.from([EXAMPLE_Q.aStar, EXAMPLE_Q.aStar]) : equivariantStationaryPoint(spec, seed).A;
-    const { E, F } = splitBases(b.P);
+    const { E, F } = b.hessianBases(seed);
     const { eps, precision } = numerics(impl);
     // A* beyond the precision's range (cross-entropy runs off to ‖A‖ ~ 10⁴, past float16's 65504) cannot be stored
     const top = Astar.reduce((m, v) => Math.max(m, Math.abs(v)), 0);

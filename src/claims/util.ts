@@ -3,32 +3,19 @@ import { norm } from '../core/kernels.js';
 import { RandomStream } from '../core/rng.js';
 import { EPS } from '../core/tolerance.js';
 import { machineEpsilon, Precision, probeScale, storageRoundoff, unitRoundoff } from '../core/precision.js';
-import { BuiltCase, buildCase } from '../impl/build.js';
 import { CaseSpec } from '../impl/caseSpec.js';
-import { orbitDataset } from '../risk/dataset.js';
-import { squaredLoss } from '../risk/losses.js';
-import { CaseSession, Implementation, precisionOf } from '../impl/implementation.js';
+import { CaseSession, Implementation, notOffered, precisionOf } from '../impl/implementation.js';
+import { caseStructure } from './caseStructure.js';
 import { together } from './pipeline.js';
 
-const cache = new Map<string, BuiltCase>();
+export { structure } from './caseStructure.js';
 
 /**
- * The reference's build of a case: the claims read structure from it (group table, bases of E_0 and F_0) while
- * every number under test comes from the implementation.
+ * Opens a session, runs f, always closes it. A Case of a group by generators goes only to an implementation that
+ * announces `perm-generators`; the others refuse it ('unsupported': the engine skips that case, not the claim).
  */
-export function structure(spec: CaseSpec): BuiltCase {
-  const key = JSON.stringify(spec);
-  let b = cache.get(key);
-  if (!b) {
-    if (cache.size > 64) cache.clear(); // bounded over long runs
-    b = buildCase(spec);
-    cache.set(key, b);
-  }
-  return b;
-}
-
-/** Opens a session, runs f, always closes it. */
 export async function withSession<R>(impl: Implementation, spec: CaseSpec, f: (s: CaseSession) => Promise<R>): Promise<R> {
+  if (spec.group.kind === 'perm-generators' && !impl.capabilities.has('perm-generators')) throw notOffered(impl.name, 'perm-generators');
   const s = await impl.open(spec);
   try {
     return await f(s);
@@ -126,24 +113,7 @@ export function worst(...ms: Array<{ ratio: number; detail: string }>): { ratio:
  * vanishes (a stationary point). Returns the mean over the (transformed) samples of that and of ‖∇ℓ_s‖.
  */
 export function gradientRoundoffScale(spec: CaseSpec, A: Float64Array, augmented: boolean): number {
-  const b = structure(spec);
-  const d = augmented ? orbitDataset(b.data, b.model.inputRep, b.model.outputRep) : b.data;
-  const m = d.outputDim;
-  const g = new Float64Array(A.length), yhat = new Float64Array(m), target = new Float64Array(m);
-  let sum = 0;
-  for (let k = 0; k < d.count; k++) {
-    const x = d.x.subarray(k * d.inputDim, (k + 1) * d.inputDim), y = d.y.subarray(k * m, (k + 1) * m);
-    g.fill(0);
-    b.model.lossGradient(A, x, y, 1, b.loss, 1, g);
-    const own = norm(g);
-    b.model.forward(A, x, 1, yhat);
-    const c = (norm(yhat) + norm(Float64Array.from(y))) / Math.sqrt(m);
-    for (let i = 0; i < m; i++) target[i] = yhat[i] - c; // squared loss: ∇ℓ = Jᵀ(ŷ − target) = Jᵀ(c·1)
-    g.fill(0);
-    b.model.lossGradient(A, x, target, 1, squaredLoss, 1, g);
-    sum += Math.max(own, norm(g));
-  }
-  return sum / d.count;
+  return caseStructure(spec).gradientScale(A, augmented);
 }
 
 /**

@@ -139,11 +139,11 @@ export function permAugmentedRisk(c: PermCase): Objective {
 /**
  * The field of the dynamics (docs/theory.md §4) on a perm-generators Case: −∇R, −Π_G∇R, −∇R − γΠ_{E⊥}A, and
  * −∇R^aug, −∇R^aug − γΠ_{E⊥}A where R^aug is exact by twirled moments (one linear layer, squared loss; else
- * 'unsupported': an average over G that is not enumerable).
+ * 'unsupported': an average over G that is not enumerable). `augmentedRisk` gives R^aug (a session's own, built once).
  */
-export function permField(c: PermCase, kind: DynamicsKind, gamma: number): VectorField<PerpProjector> {
+export function permField(c: PermCase, kind: DynamicsKind, gamma: number, augmentedRisk: () => Objective = () => permAugmentedRisk(c)): VectorField<PerpProjector> {
   const augmented = kind === 'augmented' || kind === 'reg-augmented';
-  const R = augmented ? permAugmentedRisk(c) : c.R;
+  const R = augmented ? augmentedRisk() : c.R;
   if (!(Number.isFinite(gamma) && gamma >= 0)) throw new EqflowError('invalid-argument', 'gamma', `expected a finite γ ≥ 0, got ${gamma}`);
   if (kind !== 'reg-nominal' && kind !== 'reg-augmented' && gamma !== 0) throw new EqflowError('invalid-argument', 'gamma', `the ${kind} dynamics has no regularizer; γ must be 0`);
   const P = permProjectors(c);
@@ -188,6 +188,11 @@ export class PermSession implements CaseSession {
     return this.c.projector.apply(A).out;
   }
 
+  /** R^aug by twirled moments, built on first use; a planted-bug session overrides it */
+  protected augmentedRisk(): Objective {
+    return (this.raug ??= permAugmentedRisk(this.c));
+  }
+
   async act(g: GroupElement, A: Float64Array): Promise<Float64Array> {
     this.check(A);
     const out = new Float64Array(this.dim);
@@ -202,14 +207,14 @@ export class PermSession implements CaseSession {
 
   async risk(mode: RiskMode, A: Float64Array): Promise<{ value: number; gradient: Float64Array }> {
     this.check(A);
-    const R = mode === 'augmented' ? (this.raug ??= permAugmentedRisk(this.c)) : this.c.R;
+    const R = mode === 'augmented' ? this.augmentedRisk() : this.c.R;
     const gradient = new Float64Array(this.dim);
     return { value: R.gradient(A, gradient), gradient };
   }
 
   async step(kind: DynamicsKind, A: Float64Array, eta: number, gamma: number): Promise<Float64Array> {
     this.check(A);
-    const v = velocity(permField(this.c, kind, gamma), A, new Float64Array(this.dim));
+    const v = velocity(permField(this.c, kind, gamma, () => this.augmentedRisk()), A, new Float64Array(this.dim));
     return A.map((a, i) => a + eta * v[i]);
   }
 
@@ -226,7 +231,7 @@ export class PermSession implements CaseSession {
 
   async flow(kind: DynamicsKind, A: Float64Array, gamma: number, times: number[], step: number): Promise<Float64Array[]> {
     this.check(A);
-    return flowAtTimes(permField(this.c, kind, gamma), Float64Array.from(A), times, step);
+    return flowAtTimes(permField(this.c, kind, gamma, () => this.augmentedRisk()), Float64Array.from(A), times, step);
   }
 
   async close(): Promise<void> {}

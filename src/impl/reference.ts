@@ -114,8 +114,13 @@ export class ReferenceImplementation implements Implementation {
 
   async open(spec: CaseSpec): Promise<CaseSession> {
     // a group by generators is never enumerated: its cases have their own objects (Π_G by orbits, sampled elements)
-    if (spec.group.kind === 'perm-generators') return new PermSession(buildPermCase(spec));
+    if (spec.group.kind === 'perm-generators') return this.permSession(spec);
     return this.session(this.built(spec));
+  }
+
+  /** The session of a Case of a group by generators; a mutant overrides this to plant a bug in it. */
+  protected permSession(spec: CaseSpec): CaseSession {
+    return new PermSession(buildPermCase(spec));
   }
 
   /** Builds a case's objects; a mutant overrides this to plant a bug in them. */

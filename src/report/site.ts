@@ -45,7 +45,7 @@ function verificationSection(v: Record<string, unknown>): ReportSection {
       'measured error divided by its tolerance (≤ 1 holds). The negative control runs the same check outside the claim\'s hypotheses, where it must fail.</p>',
     table: {
       columns: ['claim', 'source', 'statement', 'cases', 'worst error/tol', 'verdict', 'check', 'negative control', 'resolution (smallest defect detected)'],
-      rows: claims.map((c) => [str(c.id), str(c.source), str(c.title), str(c.cases), typeof c.worstRatio === 'number' ? c.worstRatio.toExponential(2) : '—', str(c.verdict), checkCell(c as { check?: string; alpha?: number }), str(obj(c.negativeControl).verdict), resolutionCell(v.resolution as ResolutionTable | undefined, str(c.id))]),
+      rows: claims.map((c) => [str(c.id), str(c.source), str(c.title), `${str(c.cases)}${typeof c.byGenerators === 'number' ? ` (${c.byGenerators} by generators)` : ''}`, typeof c.worstRatio === 'number' ? c.worstRatio.toExponential(2) : '—', str(c.verdict), checkCell(c as { check?: string; alpha?: number }), str(obj(c.negativeControl).verdict), resolutionCell(v.resolution as ResolutionTable | undefined, str(c.id))]),
       rowClass: claims.map((c) => (c.verdict === 'holds' ? 'pass' : c.verdict === 'violated' ? 'fail' : c.verdict === 'error' || c.verdict === 'interrupted' || c.verdict === 'not resolvable' ? 'warn' : undefined)),
     },
   };

@@ -23,7 +23,8 @@ function outcome(c: ClaimReport): string {
   if (c.verdict === 'not resolvable') return `Not resolvable at this precision (no case resolved every part of the claim; neither holds nor violated): ${c.message}.`;
   if (c.verdict === 'interrupted') return 'Interrupted before it finished.';
   if (c.verdict === 'error') return `Implementation error (${c.fault ?? 'fault'}; the implementation did not answer properly, not a counterexample): ${c.message ?? ''}.`;
-  return `Last measurement: ${c.message ?? ''}.`;
+  const refused = c.refused ? ` Generated cases refused by the implementation and skipped: ${c.refused.map((r) => `${r.count}× ${r.reason}`).join('; ')}.` : '';
+  return `Last measurement: ${c.message ?? ''}.${refused}`;
 }
 
 /** Short names of the defect classes in tables. */
@@ -49,7 +50,7 @@ export function checkCell(c: { check?: string; alpha?: number }): string {
 /** The claims table as rows: claim, source, cases, worst error/tolerance, verdict, check, negative control, seed, resolution. */
 export function claimRows(r: VerificationReport): string[][] {
   return r.claims.map((c) => [
-    c.id, c.source, unrun(c) ? '0' : `${c.cases}${c.skipped ? ` (+${c.skipped} skipped)` : ''}${c.unresolved ? ` (${c.unresolved} partly unresolved)` : ''}`, fmtRatio(c), c.verdict, checkCell(c),
+    c.id, c.source, unrun(c) ? '0' : `${c.cases}${c.byGenerators ? ` (${c.byGenerators} by generators)` : ''}${c.skipped ? ` (+${c.skipped} skipped)` : ''}${c.unresolved ? ` (${c.unresolved} partly unresolved)` : ''}`, fmtRatio(c), c.verdict, checkCell(c),
     c.negativeControl.verdict, String(c.seed), resolutionCell(r.resolution, c.id),
   ]);
 }

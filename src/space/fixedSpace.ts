@@ -15,6 +15,54 @@ export interface FixedProjector {
   readonly rank: number | null;
   /** out ← Π_G x (`out` may alias `x`); returns the residual max_s ‖ρ(s)y − y‖ of the result y (0 when exact by construction) */
   apply(x: Float64Array, out?: Float64Array): { out: Float64Array; residual: number };
+  /** An orthonormal basis of H_G as dense vectors, exact by orbits (absent for the other methods). */
+  fixedBasis?(): Float64Array[];
+  /**
+   * An orthonormal basis of H_G^⊥ as dense vectors, exact by orbits (absent for the other methods): about dim H
+   * vectors of dim H entries, for spaces of a few thousand parameters at most.
+   */
+  complementBasis?(): Float64Array[];
+}
+
+/**
+ * An orthonormal basis of H_G or of H_G^⊥ from the signed orbits (root, sign, dead) of an orbit projector: on a consistent
+ * orbit O = (o_0 … o_{m−1}) with signs σ, H_G gets σ_O/√m and H_G^⊥ the Helmert vectors
+ * (Σ_{j<k} σ_j e_{o_j} − kσ_k e_{o_k})/√(k(k+1)), k = 1 … m−1 (orthonormal, orthogonal to σ_O); an orbit whose
+ * signs cancel puts all its unit vectors in H_G^⊥. Every entry is one division: exact to round-off.
+ */
+function orbitBasis(root: Int32Array, sign: Int8Array, dead: Uint8Array, which: 'fixed' | 'complement'): Float64Array[] {
+  const dim = root.length;
+  const members = new Map<number, number[]>();
+  for (let i = 0; i < dim; i++) {
+    const o = members.get(root[i]);
+    if (o) o.push(i);
+    else members.set(root[i], [i]);
+  }
+  const fixed: Float64Array[] = [], complement: Float64Array[] = [];
+  for (const [r, o] of members) {
+    if (which === 'fixed') {
+      if (dead[r]) continue;
+      const f = new Float64Array(dim);
+      for (const i of o) f[i] = sign[i] / Math.sqrt(o.length);
+      fixed.push(f);
+      continue;
+    }
+    if (dead[r]) {
+      for (const i of o) {
+        const e = new Float64Array(dim);
+        e[i] = 1;
+        complement.push(e);
+      }
+      continue;
+    }
+    for (let k = 1; k < o.length; k++) {
+      const h = new Float64Array(dim), c = 1 / Math.sqrt(k * (k + 1));
+      for (let j = 0; j < k; j++) h[o[j]] = sign[o[j]] * c;
+      h[o[k]] = -k * sign[o[k]] * c;
+      complement.push(h);
+    }
+  }
+  return which === 'fixed' ? fixed : complement;
 }
 
 /**
@@ -74,6 +122,8 @@ export function orbitProjector(dim: number, moves: readonly SignedPerm[]): Fixed
   const acc = new Float64Array(dim);
   return {
     dim, method: 'orbits', rank,
+    fixedBasis: () => orbitBasis(root, sign, dead, 'fixed'),
+    complementBasis: () => orbitBasis(root, sign, dead, 'complement'),
     apply: (x, out = new Float64Array(dim)) => {
       acc.fill(0);
       for (let i = 0; i < dim; i++) acc[root[i]] += sign[i] * x[i];
