@@ -103,7 +103,7 @@ const onlyTests = (claims: string[]): string => `\\) (${claims.map((c) => c.repl
 async function equivalents(k: number, seeds: number[], scale: number, covering: boolean, write: (rows: Array<Record<string, unknown>>) => Promise<void>): Promise<Array<Record<string, unknown>>> {
   const judged = (await loadEquivalents('power/equivalent.json')).filter((e) => (e.kind ?? 'equivalent') === 'equivalent');
   const mutants = allMutants();
-  const found = judged.flatMap((e) => mutants.filter((m) => m.file === e.file && m.mutatorName === e.mutator && (m.source.split('\n')[m.location.start.line - 1] ?? '').trim() === e.original && (m.replacement ?? '').replace(/\s+/g, ' ') === e.replacement).map((m) => ({ m, reason: e.reason })));
+  const found = judged.flatMap((e) => mutants.filter((m) => m.status !== 'Killed' && m.status !== 'Timeout' && m.file === e.file && m.mutatorName === e.mutator && (m.source.split('\n')[m.location.start.line - 1] ?? '').trim() === e.original && (m.replacement ?? '').replace(/\s+/g, ' ') === e.replacement).map((m) => ({ m, reason: e.reason })));
   const rows: Array<Record<string, unknown>> = [];
   for (const [i, { m, reason }] of sample(found, k, 'equivalents').entries()) {
     const dir = mutatedCopy(m);
