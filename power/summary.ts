@@ -107,7 +107,7 @@ export function formatPower(p: PowerSummary, meta: { generatedAt: string; commit
     '',
     ...coverage,
     '',
-    `**Detection rate: ${t.rate.toFixed(1)}%** — ${t.detected} of ${t.mutants - t.equivalent} non-equivalent mutants of the reference implementation make \`eqflow verify\` (default settings) fail; ${t.equivalent} mutants are equivalent, ${t.unseen} change only what no theorem speaks of (reasons below), ${t.survived} survive without a stated reason.`,
+    `**Detection rate: ${t.rate.toFixed(1)}%** — ${t.detected} of ${t.mutants - t.equivalent} non-equivalent mutants of the reference implementation make \`eqflow verify\` (default settings) fail; ${t.equivalent} mutants are equivalent, ${t.unseen} change only what no theorem speaks of (reasons below), ${t.survived} ${t.survived === 1 ? 'survives' : 'survive'} without a stated reason.`,
     '',
     '| module | mutants | detected | equivalent | unseen by the theory | survived | detection rate | static, not measured |',
     '|---|---|---|---|---|---|---|---|',

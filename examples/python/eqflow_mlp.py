@@ -401,7 +401,9 @@ class Case:
             # E_0 = L_0 ∩ H_G: coefficients c with (I - Pi_G) B^T c = 0, then orthonormalized (any L, compatible or not)
             B = self.L_basis
             M = np.stack([q - self.pi_G(q) for q in B], axis=1) if len(B) else np.zeros((self.dim, 0))
-            self.E_basis = orthonormal_rows((B.T @ nullspace(M)).T) if len(B) else np.zeros((0, self.dim))
+            # each entry of M carries the twirl's round-off, O(|G| d) for dense rho; Weyl: sigma moves by <= ||dM||_F
+            noise = 16 * self.G.order * self.dim * EPS * np.sqrt(self.dim * len(B))
+            self.E_basis = orthonormal_rows((B.T @ nullspace(M, noise)).T) if len(B) else np.zeros((0, self.dim))
         # an affine L = A0 + L_0: A0 reduced to its component orthogonal to L_0 (docs/protocol.md, admissible)
         off = adm.get("offset")
         self.offset = np.zeros(self.dim) if off is None else vector(off, self.dim, "case.admissible.offset")
@@ -568,11 +570,12 @@ def orthonormal_rows(V):
     return vt[s > tol]
 
 
-def nullspace(M):
-    """Columns spanning {c : M c = 0}; singular values <= 10 max(m, n) eps max(s_max, 1) count as zero."""
+def nullspace(M, noise=0.0):
+    """Columns spanning {c : M c = 0}; singular values <= 10 max(m, n) eps max(s_max, 1), or <= noise (a bound on
+    the round-off M carries) when larger, count as zero."""
     m, n = M.shape
     _, s, vt = np.linalg.svd(M, full_matrices=True)
-    tol = 10 * max(m, n) * EPS * max(s.max(initial=0.0), 1.0)
+    tol = max(10 * max(m, n) * EPS * max(s.max(initial=0.0), 1.0), noise)
     rank = int(np.sum(s > tol))
     return vt[rank:].T
 

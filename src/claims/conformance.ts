@@ -1,8 +1,10 @@
 import fc from 'fast-check';
-import { roundoff } from '../core/tolerance.js';
+import { EPS, roundoff } from '../core/tolerance.js';
 import { CaseSpec } from '../impl/caseSpec.js';
 import { compatibleCase, outsideHypotheses } from './cases.js';
 import { register } from './engine.js';
+import { projectionOracle } from './projectionOracle.js';
+import { projectorCase } from './projectorCases.js';
 import { diff, gaussian, inner, lin, measured, norm, numerics, structure, withSession, worst } from './util.js';
 
 const anyCase: fc.Arbitrary<CaseSpec> = fc.oneof(compatibleCase, outsideHypotheses);
@@ -34,15 +36,18 @@ export const actionClaim = register({
 
 /**
  * Π_G, Π_L, Π_E are orthogonal projections (idempotent, self-adjoint); Π_G A is fixed by ρ̄; Π_E A ∈ L_0 ∩ H_G;
- * ‖A‖² = ‖Π_E A‖² + ‖Π_{E⊥}A‖² — for compatible and incompatible L alike.
+ * ‖A‖² = ‖Π_E A‖² + ‖Π_{E⊥}A‖² — for compatible and incompatible L alike. And they project onto the right spaces,
+ * not just into them (Π_E = 0 passes all of the above): Π_G A, Π_L A and Π_E A equal an oracle built from the
+ * Case's definition by an independent route (src/claims/projectionOracle.ts: the twirl, the spec's mask, support or
+ * vectors, and E_0 = L_0 ∩ H_G as the null space of Qᵀ(I − Π_G)Q by Jacobi), at no extra request.
  */
 export const projectorsClaim = register({
   id: 'projectors',
-  title: 'Π_G, Π_L, Π_E idempotent and self-adjoint; ρ̄(g)Π_G A = Π_G A; Π_E A ∈ L_0 ∩ H_G; Pythagoras',
+  title: 'Π_G, Π_L, Π_E idempotent and self-adjoint; ρ̄(g)Π_G A = Π_G A; Π_E A ∈ L_0 ∩ H_G; Pythagoras; onto H_G, L_0, E_0',
   source: 'docs/theory.md §1 (twirl, E = L ∩ H_G)',
   needs: ['projectors', 'action'],
   runs: 100,
-  arbitrary: fc.record({ spec: anyCase, seed, g: fc.nat() }),
+  arbitrary: fc.record({ spec: projectorCase, seed, g: fc.nat() }),
   check: async (impl, { spec, seed, g }) => {
     const G = structure(spec).group;
     const { eps } = numerics(impl);
@@ -52,19 +57,28 @@ export const projectorsClaim = register({
       // Π applied twice and inner products of length dim: O(|G|·dim) operations on unit-size entries
       const tol = roundoff(Math.max(norm(A), 1), G.order * s.dim, eps) * Math.max(norm(B), 1);
       const ms = [];
+      const P = { G: A, L: A, E: A };
       for (const which of ['G', 'L', 'E'] as const) {
-        const PA = await s.project(which, A);
+        const PA = P[which] = await s.project(which, A);
         ms.push(measured(diff(await s.project(which, PA), PA), tol, `Π_${which} idempotent`));
         const PB = await s.project(which, B);
         ms.push(measured(Math.abs(inner(PA, B) - inner(A, PB)), tol * Math.max(1, scale), `Π_${which} self-adjoint`));
       }
-      const PG = await s.project('G', A);
+      const { G: PG, L: PL, E: PE } = P;
       ms.push(measured(diff(await s.act(g % G.order, PG), PG), tol, 'ρ̄(g)Π_G A = Π_G A'));
-      const PE = await s.project('E', A);
       ms.push(measured(diff(await s.project('L', PE), PE), tol, 'Π_E A ∈ L_0'));
       ms.push(measured(diff(await s.project('G', PE), PE), tol, 'Π_E A ∈ H_G'));
       const perp = lin(1, A, -1, PE);
       ms.push(measured(Math.abs(norm(A) ** 2 - norm(PE) ** 2 - norm(perp) ** 2), tol * norm(A), 'Pythagoras'));
+      const o = projectionOracle(structure(spec).model.space, spec.admissible ?? { kind: 'full' });
+      // the oracle's own float64 round-off: the twirl and k ≤ dim projections of length dim
+      const own = roundoff(norm(A), G.order * s.dim + s.dim * s.dim, EPS);
+      ms.push(measured(diff(PG, o.piG(A)), tol + own, 'Π_G A vs the twirl (onto H_G)'));
+      const oL = o.piL(A);
+      if (oL) ms.push(measured(diff(PL, oL), tol + own, 'Π_L A vs the Case\'s L_0 (onto L_0)'));
+      const oE = o.piE(A);
+      // E_0's basis from Jacobi is off by O(round-off of M)/gap (Davis–Kahan), gap the smallest nonzero sin²
+      if (oE) ms.push(measured(diff(PE, oE), tol + own / o.gap, `Π_E A vs L_0 ∩ H_G of dimension ${o.dimE} (onto E_0)`));
       return worst(...ms);
     });
   },

@@ -3,9 +3,10 @@ import { EPS } from '../core/tolerance.js';
 
 /**
  * Orthonormal basis (as rows) of the nullspace of the rows×cols matrix M (rows ≥ cols), from the SVD.
- * Singular values ≤ 10·max(rows, cols)·eps·σ_max count as zero (numpy's matrix_rank rule with a 10× margin).
+ * Singular values ≤ `noise` count as zero — a bound on ‖ΔM‖₂ for the round-off M was assembled with (Weyl: σ moves
+ * by at most that) — or, without one, ≤ 10·max(rows, cols)·eps·σ_max (numpy's matrix_rank rule with a 10× margin).
  */
-export function nullspace(m: Matrix): Float64Array[] {
+export function nullspace(m: Matrix, noise?: number): Float64Array[] {
   const cols = m.columns;
   if (m.rows < cols) {
     const padded = Matrix.zeros(cols, cols);
@@ -15,8 +16,7 @@ export function nullspace(m: Matrix): Float64Array[] {
   const svd = new SVD(m, { computeLeftSingularVectors: false, computeRightSingularVectors: true, autoTranspose: false });
   const s = svd.diagonal;
   const v = svd.rightSingularVectors;
-  const smax = s.reduce((a, b) => Math.max(a, b), 0);
-  const tol = 10 * Math.max(m.rows, cols) * EPS * Math.max(smax, 1);
+  const tol = noise ?? 10 * Math.max(m.rows, cols) * EPS * Math.max(s.reduce((a, b) => Math.max(a, b), 0), 1);
   const out: Float64Array[] = [];
   for (let j = 0; j < cols; j++) {
     if (s[j] <= tol) out.push(Float64Array.from(v.getColumn(j)));

@@ -99,7 +99,8 @@ export class Projectors {
         twirl(this.rep, q, col, this.scratch);
         for (let i = 0; i < d; i++) m.set(i, j, q[i] - col[i]);
       });
-      const coeffs = B.length ? nullspace(m) : [];
+      // each entry of (I − Π_G)B carries the twirl's round-off, O(|G|·d) for a dense ρ̄; ‖ΔM‖₂ ≤ ‖ΔM‖_F
+      const coeffs = B.length ? nullspace(m, roundoff(1, this.rep.group.order * d) * Math.sqrt(d * B.length)) : [];
       this.eBasis = coeffs.map((c) => {
         const v = new Float64Array(d);
         B.forEach((q, j) => {
