@@ -1,7 +1,11 @@
 import fc from 'fast-check';
 import { roundoff } from '../core/tolerance.js';
+import { planarGroup } from '../groups/compact.js';
+import { buildCase } from '../impl/build.js';
 import { CaseSpec, RepSpec, parseCase } from '../impl/caseSpec.js';
 import { CaseSession, Implementation } from '../impl/implementation.js';
+import { bandLimited } from '../reps/action.js';
+import { QuadratureResult, adaptiveHaarRisk } from '../risk/haarRisk.js';
 import { register } from './engine.js';
 import { diff, gaussian, measured, norm, numerics, withSession, worst } from './util.js';
 
@@ -56,6 +60,17 @@ const quadratureInput = (noEstimate: boolean): fc.Arbitrary<QuadratureInput> => 
 type Value = { value: number; gradient: Float64Array };
 
 /**
+ * eqflow's own R^aug of the input's network at A, by adaptiveHaarRisk (the same doubling on SO(2)/O(2)'s rules,
+ * from 4 angles up to the cap) to the absolute target `tol`: the model, data and loss of the reference's Case.
+ */
+function referenceQuadrature(c: QuadratureInput, A: Float64Array, tol: number): QuadratureResult {
+  const b = buildCase(quadratureCase(c, QUADRATURE_START));
+  const G = planarGroup(c.group === 'O2');
+  const band = bandLimited(G, c.group === 'SO2' ? [1] : [0, 1]);
+  return adaptiveHaarRisk({ model: b.model, data: b.data, loss: b.loss, input: band, output: c.output ? band : bandLimited(G, [0]) }, A, { startDegree: QUADRATURE_START - 1, maxDegree: 2 * QUADRATURE_CAP - 1, tol });
+}
+
+/**
  * SO(2)/O(2) quadrature with an a-posteriori estimate (docs/theory.md §8, Lemma 1(b), Lemma 2(b) for G = SO(2),
  * O(2)). R^aug(A) = ∫ R(ρ̄(g)A) dg is ρ̄-invariant for EVERY h ∈ G, but an implementation computes the N-angle rule
  * I_N, which is invariant only under C_N (D_N). For an analytic periodic integrand the N-point rule converges
@@ -77,16 +92,15 @@ async function checkQuadrature(impl: Implementation, input: QuadratureInput): Pr
     const ro = (scale: number, N: number) => roundoff(scale + 1, N * input.count * rot.dim, eps);
     // exact: the first rule is C_N-invariant (g = 1 rotates by 2π/N), value and gradient
     let N = QUADRATURE_START;
-    const exact = await at(N, async (s) => {
-      const r0 = await s.risk('augmented', A), r1 = await s.risk('augmented', await s.act(1, A));
-      return [r0, r1, { value: 0, gradient: await s.act(1, r0.gradient) }];
+    const [e0, e1, e0H, moved] = await at(N, async (s) => {
+      const r0 = await s.risk('augmented', A);
+      return [r0, await s.risk('augmented', await s.act(1, A)), await s.risk('augmented', hA), { value: r0.value, gradient: await s.act(1, r0.gradient) }];
     });
-    const [e0, e1, moved] = exact;
     const exactCheck = worst(
       measured(Math.abs(e1.value - e0.value), ro(Math.abs(e0.value), N), `I_${N}(ρ̄(r_{2π/${N}})A) vs I_${N}(A)`),
       measured(diff(e1.gradient, moved.gradient), ro(norm(e0.gradient), N), `∇I_${N}(ρ̄(r_{2π/${N}})A) vs ρ̄∇I_${N}(A)`),
     );
-    let [lo, loH] = [e0, await at(N, async (s) => [await s.risk('augmented', hA)]).then((r) => r[0])];
+    let [lo, loH] = [e0, e0H];
     if (input.noEstimate) {
       const back = await rot.act(h, lo.gradient);
       return worst(
@@ -103,10 +117,13 @@ async function checkQuadrature(impl: Implementation, input: QuadratureInput): Pr
       if ((est <= TARGET * (Math.abs(hi.value) + 1) && estH <= TARGET * (Math.abs(hiH.value) + 1)) || N >= QUADRATURE_CAP) {
         const back = await rot.act(h, hi.gradient);
         const what = `N = ${N}, estimates ${est.toExponential(1)}, ${estH.toExponential(1)}`;
+        const ref = referenceQuadrature(input, A, Math.max(est, TARGET * (Math.abs(hi.value) + 1)));
         return worst(
           exactCheck,
           measured(Math.abs(hiH.value - hi.value), est + estH + ro(Math.abs(hi.value), N), `I_${N}(ρ̄(h)A) vs I_${N}(A) (${what})`),
           measured(diff(hiH.gradient, back), gest + gestH + ro(norm(hi.gradient), N), `∇I_${N}(ρ̄(h)A) vs ρ̄(h)∇I_${N}(A) (${what})`),
+          measured(Math.abs(hi.value - ref.value), est + ref.valueError + ro(Math.abs(hi.value), N), `I_${N}(A) vs eqflow's adaptiveHaarRisk (${ref.points} angles)`),
+          measured(diff(hi.gradient, ref.gradient), gest + ref.gradientError + ro(norm(hi.gradient), N), `∇I_${N}(A) vs eqflow's adaptiveHaarRisk (${ref.points} angles)`),
         );
       }
       [lo, loH] = [hi, hiH];
