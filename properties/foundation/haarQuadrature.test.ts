@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { haarQuadratureClaim } from '../../src/claims/haarQuadrature.js';
+import { checkCell } from '../../src/report/verification.js';
 import { ReferenceImplementation } from '../../src/impl/reference.js';
 import { mutants } from '../mutants/mutants.js';
 
@@ -15,6 +16,7 @@ describe('haar-quadrature: SO(2)/O(2) quadrature with an a-posteriori estimate',
     const r = await haarQuadratureClaim.run(ref, { seed: 17, runs: 40 });
     expect(r.verdict, r.message).toBe('holds');
     expect(r.check).toBe('quadrature');
+    expect(checkCell(r)).toMatch(/^quadrature/);
     expect(r.worstRatio).toBeLessThanOrEqual(1);
   });
 
