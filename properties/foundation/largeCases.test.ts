@@ -98,8 +98,9 @@ describe('claims checked statistically', () => {
     }
   });
 
-  it('every claim is exact but the two on groups by generators; the report table has a check column', async () => {
+  it('every claim is exact but the two on groups by generators (statistical) and haar-quadrature; the report table has a check column', async () => {
     expect(allClaims.filter((c) => c.statistical).map((c) => c.id).sort()).toEqual(['large-group-projector', 'large-sn-sampled-augmentation']);
+    expect(allClaims.filter((c) => c.quadrature).map((c) => c.id)).toEqual(['haar-quadrature']);
     const rep = await runVerify(impl, { seed: 3, runs: 2, claims: [largeGroupProjectorClaim, allClaims.find((c) => c.id === 'action')!], controls: false });
     const col = CLAIM_COLUMNS.indexOf('check');
     expect(col).toBeGreaterThan(0);

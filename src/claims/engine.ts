@@ -35,6 +35,8 @@ export interface Claim<T> {
    * every check is exact up to round-off.
    */
   readonly statistical?: { readonly alpha: number };
+  /** Set when the claim compares Haar integrals by quadrature whose a-posteriori estimate enters the tolerance. */
+  readonly quadrature?: boolean;
   readonly arbitrary: fc.Arbitrary<T>;
   readonly check: (impl: Implementation, input: T) => Promise<Measurement>;
   /**
@@ -60,8 +62,11 @@ export interface ClaimResult {
   id: string;
   title: string;
   source: string;
-  /** how the claim was checked: exactly (up to round-off) or statistically, against sampled averages at level `alpha` */
-  check: 'exact' | 'statistical';
+  /**
+   * how the claim was checked: exactly (up to round-off), statistically against sampled averages at level `alpha`,
+   * or by quadrature with an a-posteriori error estimate in the tolerance
+   */
+  check: 'exact' | 'statistical' | 'quadrature';
   /** for a statistical check: the probability that a correct implementation fails it over the default cases */
   alpha?: number;
   verdict: Verdict;
@@ -108,7 +113,7 @@ export interface RunOptions {
  * replaying its path, in which shrink steps the implementation cannot answer are skipped.
  */
 export async function runClaim<T>(claim: Claim<T>, impl: Implementation, opts: RunOptions = {}): Promise<ClaimResult> {
-  const base = { id: claim.id, title: claim.title, source: claim.source, ...checkKind(claim.statistical) };
+  const base = { id: claim.id, title: claim.title, source: claim.source, ...checkKind(claim.statistical, claim.quadrature) };
   const missing = claim.needs.filter((c) => !impl.capabilities.has(c));
   const seed = opts.seed ?? Math.floor(Math.random() * 0x7fffffff);
   if (missing.length) return { ...base, verdict: 'not tested', cases: 0, skipped: 0, worstRatio: 0, seed, missing, message: `needs ${missing.join(', ')}` };
@@ -192,8 +197,8 @@ function onGenerators(input: unknown): boolean {
 }
 
 /** The `check` and `alpha` fields of a claim's results. */
-export function checkKind(statistical: { readonly alpha: number } | undefined): { check: 'exact' | 'statistical'; alpha?: number } {
-  return statistical ? { check: 'statistical', alpha: statistical.alpha } : { check: 'exact' };
+export function checkKind(statistical: { readonly alpha: number } | undefined, quadrature?: boolean): { check: 'exact' | 'statistical' | 'quadrature'; alpha?: number } {
+  return statistical ? { check: 'statistical', alpha: statistical.alpha } : { check: quadrature ? 'quadrature' : 'exact' };
 }
 
 /** A claim with its input type erased, so claims of different inputs share one registry. */
@@ -205,6 +210,8 @@ export interface RegisteredClaim {
   readonly runs: number;
   /** set for claims checked against sampled averages (see Claim.statistical) */
   readonly statistical?: { readonly alpha: number };
+  /** set for claims checked by quadrature (see Claim.quadrature) */
+  readonly quadrature?: boolean;
   readonly negativeDescription: string;
   /** whether the negative control is a set of inputs (else a mutant) */
   readonly hasNegativeInputs: boolean;
@@ -215,7 +222,7 @@ export interface RegisteredClaim {
 
 export function register<T>(claim: Claim<T>): RegisteredClaim {
   return {
-    id: claim.id, title: claim.title, source: claim.source, needs: claim.needs, runs: claim.runs, statistical: claim.statistical,
+    id: claim.id, title: claim.title, source: claim.source, needs: claim.needs, runs: claim.runs, statistical: claim.statistical, quadrature: claim.quadrature,
     negativeDescription: claim.negative.description,
     hasNegativeInputs: claim.negative.arbitrary !== undefined,
     run: (impl, opts) => runClaim(claim, impl, opts),

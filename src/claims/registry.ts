@@ -4,6 +4,7 @@ import { RegisteredClaim } from './engine.js';
 import { largeCaseClaims } from './largeCases.js';
 import { largeGroupClaims } from './largeGroups.js';
 import { lemmaClaims } from './lemmas.js';
+import { quadratureClaims } from './haarQuadrature.js';
 import { remarkClaims } from './remarks.js';
 import { theorem1Claims } from './theorem1.js';
 import { theorem2Claims } from './theorem2.js';
@@ -12,7 +13,7 @@ import { theorem3Claims } from './theorem3.js';
 /** Every claim eqflow verifies, in the order of docs/theory.md. */
 export const allClaims: readonly RegisteredClaim[] = [
   ...conformanceClaims, ...dynamicsClaims, ...lemmaClaims, ...theorem1Claims, ...theorem2Claims, ...theorem3Claims, ...remarkClaims,
-  ...largeGroupClaims, ...largeCaseClaims,
+  ...largeGroupClaims, ...largeCaseClaims, ...quadratureClaims,
 ];
 
 /** The claim with this id, or undefined. */

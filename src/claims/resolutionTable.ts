@@ -271,6 +271,16 @@ export const RESOLUTION: Readonly<Record<string, ResolutionTable>> = {
      "gradient": null,
      "flow-time": null
     }
+   },
+   {
+    "claim": "haar-quadrature",
+    "clean": "holds",
+    "smallest": {
+     "action": 1.5e-12,
+     "projector": null,
+     "gradient": 1.5e-12,
+     "flow-time": null
+    }
    }
   ]
  },
@@ -539,6 +549,16 @@ export const RESOLUTION: Readonly<Record<string, ResolutionTable>> = {
      "gradient": null,
      "flow-time": null
     }
+   },
+   {
+    "claim": "haar-quadrature",
+    "clean": "holds",
+    "smallest": {
+     "action": 0.00018,
+     "projector": null,
+     "gradient": 0.00012,
+     "flow-time": null
+    }
    }
   ]
  },
@@ -800,6 +820,16 @@ export const RESOLUTION: Readonly<Record<string, ResolutionTable>> = {
    },
    {
     "claim": "large-sn-sampled-augmentation",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "haar-quadrature",
     "clean": "holds",
     "smallest": {
      "action": null,
@@ -1075,6 +1105,16 @@ export const RESOLUTION: Readonly<Record<string, ResolutionTable>> = {
      "gradient": null,
      "flow-time": null
     }
+   },
+   {
+    "claim": "haar-quadrature",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
    }
   ]
  },
@@ -1336,6 +1376,16 @@ export const RESOLUTION: Readonly<Record<string, ResolutionTable>> = {
    },
    {
     "claim": "large-sn-sampled-augmentation",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "haar-quadrature",
     "clean": "holds",
     "smallest": {
      "action": null,

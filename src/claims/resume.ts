@@ -71,9 +71,9 @@ export function resumeResults(previous: VerificationReport, key: RunKey, claims:
     if (!wantsControl && ran) continue;
     const { negativeControl, counterexampleFile: _file, ...result } = old as ClaimReport;
     // how the claim is checked is the claim's, not the old report's (reports before this field have none)
-    out.set(jobKey(c.id, false), { ...result, ...checkKind(c.statistical) });
+    out.set(jobKey(c.id, false), { ...result, ...checkKind(c.statistical, c.quadrature) });
     if (wantsControl) {
-      out.set(jobKey(c.id, true), { id: c.id, title: c.title, source: c.source, ...checkKind(c.statistical), verdict: ran ?? 'not tested', cases: 0, skipped: 0, worstRatio: negativeControl.worstRatio ?? 0, seed: old.seed });
+      out.set(jobKey(c.id, true), { id: c.id, title: c.title, source: c.source, ...checkKind(c.statistical, c.quadrature), verdict: ran ?? 'not tested', cases: 0, skipped: 0, worstRatio: negativeControl.worstRatio ?? 0, seed: old.seed });
     }
   }
   return out;

@@ -164,7 +164,7 @@ export async function reportOf(judgedAs: { implementation: string; precision: Pr
     let negativeControl: ClaimReport['negativeControl'] = { description: claim.negativeDescription, verdict: claim.hasNegativeInputs ? 'not run' : 'by mutants' };
     const r = results.get(jobKey(claim.id, false));
     if (!r || !finished.has(claim.id)) {
-      claims.push({ id: claim.id, title: claim.title, source: claim.source, ...checkKind(claim.statistical), verdict: 'interrupted', cases: 0, skipped: 0, worstRatio: 0, seed: opts.seed, message: 'not finished when the run was interrupted (eqflow verify --resume runs it)', negativeControl });
+      claims.push({ id: claim.id, title: claim.title, source: claim.source, ...checkKind(claim.statistical, claim.quadrature), verdict: 'interrupted', cases: 0, skipped: 0, worstRatio: 0, seed: opts.seed, message: 'not finished when the run was interrupted (eqflow verify --resume runs it)', negativeControl });
       continue;
     }
     const n = results.get(jobKey(claim.id, true));

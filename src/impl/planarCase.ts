@@ -18,7 +18,8 @@ export function repDegree(spec: RepSpec, field: string): number {
  * For an SO(2)/O(2) Case, the degree its N-point rule must exceed and why. Π_G averages ρ̄(g) on a layer
  * Hom(X_i, X_{i+1}), of degree K_i + K_{i+1}; R^aug of an identity/square network with the squared loss has the
  * degree of augmentedRiskDegree. Other activations make R^aug a quadrature of the N-point rule (not SO(2)'s exact
- * average), which is what the Case then specifies; null for groups that are not SO2/O2.
+ * average), which is what the Case then specifies (the claim `haar-quadrature` compares rules of N and 2N angles
+ * against SO(2)'s invariance); null for groups that are not SO2/O2.
  */
 export function requiredRuleDegree(spec: CaseSpec): { degree: number; exactRisk: boolean } | null {
   if (spec.group.kind !== 'SO2' && spec.group.kind !== 'O2') return null;

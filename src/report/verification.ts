@@ -40,10 +40,12 @@ export function resolutionCell(t: ResolutionTable | undefined, claim: string): s
 }
 
 /**
- * How a claim was checked, in a cell: 'exact' (up to round-off), or 'statistical (α = …)' against sampled averages,
- * α the chance a correct implementation fails it; reports written before the field existed read as exact.
+ * How a claim was checked, in a cell: 'exact' (up to round-off), 'statistical (α = …)' against sampled averages,
+ * α the chance a correct implementation fails it, or 'quadrature' (a Haar integral by N-angle rules, the estimate
+ * |I_2N − I_N| in the tolerance); reports written before the field existed read as exact.
  */
 export function checkCell(c: { check?: string; alpha?: number }): string {
+  if (c.check === 'quadrature') return 'quadrature (estimate |I_2N − I_N| in the tolerance)';
   return c.check === 'statistical' ? `statistical (α = ${typeof c.alpha === 'number' ? c.alpha.toExponential(1) : '?'})` : 'exact';
 }
 

@@ -105,7 +105,9 @@ export interface AdaptiveOptions {
  * R^aug for any activation by Haar rules of doubling size, N → 2N, until |I_{2N} − I_N| ≤ tol; returns I_{2N} and
  * the last difference as its error estimate. For an analytic integrand the equispaced rule converges geometrically
  * (|I − I_N| ≤ C ρ^{−N}), so |I_{2N} − I_N| bounds |I − I_N| up to a factor 1 + ρ^{−N}, and bounds the error of
- * I_{2N} (which is far smaller). The estimate enters the claim's tolerance. Refuses when maxDegree is reached.
+ * I_{2N} (which is far smaller). Before that asymptotic regime one difference can be small by a cancellation of
+ * the aliased coefficients: the claim `haar-quadrature` (src/claims/haarQuadrature.ts) sums the last two
+ * differences and measures how often one alone under-estimates. Refuses when maxDegree is reached.
  */
 export function adaptiveHaarRisk<E>(r: GroupRisk<E>, A: Float64Array, opts: AdaptiveOptions): QuadratureResult {
   const G: CompactGroup<E> = r.input.group;
