@@ -38,3 +38,26 @@ test('the Hessian block error estimate bounds the actual error where the first s
     expect(maxAbs(D1)).toBeGreaterThan(4 * richardson);
   });
 });
+
+// CI seed 1179495824 found it: at ‖A*‖ ≈ 2.0e4 the softmax flips within a step of ~1e-6 along F_0, so no ε from
+// cbrt(u)·‖A‖ down by 4³ was asymptotic, and the kept estimate (err 1.2e3) was 6× below the off-diagonal block's D(ε)
+const saturated: CaseSpec = {
+  name: 'mlp/1/ce', group: { kind: 'cyclic', n: 3 },
+  model: { kind: 'mlp', input: { kind: 'shift', dim: 6, step: 2 }, hidden: [{ kind: 'shift', dim: 3, step: 1 }, { kind: 'shift', dim: 3, step: 1 }], output: { kind: 'trivial', dim: 2 }, activation: 'identity', outputActivation: 'identity', bias: false },
+  admissible: { kind: 'full' }, data: { kind: 'synthetic', seed: 63388, count: 2, targets: 'one-hot' }, loss: 'cross-entropy', parametrization: { kind: 'unitary' },
+};
+
+test('a Hessian block whose steps never reach the asymptotic regime is unresolved, not judged', async () => {
+  const { A } = equivariantStationaryPoint(saturated, 1040170483);
+  expect(norm(A)).toBeGreaterThan(1e4);
+  const { E, F } = splitBases(structure(saturated).P);
+  await withSession(new ReferenceImplementation(), saturated, async (s) => {
+    const off = await hessianBlock(s, 'augmented', A, E, F, 0, saturated, EPS);
+    // negative control: its H is pure error (Lemma 3: the block is 0 on E) far beyond the 4·err a verdict would allow
+    expect(maxAbs(off.H)).toBeGreaterThan(4 * off.err);
+    expect(off.unresolved).toMatch(/asymptotic regime/);
+    // the same point's E_0 block (smooth along E) stays resolved: the flag is about this block's steps, not the case
+    const heq = await hessianBlock(s, 'augmented', A, E, E, 0, saturated, EPS);
+    expect(heq.unresolved).toBeUndefined();
+  });
+});

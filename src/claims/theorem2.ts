@@ -19,6 +19,17 @@ export interface Block {
   H: number[][];
   /** Richardson estimate of the truncation error |D(2ε) − D(ε)|/3 plus the gradient's round-off bound / ε */
   err: number;
+  /** set when no step reached the asymptotic regime: `err` is then no bound, and nothing compared with H is resolved */
+  unresolved?: string;
+}
+
+/** Shrinks of ε by 4 before a block is declared unresolved (4⁶ ≈ 4096: from cbrt(u)·‖A‖ to below u^{1/2}·‖A‖ in float64). */
+const MAX_SHRINKS = 6;
+
+/** A comparison of Hessian blocks, or, when one of them is unresolved, that part marked unresolved with its reason. */
+export function fromBlocks(blocks: Block[], m: { ratio: number; detail: string }): { ratio: number; detail: string; unresolved?: string } {
+  const why = blocks.find((b) => b.unresolved !== undefined)?.unresolved;
+  return why === undefined ? m : { ratio: 0, detail: m.detail, unresolved: why };
 }
 
 /**
@@ -27,7 +38,8 @@ export interface Block {
  * only in the asymptotic regime, which D(4ε) checks: there |D(4ε) − D(2ε)| ≈ 4|D(2ε) − D(ε)|. The first ε is
  * cbrt(u)·max(1, ‖A‖) (O(ε²) truncation vs u/ε round-off); far from the origin (e.g. cross-entropy run off to
  * ‖A‖ ~ 10⁴) that step can be pre-asymptotic, where the estimate is several times too small, so ε shrinks by 4
- * until the check passes (at most three times; the last estimate is kept). A gradient summed over |G|·n samples of
+ * until the check passes. A gradient that varies on a scale below every step tried (a softmax saturated at ‖A‖ ~ 2·10⁴
+ * flips within 10⁻⁶) never gets there: the block is then unresolved at this precision, not judged. A gradient summed over |G|·n samples of
  * O(dim) flops carries Higham's round-off bound on the scale of its terms (|R| + ‖∇R‖ + 1; near a stationary point
  * ‖∇R‖ alone hides the terms' size), which the difference quotient divides by ε: differences below it are noise,
  * and the check is not needed. With γ > 0 the gradient is that of S_γ = R^aug + γ/2‖Π_{E⊥}A‖².
@@ -51,15 +63,17 @@ export async function hessianBlock(s: CaseSession, mode: RiskMode, A: Float64Arr
     return B.map((b) => T.map((t) => dot(b, t)));
   };
   const maxDelta = (a: number[][], b: number[][]) => a.reduce((m, r, i) => r.reduce((mm, v, j) => Math.max(mm, Math.abs(v - b[i][j])), m), 0);
-  let eps = Math.cbrt(machineEps) * Math.max(1, norm(A));
-  for (let attempt = 0; ; attempt++) {
+  const eps0 = Math.cbrt(machineEps) * Math.max(1, norm(A));
+  for (let eps = eps0, attempt = 0; ; attempt++, eps /= 4) {
     const [H1, H2, H4] = [await block(eps), await block(2 * eps), await block(4 * eps)];
     const d1 = maxDelta(H2, H1), d2 = maxDelta(H4, H2);
     const noise = roundoff(termScale, ops, machineEps) / eps;
     // asymptotic: successive differences shrink by 4 = 2² (2…8 allows the O(ε⁴) term and round-off its share)
     const asymptotic = d1 <= noise || (d2 >= 2 * d1 && d2 <= 8 * d1);
-    if (asymptotic || attempt === 3) return { H: H1, err: d1 / 3 + noise };
-    eps /= 4;
+    if (asymptotic) return { H: H1, err: d1 / 3 + noise };
+    if (attempt === MAX_SHRINKS) {
+      return { H: H1, err: d1 / 3 + noise, unresolved: `Hessian by central differences at ‖A‖ = ${norm(A).toExponential(2)}: no step from ε = ${eps0.toExponential(2)} down to ${eps.toExponential(2)} reached the asymptotic regime (|D(4ε) − D(2ε)| = ${d2.toExponential(2)} vs 4|D(2ε) − D(ε)| = ${(4 * d1).toExponential(2)})` };
+    }
   }
 }
 
@@ -98,9 +112,9 @@ export const theorem2BlocksClaim = register({
       // eigenvalues move by at most the perturbation's norm, ≤ dim·(max entry error) (Weyl)
       const eigTol = (E.length + F.length) * fdTol(full, heq);
       return worst(
-        measured(maxAbs(off.H), fdTol(off), 'off-diagonal block Π_{E_0}TΠ_{F_0}'),
-        measured(maxDiff(sym(heq.H), sym(nominal.H)), fdTol(heq, nominal), 'E_0 block of ∇²R^aug vs equivariant Hessian ∇²R|_{E_0}'),
-        measured(Math.max(0, minEigenvalue(sym(full.H)) - minEigenvalue(sym(heq.H))), eigTol, 'λ_min(L_0 Hessian) ≤ λ_min(H_eq)'),
+        fromBlocks([off], measured(maxAbs(off.H), fdTol(off), 'off-diagonal block Π_{E_0}TΠ_{F_0}')),
+        fromBlocks([heq, nominal], measured(maxDiff(sym(heq.H), sym(nominal.H)), fdTol(heq, nominal), 'E_0 block of ∇²R^aug vs equivariant Hessian ∇²R|_{E_0}')),
+        fromBlocks([full, heq], measured(Math.max(0, minEigenvalue(sym(full.H)) - minEigenvalue(sym(heq.H))), eigTol, 'λ_min(L_0 Hessian) ≤ λ_min(H_eq)')),
       );
     });
   },
@@ -135,6 +149,8 @@ export const theorem2RegularizedClaim = register({
       const heq = await hessianBlock(s, 'augmented', Astar, E, E, 0, spec, eps);
       const hperp = await hessianBlock(s, 'augmented', Astar, F, F, 0, spec, eps);
       const sperp = await hessianBlock(s, 'augmented', Astar, F, F, gamma, spec, eps);
+      const unresolvedBlock = fromBlocks([heq, hperp, sperp], { ratio: 0, detail: `γ = ${gamma.toFixed(3)}` });
+      if (unresolvedBlock.unresolved !== undefined) return unresolvedBlock;
       const Heq = sym(heq.H), Hperp = sym(hperp.H);
       const lamEq = minEigenvalue(Heq), lamPerp = minEigenvalue(Hperp), lamS = minEigenvalue(sym(sperp.H));
       fc.pre(F.length > 0 && lamEq > 0);

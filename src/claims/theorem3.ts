@@ -8,7 +8,7 @@ import { exampleQCase, isExampleQ, nonUnitaryCase, outsideHypotheses } from './c
 import { caseStructure } from './caseStructure.js';
 import { register } from './engine.js';
 import { resolves, unresolvedPart } from './resolvable.js';
-import { EXAMPLE_Q, hessianBlock } from './theorem2.js';
+import { EXAMPLE_Q, fromBlocks, hessianBlock } from './theorem2.js';
 import { equivariantStationaryPoint, negligibleDirection, perp, theoremCase, theoremCaseWithLarge } from './theorem1.js';
 import { together } from './pipeline.js';
 import { gaussian, inner, lin, measured, norm, numerics, probeScale, withSession, withStableStep, worst } from './util.js';
@@ -105,13 +105,15 @@ export const theorem3BoundClaim = register({
  * saturating tanh network, the linearization does not govern the flow), its H_⊥ from the implementation's finite
  * differences, and the eigenvector of λ_min(H_⊥) as a vector in F_0.
  */
-async function slowestMode(s: CaseSession, spec: CaseSpec, seed: number, eps: number): Promise<{ A: Float64Array; lambda: number; v: Float64Array; err: number }> {
+async function slowestMode(s: CaseSession, spec: CaseSpec, seed: number, eps: number): Promise<{ A: Float64Array; lambda: number; v: Float64Array; err: number; unresolved?: string }> {
   const isQ = isExampleQ(spec);
   const A = isQ ? Float64Array.from([EXAMPLE_Q.aStar, EXAMPLE_Q.aStar]) : equivariantStationaryPoint(spec, seed).A;
   const { E, F } = caseStructure(spec).hessianBases(seed);
   fc.pre(F.length > 0);
   const heq = await hessianBlock(s, 'augmented', A, E, E, 0, spec, eps);
   const block = await hessianBlock(s, 'augmented', A, F, F, 0, spec, eps);
+  const why = fromBlocks([heq, block], { ratio: 0, detail: '' }).unresolved;
+  if (why !== undefined) return { A, lambda: NaN, v: new Float64Array(s.dim), err: Infinity, unresolved: why };
   const scale = Math.max(...heq.H.flat().map(Math.abs), ...block.H.flat().map(Math.abs), 1e-300);
   fc.pre(E.length === 0 || minEigenvalue(heq.H.map((r, i) => r.map((x, j) => 0.5 * (x + heq.H[j][i])))) > 1e-3 * scale);
   const { values, vectors } = symmetricEigen(block.H.map((r, i) => r.map((x, j) => 0.5 * (x + block.H[j][i]))));
@@ -149,7 +151,8 @@ export const theorem3RateClaim = register({
   check: async (impl, { spec, seed, offset }) =>
     withSession(impl, spec, async (s) => {
       const { eps, narrow } = numerics(impl);
-      const { A, lambda, v, err } = await slowestMode(s, spec, seed, eps);
+      const { A, lambda, v, err, unresolved } = await slowestMode(s, spec, seed, eps);
+      if (unresolved !== undefined) return { ratio: 0, detail: 'the slowest mode of H_⊥(A*)', unresolved };
       const gamma = Math.max(0, -lambda) + offset;
       const rate = gamma + lambda;
       fc.pre(rate > 0.05);

@@ -101,9 +101,11 @@ export function measured(error: number, tolerance: number, what: string): { rati
   return { ratio, detail: `${what}: error ${error.toExponential(2)} vs tolerance ${tolerance.toExponential(2)}` };
 }
 
-/** The worst of several measurements (all must pass). */
-export function worst(...ms: Array<{ ratio: number; detail: string }>): { ratio: number; detail: string } {
-  return ms.reduce((a, b) => (b.ratio > a.ratio || Number.isNaN(b.ratio) ? b : a));
+/** The worst of several measurements (all must pass); a part not resolvable on this case passes its reason on. */
+export function worst(...ms: Array<{ ratio: number; detail: string; unresolved?: string }>): { ratio: number; detail: string; unresolved?: string } {
+  const w = ms.reduce((a, b) => (b.ratio > a.ratio || Number.isNaN(b.ratio) ? b : a));
+  const why = ms.find((m) => m.unresolved !== undefined)?.unresolved;
+  return why === undefined ? w : { ...w, unresolved: why };
 }
 
 /**
