@@ -16,6 +16,7 @@ import { matrixOf } from '../../src/space/linalg.js';
 import { ParamSpace, layerSpace } from '../../src/space/paramSpace.js';
 import { Projectors, fixedBasisBySvd, fixedDimension } from '../../src/space/projectors.js';
 import { norm } from '../../src/core/kernels.js';
+import { splitBases } from '../../src/analysis/hessian.js';
 import {
   actionBlocks, admSpecArb, blockUnionMask, buildAdmissible, orbitVectors, spanBasis, buildPoint, buildSpace, checkExpectingFailure, checkProperty, diffNorm,
   dotRef, frob, pointSpecArb, projCaseArb, roundoff, spaceDim, svdTol, trace, vecTol,
@@ -252,6 +253,22 @@ describe('dimensions and the two constructions of Π_G', () => {
         const trE = trace(matrixOfOp(d, piE(b)));
         expect(Math.abs(trE - b.P.dimE)).toBeLessThanOrEqual(Math.sqrt(d) * tolE(b, 1));
         expect(b.P.dimE).toBeLessThanOrEqual(Math.min(b.P.dimG, b.L.dim));
+      }),
+    );
+  });
+
+  it('splitBases: orthonormal bases of E_0 and F_0 with dim E_0 + dim F_0 = dim L_0; a wrong dim L_0 is refused', () => {
+    checkProperty(
+      fc.property(projCaseArb({ maxDim: 40 }), (c) => {
+        const b = build(c);
+        const { E, F } = splitBases(b.P);
+        expect(E.length).toBe(b.P.dimE);
+        expect(E.length + F.length).toBe(b.L.dim);
+        // E_0 ⊥ F_0, each vector of unit norm, up to the orthonormalization's round-off over dim H terms
+        for (const e of E) for (const f of F) expect(Math.abs(dotRef(e, f))).toBeLessThanOrEqual(svdTol(1, b.space.dim));
+        // negative control: the same L recording one dimension too many (a miscounted mask) is no split of L_0
+        const miscounted = new Projectors({ ...b.L, dim: b.L.dim + 1 } as Admissible);
+        expect(() => splitBases(miscounted)).toThrow(/dim E_0 \+ dim F_0 = \d+ ≠ dim L_0/);
       }),
     );
   });

@@ -33,13 +33,12 @@ export interface SplitProjectors {
  */
 export function splitBases(P: Projectors | SplitProjectors): { E: Float64Array[]; F: Float64Array[] } {
   if (!(P instanceof Projectors)) return { E: P.eBasis(), F: P.fBasis() };
-  if (P.eBasis) {
-    const E = P.eBasis;
-    const F = orthonormalize(basisOf(P.L).map((q) => P.piEperp(q)), 1);
-    return { E, F };
-  }
   const L = basisOf(P.L);
-  return { E: orthonormalize(L.map((q) => P.piE(q)), 1), F: orthonormalize(L.map((q) => P.piEperp(q)), 1) };
+  const E = P.eBasis ?? orthonormalize(L.map((q) => P.piE(q)), 1);
+  const F = orthonormalize(L.map((q) => P.piEperp(q)), 1);
+  // L_0 = E_0 ⊕ F_0: a split that loses or gains a direction (or an L whose recorded dim is wrong) is no basis of L_0
+  if (E.length + F.length !== P.L.dim) throw new EqflowError('not-converged', 'L', `dim E_0 + dim F_0 = ${E.length + F.length} ≠ dim L_0 = ${P.L.dim}`);
+  return { E, F };
 }
 
 /** Bᵀ T C for a symmetric T given by its HVP and bases B, C (rows). */
@@ -79,7 +78,6 @@ export interface HessianBlocks {
 /** The augmented Hessian at a point of E split into its E_0 and F_0 blocks (Lemma 3), with their smallest eigenvalues and γ_loc (Theorem 2). */
 export function hessianBlocks(hvp: Hvp, P: Projectors): HessianBlocks {
   const { E, F } = splitBases(P);
-  if (E.length + F.length !== P.L.dim) throw new EqflowError('not-converged', 'L', `dim E_0 + dim F_0 = ${E.length + F.length} ≠ dim L_0 = ${P.L.dim}`);
   const Heq = symmetrize(compress(hvp, E));
   const Hperp = symmetrize(compress(hvp, F));
   const off = compress(hvp, E, F);
