@@ -1,10 +1,13 @@
 /**
  * The claim engine on implementation faults (src/claims/engine.ts): an ImplementationFault ends the run at once
  * with the verdict 'error' and the input it failed on, unshrunk (no further call reaches the implementation),
- * while a genuine counterexample is still shrunk; a plain exception stays a failure of the check.
+ * while a genuine counterexample is still shrunk; a plain exception stays a failure of the check. Pinned regression
+ * inputs run first on every seed.
  */
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { claimById } from '../src/claims/registry.js';
+import { register } from '../src/claims/engine.js';
 import type { RegisteredClaim } from '../src/claims/engine.js';
 import { ImplementationFault } from '../src/impl/fault.js';
 import type { CaseSession, Implementation } from '../src/impl/implementation.js';
@@ -48,5 +51,34 @@ describe('runClaim on implementation faults', () => {
     const r = await action.run(impl, { seed: 3, runs: 50 });
     expect(r.verdict).toBe('violated');
     expect(r.message).toMatch(/a bug in the check path/);
+  });
+});
+
+describe('regression cases (Claim.regressions)', () => {
+  const ref = new ReferenceImplementation();
+  /** a claim over integers ≥ 10 whose check fails exactly on the input 3, pinned or not */
+  const claim = (regressions?: number[]) => register<number>({
+    id: 'toy', title: 'n ≠ 3', source: 'test', needs: [], runs: 20, regressions,
+    arbitrary: fc.integer({ min: 10, max: 100 }),
+    check: async (_impl, n) => ({ ratio: n === 3 ? 2 : 0, detail: `n = ${n}` }),
+    negative: { arbitrary: fc.integer({ min: 10, max: 100 }), description: 'never 3' },
+  });
+
+  test('a pinned input is checked first at every seed, counted in the runs, and replays from its path', async () => {
+    for (const seed of [1, 2, 3]) {
+      const r = await claim([3]).run(ref, { seed });
+      expect(r.verdict).toBe('violated');
+      expect(r.cases).toBe(1);
+      expect(r.counterexample).toBe(3);
+      expect((await claim([3]).run(ref, { seed, path: r.path })).verdict).toBe('violated');
+    }
+    const held = await claim([11]).run(ref, { seed: 1 });
+    expect(held.verdict).toBe('holds');
+    expect(held.cases).toBe(20);
+  });
+
+  test('negative control: without the pin the generated inputs never draw 3, and the negative run ignores pins', async () => {
+    expect((await claim().run(ref, { seed: 1 })).verdict).toBe('holds');
+    expect((await claim([3]).run(ref, { seed: 1, negative: true })).verdict).toBe('holds');
   });
 });

@@ -10,6 +10,7 @@ import { describe, expect, test } from 'vitest';
 import { claimById } from '../src/claims/registry.js';
 import type { RegisteredClaim } from '../src/claims/engine.js';
 import { projectorCase } from '../src/claims/projectorCases.js';
+import { splitBasisRotation2d } from '../src/claims/regressions.js';
 import { jacobiEigen, projectionOracle } from '../src/claims/projectionOracle.js';
 import { RandomStream } from '../src/core/rng.js';
 import { buildCase } from '../src/impl/build.js';
@@ -17,8 +18,6 @@ import type { CaseSpec } from '../src/impl/caseSpec.js';
 import type { CaseSession, Implementation } from '../src/impl/implementation.js';
 import { ReferenceImplementation } from '../src/impl/reference.js';
 import { character } from '../src/reps/representation.js';
-import { parseCase } from '../src/impl/caseSpec.js';
-import { readFileSync } from 'node:fs';
 
 const projectors = claimById('projectors') as RegisteredClaim;
 
@@ -71,7 +70,7 @@ describe('the projection oracle', () => {
   test('the oracle found a reference bug: E_0 of a compatible split basis under a dense C3 action (now fixed)', () => {
     // the twirl of a dense ρ̄ leaves (I − Π_G)q ≈ 1e-13 for q ∈ H_G, above nullspace's old 10·max(m, n)·eps·σ_max
     // threshold (3.6e-14 here), so the reference lost one of E_0's 8 directions; it now counts that round-off as zero
-    const spec = parseCase(JSON.parse(readFileSync('test/fixtures/split-basis-rotation2d.json', 'utf8')));
+    const spec = splitBasisRotation2d; // pinned as a regression case of the projectors claim (src/claims/regressions.ts)
     const b = buildCase(spec);
     expect(projectionOracle(b.model.space, spec.admissible).dimE).toBe(8);
     expect(b.P.dimE).toBe(8);

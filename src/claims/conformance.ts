@@ -5,6 +5,7 @@ import { compatibleCase, outsideHypotheses } from './cases.js';
 import { register } from './engine.js';
 import { projectionOracle } from './projectionOracle.js';
 import { projectorCase } from './projectorCases.js';
+import { splitBasisRotation2d } from './regressions.js';
 import { diff, gaussian, inner, lin, measured, norm, numerics, structure, withSession, worst } from './util.js';
 
 const anyCase: fc.Arbitrary<CaseSpec> = fc.oneof(compatibleCase, outsideHypotheses);
@@ -48,6 +49,7 @@ export const projectorsClaim = register({
   needs: ['projectors', 'action'],
   runs: 100,
   arbitrary: fc.record({ spec: projectorCase, seed, g: fc.nat() }),
+  regressions: [{ spec: splitBasisRotation2d, seed: 1, g: 1 }],
   check: async (impl, { spec, seed, g }) => {
     const G = structure(spec).group;
     const { eps } = numerics(impl);

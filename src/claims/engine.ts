@@ -38,6 +38,11 @@ export interface Claim<T> {
   /** Set when the claim compares Haar integrals by quadrature whose a-posteriori estimate enters the tolerance. */
   readonly quadrature?: boolean;
   readonly arbitrary: fc.Arbitrary<T>;
+  /**
+   * Inputs that once exposed a real bug, checked first on every run of the claim's own inputs (fast-check
+   * `examples`: they take the place of the last generated cases, so `runs` stays the number of cases run).
+   */
+  readonly regressions?: readonly T[];
   readonly check: (impl: Implementation, input: T) => Promise<Measurement>;
   /**
    * The negative control: inputs outside the hypotheses on which the check must fail, and what they are. Claims
@@ -158,7 +163,9 @@ export async function runClaim<T>(claim: Claim<T>, impl: Implementation, opts: R
     if (!(m.ratio <= 1)) throw new Error(`error/tolerance = ${m.ratio.toExponential(3)}: ${m.detail}`);
   });
   const numRuns = opts.runs ?? claim.runs;
-  const params: fc.Parameters<[T]> = { numRuns, seed, endOnFailure: true };
+  // the same examples in the first run and the shrinking replay: a path indexes examples and generated cases alike
+  const examples = !opts.negative && claim.regressions ? claim.regressions.map((r): [T] => [r]) : [];
+  const params: fc.Parameters<[T]> = { numRuns, seed, endOnFailure: true, examples };
   if (opts.path) params.path = opts.path;
   const details = await fc.check(prop, params);
   if (details.numRuns === 0 && details.numSkips > 0) {
@@ -176,7 +183,7 @@ export async function runClaim<T>(claim: Claim<T>, impl: Implementation, opts: R
     return { ...base, verdict: 'error', ...counts, worstRatio: worst, path: details.counterexamplePath ?? undefined, counterexample: found.input, message: found.error.message, fault: found.kind };
   }
   shrinking = true;
-  const shrunk = await fc.check(prop, { numRuns, seed, path: details.counterexamplePath ?? undefined, endOnFailure: false });
+  const shrunk = await fc.check(prop, { numRuns, seed, examples, path: details.counterexamplePath ?? undefined, endOnFailure: false });
   const best = shrunk.failed ? shrunk : details; // the replay fails again unless the check is not deterministic
   const err = best.errorInstance;
   return {
