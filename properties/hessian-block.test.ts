@@ -1,10 +1,13 @@
+import fc from 'fast-check';
 import { expect, test } from 'vitest';
 import { splitBases } from '../src/analysis/hessian.js';
 import { CaseSpec } from '../src/impl/caseSpec.js';
 import { ReferenceImplementation } from '../src/impl/reference.js';
-import { equivariantStationaryPoint } from '../src/claims/theorem1.js';
+import { equivariantStationaryPoint, saturated as saturatedPlateau } from '../src/claims/theorem1.js';
+import { stationaryOnE } from '../src/analysis/stationary.js';
+import { caseStructure } from '../src/claims/caseStructure.js';
 import { hessianBlock } from '../src/claims/theorem2.js';
-import { EPS, lin, norm, structure, withSession } from '../src/claims/util.js';
+import { EPS, gaussian, lin, norm, structure, withSession } from '../src/claims/util.js';
 
 // CI seed 1110915004 found it: cross-entropy on separable data ran off to ‖A*‖ ≈ 9.2e3, where the step
 // cbrt(u)·‖A‖ ≈ 0.056 is pre-asymptotic and D(2ε) − D(ε) underestimated the off-diagonal block's error 5.6×
@@ -60,4 +63,34 @@ test('a Hessian block whose steps never reach the asymptotic regime is unresolve
     const heq = await hessianBlock(s, 'augmented', A, E, E, 0, saturated, EPS);
     expect(heq.unresolved).toBeUndefined();
   });
+});
+
+// seed 3 drew it (verify --seed 3): a CNN's cross-entropy ran off to ‖A‖ ≈ 1.7e5, where the risk and its gradient are
+// exactly 0 (every softmax saturated); there the three-step check passed by chance and the off-diagonal block's
+// differences (1.6e4, all error) exceeded 4·err: a plateau, not a stationary point, so the claims skip it
+const plateau: CaseSpec = {
+  name: 'cnn/cross/ce', group: { kind: 'dihedral', n: 4 },
+  model: { kind: 'cnn', imageSize: 4, inChannels: 1, blocks: [{ outChannels: 1, pool: false, activation: 'softplus', layerNorm: false }], outputs: 3 },
+  admissible: { kind: 'support', support: 'cross' }, data: { kind: 'synthetic', seed: 0, count: 2, targets: 'one-hot' }, loss: 'cross-entropy', parametrization: { kind: 'unitary' },
+};
+
+test('a saturated cross-entropy plateau is skipped as no stationary point; an interpolating squared-loss minimum is kept', async () => {
+  expect(() => equivariantStationaryPoint(plateau, 889011072)).toThrow(fc.PreconditionFailure);
+  // negative control: the solver's own end point, judged, would be a false violation of Lemma 3
+  const b = caseStructure(plateau);
+  const start = gaussian(889011072, b.dim, 0.5);
+  const g = new Float64Array(b.dim);
+  const r0 = b.R.gradient(b.P.piE(start), g);
+  const { A, gradientNorm } = stationaryOnE(b.R, b.P, start, 1e-10 * Math.max(1, norm(b.P.piE(g))), 200, true);
+  expect(gradientNorm).toBe(0);
+  expect(norm(A)).toBeGreaterThan(1e5);
+  expect(saturatedPlateau(plateau, b.R.value(A), r0)).toBe(true);
+  const { E, F } = splitBases(b.P);
+  await withSession(new ReferenceImplementation(), plateau, async (s) => {
+    const off = await hessianBlock(s, 'augmented', A, E, F, 0, plateau, EPS);
+    expect(off.unresolved).toBeUndefined();
+    expect(maxAbs(off.H)).toBeGreaterThan(4 * off.err);
+  });
+  // the same rule on squared loss: a risk ≈ 0 there is an interpolating minimum, kept
+  expect(saturatedPlateau({ ...plateau, loss: 'squared' }, 0, r0)).toBe(false);
 });

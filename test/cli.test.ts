@@ -105,6 +105,18 @@ describe('eqflow CLI', () => {
     const onReference = eqflow('replay', file);
     expect(onReference.code).toBe(0);
     expect(onReference.out).toMatch(/holds on this input/);
+
+    // a saved input the claim now skips (fc.pre: a saturated cross-entropy plateau, no stationary point) is reported
+    // as skipped, exit 0 — not an internal error
+    const plateau = join(dir, 'plateau.json');
+    writeFileSync(plateau, JSON.stringify({ claim: 'theorem-2-blocks', input: { seed: 889011072, offset: 0, spec: {
+      name: 'cnn/cross/ce', group: { kind: 'dihedral', n: 4 },
+      model: { kind: 'cnn', imageSize: 4, inChannels: 1, blocks: [{ outChannels: 1, pool: false, activation: 'softplus', layerNorm: false }], outputs: 3 },
+      admissible: { kind: 'support', support: 'cross' }, data: { kind: 'synthetic', seed: 0, count: 2, targets: 'one-hot' }, loss: 'cross-entropy', parametrization: { kind: 'unitary' },
+    } } }));
+    const skipped = eqflow('replay', plateau);
+    expect({ code: skipped.code, err: skipped.err }).toEqual({ code: 0, err: '' });
+    expect(skipped.out).toMatch(/skipped on this input/);
   });
 
   test('an interrupted experiment keeps the previous results and says where the partial ones are', async () => {
