@@ -22,6 +22,11 @@ function dihedralVertexPerms(n: number): number[][] {
   return perms;
 }
 
+/** The prism's vertices R³ ⊗ R² of D3 × C2: D3 permutes the triangle's vertices, C2 swaps the two faces. */
+const prism = (): RepSpec => ({
+  kind: 'tensor', a: { kind: 'factor', which: 0, rep: { kind: 'permutation', perms: dihedralVertexPerms(3) } }, b: { kind: 'factor', which: 1, rep: { kind: 'shift', dim: 2 } },
+});
+
 interface Family {
   group: CaseSpec['group'];
   input: RepSpec;
@@ -62,6 +67,14 @@ const families: Family[] = [
   {
     group: { kind: 'O2', points: 3 }, input: { kind: 'circle', K: 1 }, hidden: (c) => ({ kind: 'band-limited', frequencies: Array.from({ length: c }, (_, i) => i % 2) }),
     outputs: [{ kind: 'trivial', dim: 1 }, { kind: 'circle', K: 1 }], pointwise: false,
+  },
+  // a direct product: D3 × C2, the triangular prism's symmetry, on its 6 vertices (triangle vertex ⊗ face), so that
+  // the product's law and both factor projections (representations pulled back from D3 and from C2) build a Case
+  {
+    group: { kind: 'product', factors: [{ kind: 'dihedral', n: 3 }, { kind: 'cyclic', n: 2 }] }, input: prism(),
+    hidden: (c) => ({ kind: 'sum', parts: Array.from({ length: c }, prism) }),
+    outputs: [{ kind: 'trivial', dim: 1 }, { kind: 'factor', which: 0, rep: { kind: 'permutation', perms: dihedralVertexPerms(3) } }, { kind: 'factor', which: 1, rep: { kind: 'shift', dim: 2 } }],
+    pointwise: true,
   },
 ];
 
