@@ -143,8 +143,8 @@ export const theorem1StepClaim = register({
 /**
  * Cross-entropy on separable data has its infimum at infinity: where the risk fell below the round-off of its
  * starting value, every softmax is saturated (1 − p_y ≤ u) and the solver's small gradient is underflow on that
- * plateau (‖A‖ ~ 10⁵), not a stationary point; the Hessian there is below round-off and its differences see only
- * the plateau's edges. (A squared-loss risk near 0 is an interpolating minimum, a genuine one.)
+ * plateau (‖A‖ ~ 10⁵), not a stationary point; every derivative there is 0 in floating point, so a claim judged
+ * there cannot fail and must not count as tested. (A squared-loss risk near 0 is an interpolating minimum, a genuine one.)
  */
 export const saturated = (spec: CaseSpec, risk: number, startRisk: number): boolean => spec.loss === 'cross-entropy' && risk <= EPS * startRisk;
 
