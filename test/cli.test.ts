@@ -91,7 +91,9 @@ describe('eqflow CLI', () => {
     expect(strip(readFileSync(join(dir, 'c', 'verification.json'), 'utf8'))).toEqual(strip(readFileSync(join(dir, 'a', 'verification.json'), 'utf8')));
     expect(readFileSync(join(dir, 'a', 'verification.md'), 'utf8')).toMatch(/\| action \|/);
 
-    const m = eqflow('verify', '--only', 'action', '--runs', '30', '--seed', '7', '--out', join(dir, 'm'), '--impl', 'test/fixtures/mutant-impl.ts');
+    // the action claim's default 100 cases: this mutant shows only on a non-involutive element of a non-symmetric
+    // representation, which 30 cases of one seed need not draw
+    const m = eqflow('verify', '--only', 'action', '--seed', '7', '--out', join(dir, 'm'), '--impl', 'test/fixtures/mutant-impl.ts');
     expect(m.code).toBe(1);
     expect(m.out).toMatch(/violated/);
     const files = readdirSync(join(dir, 'm', 'counterexamples'));

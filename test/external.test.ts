@@ -330,16 +330,19 @@ describe.skipIf(skipPython)('the numpy implementation (examples/python/eqflow_ml
 
   it('agrees with the reference on every operation, to round-off (a direct cross-check)', async () => {
     const ref = new ReferenceImplementation();
-    const specs = fc.sample(fc.oneof(mlpAnyCase, incompatibleCase, nonUnitaryCase, orbitClosedCase.filter(isMlp)), { numRuns: 30, seed: 11 });
+    // SO(2)/O(2) and the direct product are three of mlpAnyCase's families: two of each are always compared
+    const family = (kind: string) => fc.sample(mlpAnyCase.filter((c) => c.group.kind === kind), { numRuns: 2, seed: 11 });
+    const specs = [...fc.sample(fc.oneof(mlpAnyCase, incompatibleCase, nonUnitaryCase, orbitClosedCase.filter(isMlp)), { numRuns: 30, seed: 11 }), ...family('SO2'), ...family('O2'), ...family('product')];
     let worst = 0;
     const cmp = (a: Float64Array, b: Float64Array, scale: number) => { for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]) / scale); };
-    let compared = 0, planar = 0;
+    let compared = 0, planar = 0, products = 0;
     for (const spec of [...specs, exampleQCase]) {
       // a family the example refuses (CNNs, groups by generators) is not compared; SO(2)/O(2) rules are
       const se = await py.open(spec).catch((e: unknown) => (e instanceof EqflowError && e.code === 'unsupported' ? null : Promise.reject(e)));
       if (!se) continue;
       compared++;
       if (spec.group.kind === 'SO2' || spec.group.kind === 'O2') planar++;
+      if (spec.group.kind === 'product') products++;
       const sr = await ref.open(spec);
       const A = new RandomStream(spec.name).gaussianVector(se.dim, 0.7);
       const scale = Math.max(1, ...Array.from(A, Math.abs));
@@ -362,9 +365,10 @@ describe.skipIf(skipPython)('the numpy implementation (examples/python/eqflow_ml
       else (fe as Float64Array[]).forEach((p, i) => cmp(p, (fr as Float64Array[])[i], scale));
       await se.close();
     }
-    console.log(`numpy vs reference: worst relative difference ${worst.toExponential(2)} over ${compared} cases (${planar} SO(2)/O(2))`);
+    console.log(`numpy vs reference: worst relative difference ${worst.toExponential(2)} over ${compared} cases (${planar} SO(2)/O(2), ${products} G × H)`);
     expect(compared).toBeGreaterThanOrEqual(25);
-    expect(planar).toBeGreaterThanOrEqual(1);
+    expect(planar).toBeGreaterThanOrEqual(4);
+    expect(products).toBeGreaterThanOrEqual(2);
     expect(worst).toBeLessThan(1e-12);
   });
 

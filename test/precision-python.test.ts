@@ -44,7 +44,7 @@ describe.skipIf(skip)('the numpy example computing natively in float32 (--dtype 
 });
 
 describe.skipIf(skip)('the numpy example with TF32 matrix products (--dtype tf32: operands rounded to 10 mantissa bits)', () => {
-  it('announces tf32 and holds the claims at tf32; judged at float32 it fails; its planted bug is still rejected', async () => {
+  it('announces tf32 and holds the claims at tf32; judged at float32 it fails; the action claim still rejects its planted bug', async () => {
     const tf32 = await ExternalImplementation.start(`${PYTHON} "${MLP_PY}" --dtype tf32`, { timeoutMs: 60_000 });
     const buggy = await ExternalImplementation.start(`${PYTHON} "${BUGGY_PY}" --dtype tf32`, { timeoutMs: 60_000 });
     try {
@@ -56,8 +56,10 @@ describe.skipIf(skip)('the numpy example with TF32 matrix products (--dtype tf32
       // TF32's products are ~2^13 times coarser than float32's: float32's tolerances reject them (the emulation is real)
       const unfair = await verify(tf32, { only: ['action', 'projectors'], runs: 10, controls: false, precision: 'float32' });
       expect(unfair.claims.map((c) => c.verdict)).toEqual(['violated', 'violated']);
-      const r = await verify(buggy, { only: ['lemma-1a-2a', 'action'], seed: 3, runs: 100, controls: false });
-      expect(r.claims.map((c) => [c.id, c.verdict])).toEqual([['lemma-1a-2a', 'violated'], ['action', 'violated']]);
+      // the action claim rejects the planted bug at tf32; lemma-1a-2a sees it only through the risk, where its effect
+      // is within a few times TF32's tolerance (worst ratio 0.98, 3.9, 0.79, 2.2 at seeds 3, 1, 2, 4): not asserted
+      const r = await verify(buggy, { only: ['action'], seed: 3, runs: 100, controls: false });
+      expect(r.claims.map((c) => [c.id, c.verdict])).toEqual([['action', 'violated']]);
     } finally {
       await tf32.close();
       await buggy.close();

@@ -46,9 +46,10 @@ describe.skipIf(skipTorch)('eqflow_torch (python/eqflow_torch) against the refer
   it('agrees with the reference on every operation and every case family, to ~1e-12 relative', async () => {
     const ref = new ReferenceImplementation();
     const families = fc.oneof(mlpAnyCase, incompatibleCase, nonUnitaryCase, orbitClosedCase, cnnCase, incompatibleCnnCase, nonEquivariantCase);
-    // SO(2)/O(2) are two of mlpAnyCase's families: draw two of each so the dense ψ_k are always compared
-    const planar = (kind: string) => fc.sample(mlpAnyCase.filter((c) => c.group.kind === kind), { numRuns: 2, seed: 11 });
-    const specs: CaseSpec[] = [...fc.sample(families, { numRuns: 60, seed: 11 }), ...planar('SO2'), ...planar('O2'), exampleQCase, exampleByName('toy-cnn').spec];
+    // SO(2)/O(2) and the direct product are three of mlpAnyCase's families: draw two of each so the dense ψ_k and
+    // the factor pull-backs are always compared
+    const family = (kind: string) => fc.sample(mlpAnyCase.filter((c) => c.group.kind === kind), { numRuns: 2, seed: 11 });
+    const specs: CaseSpec[] = [...fc.sample(families, { numRuns: 60, seed: 11 }), ...family('SO2'), ...family('O2'), ...family('product'), exampleQCase, exampleByName('toy-cnn').spec];
     let worst = 0, where = '';
     const cmp = (a: Float64Array, b: Float64Array, scale: number, what: string) => {
       for (let i = 0; i < a.length; i++) {
