@@ -77,9 +77,10 @@ function sample<T>(items: readonly T[], k: number, seed: string): T[] {
 
 const describe = (m: Mutant) => ({ file: m.file, line: m.location.start.line, mutator: m.mutatorName, replacement: (m.replacement ?? '').replace(/\s+/g, ' ').slice(0, 120) });
 
-function protocol(k: number, seed: string): Array<Record<string, unknown>> {
+async function protocol(k: number, seed: string, write: (rows: Array<Record<string, unknown>>) => Promise<void>): Promise<Array<Record<string, unknown>>> {
   const detected = allMutants().filter((m) => m.status === 'Killed' || m.status === 'Timeout');
-  return sample(detected, k, seed).map((m, i) => {
+  const rows: Array<Record<string, unknown>> = [];
+  for (const [i, m] of sample(detected, k, seed).entries()) {
     const dir = mutatedCopy(m);
     const t0 = Date.now();
     try {
@@ -90,11 +91,13 @@ function protocol(k: number, seed: string): Array<Record<string, unknown>> {
         : [];
       const row = { ...describe(m), inProcess: m.status, exitCode: r.status, detected: r.status === 1 || r.status === 3, violated, seconds: Math.round((Date.now() - t0) / 1000) };
       process.stdout.write(`${i + 1}/${k} ${m.file}:${m.location.start.line} ${m.mutatorName}: exit ${r.status} (${row.seconds} s)\n`);
-      return row;
+      rows.push(row);
+      await write(rows); // after each mutant: a run cut short keeps what it finished
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }
+  return rows;
 }
 
 /** A vitest -t pattern selecting exactly the named claim tests (at any seed). */
@@ -137,8 +140,8 @@ async function main(): Promise<void> {
   if (!Number.isInteger(k) || k < 1) throw new EqflowError('invalid-argument', '--sample', `--sample must be a positive integer (got ${flag(args, '--sample', '')})`);
   if (mode === 'protocol') {
     const seed = flag(args, '--seed', 'protocol');
-    const rows = protocol(k, seed);
-    await writeJsonAtomic('reports/power/protocol.json', { generatedAt: new Date().toISOString(), seed, sample: rows.length, detected: rows.filter((r) => r.detected).length, mutants: rows });
+    const write = (rows: Array<Record<string, unknown>>) => writeJsonAtomic('reports/power/protocol.json', { generatedAt: new Date().toISOString(), seed, asked: k, sample: rows.length, detected: rows.filter((r) => r.detected).length, mutants: rows });
+    const rows = await protocol(k, seed, write);
     process.stdout.write(`protocol path: ${rows.filter((r) => r.detected).length} of ${rows.length} detected mutants detected through \`verify --impl … serve\`\n`);
   } else if (mode === 'equivalents') {
     const seeds = flag(args, '--seeds', '7,8').split(',').map(Number);
