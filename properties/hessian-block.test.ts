@@ -4,6 +4,7 @@ import { splitBases } from '../src/analysis/hessian.js';
 import { CaseSpec, RepSpec, parseCase } from '../src/impl/caseSpec.js';
 import { machineEpsilon } from '../src/core/precision.js';
 import { roundedImplementation } from '../src/impl/rounded.js';
+import { CaseSession } from '../src/impl/implementation.js';
 import { ReferenceImplementation } from '../src/impl/reference.js';
 import { equivariantStationaryPoint, saturated as saturatedPlateau } from '../src/claims/theorem1.js';
 import { stationaryOnE } from '../src/analysis/stationary.js';
@@ -20,6 +21,16 @@ const spec: CaseSpec = {
 };
 const maxAbs = (m: number[][]) => m.reduce((a, r) => r.reduce((b, v) => Math.max(b, Math.abs(v)), a), 0);
 
+/** Eᵀ D(h) F: the augmented gradient's central differences at step h, without hessianBlock's checks. */
+async function unchecked(s: CaseSession, A: Float64Array, E: Float64Array[], F: Float64Array[], h: number): Promise<number[][]> {
+  const cols: Float64Array[] = [];
+  for (const c of F) {
+    const gp = (await s.risk('augmented', lin(1, A, h, c))).gradient, gm = (await s.risk('augmented', lin(1, A, -h, c))).gradient;
+    cols.push(gp.map((v, i) => (v - gm[i]) / (2 * h)));
+  }
+  return E.map((e) => cols.map((t) => e.reduce((acc, v, i) => acc + v * t[i], 0)));
+}
+
 test('the Hessian block error estimate bounds the actual error where the first step is pre-asymptotic', async () => {
   const { A } = equivariantStationaryPoint(spec, 43394335);
   expect(norm(A)).toBeGreaterThan(1e3);
@@ -30,14 +41,7 @@ test('the Hessian block error estimate bounds the actual error where the first s
     expect(maxAbs(off.H)).toBeLessThanOrEqual(4 * off.err);
     // negative control: the unchecked Richardson estimate at the first step misses its own error by > 4×
     const h = Math.cbrt(EPS) * norm(A);
-    const D = async (k: number) => {
-      const cols: Float64Array[] = [];
-      for (const c of F) {
-        const gp = (await s.risk('augmented', lin(1, A, k * h, c))).gradient, gm = (await s.risk('augmented', lin(1, A, -k * h, c))).gradient;
-        cols.push(gp.map((v, i) => (v - gm[i]) / (2 * k * h)));
-      }
-      return E.map((e) => cols.map((t) => e.reduce((acc, v, i) => acc + v * t[i], 0)));
-    };
+    const D = (k: number) => unchecked(s, A, E, F, k * h);
     const [D1, D2] = [await D(1), await D(2)];
     const richardson = maxAbs(D2.map((r, i) => r.map((v, j) => v - D1[i][j]))) / 3;
     expect(maxAbs(D1)).toBeGreaterThan(4 * richardson);
@@ -117,14 +121,7 @@ test('at float32 a step whose differences shrink by less than 2^1.5 is not taken
     expect(maxAbs(off.H)).toBeLessThanOrEqual(4 * off.err);
     // negative control: the first step, which the window [2, 8] accepted, misses its own error by more than 4×
     const h = Math.cbrt(u) * norm(A);
-    const D = async (k: number) => {
-      const cols: Float64Array[] = [];
-      for (const c of F) {
-        const gp = (await s.risk('augmented', lin(1, A, k * h, c))).gradient, gm = (await s.risk('augmented', lin(1, A, -k * h, c))).gradient;
-        cols.push(gp.map((v, i) => (v - gm[i]) / (2 * k * h)));
-      }
-      return E.map((e) => cols.map((t) => e.reduce((acc, v, i) => acc + v * t[i], 0)));
-    };
+    const D = (k: number) => unchecked(s, A, E, F, k * h);
     const [D1, D2, D4] = [await D(1), await D(2), await D(4)];
     const delta = (a: number[][], b: number[][]) => maxAbs(a.map((r, i) => r.map((v, j) => v - b[i][j])));
     const r = delta(D4, D2) / delta(D2, D1);
