@@ -7,8 +7,11 @@
 import { describe, expect, it } from 'vitest';
 import { RandomStream } from '../../src/core/rng.js';
 import { LARGE_ALPHA, largeCaseSpec, largeSampledAugmentationClaim } from '../../src/claims/largeCases.js';
-import { symmetricGenerators } from '../../src/groups/permGroup.js';
-import { largeGroupProjectorClaim } from '../../src/claims/largeGroups.js';
+import { checkLargeProjector, largeGroupProjectorClaim } from '../../src/claims/largeGroups.js';
+import { CompactGroup, permutationGroup } from '../../src/groups/compact.js';
+import { Perm, symmetricByGenerators, symmetricGenerators } from '../../src/groups/permGroup.js';
+import { GroupAction, SignedPerm } from '../../src/reps/action.js';
+import { orbitProjector } from '../../src/space/fixedSpace.js';
 import { allClaims } from '../../src/claims/registry.js';
 import { buildCase } from '../../src/impl/build.js';
 import { ReferenceImplementation } from '../../src/impl/reference.js';
@@ -95,6 +98,24 @@ describe('claims checked statistically', () => {
       const r = await largeSampledAugmentationClaim.run(impl, { seed, runs: 5, negative: true });
       expect(r.verdict).toBe('violated');
       expect(r.message).toMatch(/error\/tolerance/);
+    }
+  });
+
+  // power: Schreier–Sims with its Schreier generators unchecked (the chain stops at the first level) survived the
+  // claim at m = 64 sampled actions; its sampler then draws only the n transversal elements u_γ
+  it('large-group-projector rejects a sampler confined to n elements (by the Haar mean) and a miscounted chain (by |G|), and holds on S_n', () => {
+    const byOrbits = (act: GroupAction<Perm>) => orbitProjector(act.dim, act.group.generators.map((s) => act.move(s) as SignedPerm));
+    for (const [n, kind] of [[20, 'sets'], [30, 'sets'], [25, 'graphs']] as const) {
+      const G = permutationGroup(symmetricByGenerators(n));
+      expect(checkLargeProjector(n, kind, 7, byOrbits, G).ratio).toBeLessThanOrEqual(1);
+      // n elements, as the first level's transversal is (the n-cycle's powers here): the Haar mean alone, |G| left right
+      const cycle = Array.from({ length: n }, (_, k) => Int32Array.from({ length: n }, (_, i) => (i + k) % n));
+      const confined: CompactGroup<Perm> = { ...G, sample: (rng) => cycle[rng.int(n)] };
+      expect(checkLargeProjector(n, kind, 7, byOrbits, confined).ratio).toBeGreaterThan(1);
+      // |G| alone (a correct sampler): the chain's order must be n!
+      const miscounted: CompactGroup<Perm> = { ...G, order: () => BigInt(n) };
+      expect(checkLargeProjector(n, kind, 7, byOrbits, miscounted).detail).toMatch(new RegExp(`≠ ${n}!`));
+      expect(checkLargeProjector(n, kind, 7, byOrbits, miscounted).ratio).toBeGreaterThan(1);
     }
   });
 
