@@ -10,6 +10,7 @@ import { equivariantStationaryPoint, saturated as saturatedPlateau } from '../sr
 import { stationaryOnE } from '../src/analysis/stationary.js';
 import { caseStructure } from '../src/claims/caseStructure.js';
 import { hessianBlock } from '../src/claims/theorem2.js';
+import { plateauCase, plateauSeed } from '../test/fixtures/plateau-case.js';
 import { EPS, gaussian, lin, norm, structure, withSession } from '../src/claims/util.js';
 
 // CI seed 1110915004 found it: cross-entropy on separable data ran off to ‖A*‖ ≈ 9.2e3, where the step
@@ -75,30 +76,24 @@ test('a Hessian block whose steps never reach the asymptotic regime is unresolve
 // exactly 0 (every softmax saturated). There the first steps' differences passed the old window [2, 8] by chance (a
 // false violation of Lemma 3); with the window p ∈ [1.5, 2.5] every block is exactly 0 — a case that cannot fail,
 // which the claims skip as no stationary point instead of counting it as tested
-const plateau: CaseSpec = {
-  name: 'cnn/cross/ce', group: { kind: 'dihedral', n: 4 },
-  model: { kind: 'cnn', imageSize: 4, inChannels: 1, blocks: [{ outChannels: 1, pool: false, activation: 'softplus', layerNorm: false }], outputs: 3 },
-  admissible: { kind: 'support', support: 'cross' }, data: { kind: 'synthetic', seed: 0, count: 2, targets: 'one-hot' }, loss: 'cross-entropy', parametrization: { kind: 'unitary' },
-};
 
 test('a saturated cross-entropy plateau is skipped as no stationary point; an interpolating squared-loss minimum is kept', async () => {
-  expect(() => equivariantStationaryPoint(plateau, 889011072)).toThrow(fc.PreconditionFailure);
-  // negative control: the solver's own end point, judged, would be a false violation of Lemma 3
-  const b = caseStructure(plateau);
-  const start = gaussian(889011072, b.dim, 0.5);
+  expect(() => equivariantStationaryPoint(plateauCase, plateauSeed)).toThrow(fc.PreconditionFailure);
+  const b = caseStructure(plateauCase);
+  const start = gaussian(plateauSeed, b.dim, 0.5);
   const g = new Float64Array(b.dim);
   const r0 = b.R.gradient(b.P.piE(start), g);
   const { A, gradientNorm } = stationaryOnE(b.R, b.P, start, 1e-10 * Math.max(1, norm(b.P.piE(g))), 200, true);
   expect(gradientNorm).toBe(0);
   expect(norm(A)).toBeGreaterThan(1e5);
-  expect(saturatedPlateau(plateau, b.R.value(A), r0)).toBe(true);
+  expect(saturatedPlateau(plateauCase, b.R.value(A), r0)).toBe(true);
   // negative control: judged at the solver's end point, Lemma 3's checks are vacuous (every block exactly 0)
   const { E, F } = splitBases(b.P);
-  await withSession(new ReferenceImplementation(), plateau, async (s) => {
-    for (const [B, C] of [[E, F], [E, E]]) expect(maxAbs((await hessianBlock(s, 'augmented', A, B, C, 0, plateau, EPS)).H)).toBe(0);
+  await withSession(new ReferenceImplementation(), plateauCase, async (s) => {
+    for (const [B, C] of [[E, F], [E, E]]) expect(maxAbs((await hessianBlock(s, 'augmented', A, B, C, 0, plateauCase, EPS)).H)).toBe(0);
   });
   // the same rule on squared loss: a risk ≈ 0 there is an interpolating minimum, kept
-  expect(saturatedPlateau({ ...plateau, loss: 'squared' }, 0, r0)).toBe(false);
+  expect(saturatedPlateau({ ...plateauCase, loss: 'squared' }, 0, r0)).toBe(false);
 });
 
 // the float32 run of test/precision.test.ts drew it: at ‖A*‖ = 178 the first float32 step cbrt(u)·‖A‖ = 0.87 shrank

@@ -9,6 +9,7 @@ import { velocity } from '../src/flows/dynamics.js';
 import { buildCase } from '../src/impl/build.js';
 import { EXAMPLE_Q, exampleByName } from '../src/impl/examples.js';
 import { fieldOf } from '../src/impl/reference.js';
+import { plateauCase, plateauSeed } from './fixtures/plateau-case.js';
 
 /** Runs the real CLI as a user would (node bin/eqflow.mjs …). */
 function eqflow(...args: string[]): { code: number; out: string; err: string } {
@@ -111,11 +112,7 @@ describe('eqflow CLI', () => {
     // a saved input the claim now skips (fc.pre: a saturated cross-entropy plateau, no stationary point) is reported
     // as skipped, exit 0 — not an internal error
     const plateau = join(dir, 'plateau.json');
-    writeFileSync(plateau, JSON.stringify({ claim: 'theorem-2-blocks', input: { seed: 889011072, offset: 0, spec: {
-      name: 'cnn/cross/ce', group: { kind: 'dihedral', n: 4 },
-      model: { kind: 'cnn', imageSize: 4, inChannels: 1, blocks: [{ outChannels: 1, pool: false, activation: 'softplus', layerNorm: false }], outputs: 3 },
-      admissible: { kind: 'support', support: 'cross' }, data: { kind: 'synthetic', seed: 0, count: 2, targets: 'one-hot' }, loss: 'cross-entropy', parametrization: { kind: 'unitary' },
-    } } }));
+    writeFileSync(plateau, JSON.stringify({ claim: 'theorem-2-blocks', input: { seed: plateauSeed, offset: 0, spec: plateauCase } }));
     const skipped = eqflow('replay', plateau);
     expect({ code: skipped.code, err: skipped.err }).toEqual({ code: 0, err: '' });
     expect(skipped.out).toMatch(/skipped on this input/);

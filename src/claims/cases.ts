@@ -22,10 +22,11 @@ function dihedralVertexPerms(n: number): number[][] {
   return perms;
 }
 
+/** D3 × C2 on the triangle's vertices (pulled back from D3) and on the prism's two faces (from C2). */
+const triangle: RepSpec = { kind: 'factor', which: 0, rep: { kind: 'permutation', perms: dihedralVertexPerms(3) } };
+const faces: RepSpec = { kind: 'factor', which: 1, rep: { kind: 'shift', dim: 2 } };
 /** The prism's vertices R³ ⊗ R² of D3 × C2: D3 permutes the triangle's vertices, C2 swaps the two faces. */
-const prism = (): RepSpec => ({
-  kind: 'tensor', a: { kind: 'factor', which: 0, rep: { kind: 'permutation', perms: dihedralVertexPerms(3) } }, b: { kind: 'factor', which: 1, rep: { kind: 'shift', dim: 2 } },
-});
+const prism = (): RepSpec => ({ kind: 'tensor', a: triangle, b: faces });
 
 interface Family {
   group: CaseSpec['group'];
@@ -73,7 +74,7 @@ const families: Family[] = [
   {
     group: { kind: 'product', factors: [{ kind: 'dihedral', n: 3 }, { kind: 'cyclic', n: 2 }] }, input: prism(),
     hidden: (c) => ({ kind: 'sum', parts: Array.from({ length: c }, prism) }),
-    outputs: [{ kind: 'trivial', dim: 1 }, { kind: 'factor', which: 0, rep: { kind: 'permutation', perms: dihedralVertexPerms(3) } }, { kind: 'factor', which: 1, rep: { kind: 'shift', dim: 2 } }],
+    outputs: [{ kind: 'trivial', dim: 1 }, triangle, faces],
     pointwise: true,
   },
 ];
