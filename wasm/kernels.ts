@@ -51,7 +51,20 @@ function packA(m4: i32, k: i32, a: usize, rsb: usize, csb: usize, ap: usize): vo
   let o = ap;
   for (let i = 0; i < m4; i += 4) {
     const a0 = a + <usize>i * rsb, a1 = a0 + rsb, a2 = a1 + rsb, a3 = a2 + rsb;
-    for (let p = 0; p < k; p++) {
+    let p = 0;
+    if (csb == 8) {
+      // rows contiguous: two steps of four rows as four vector loads, four lane shuffles, four stores
+      for (; p + 1 < k; p += 2) {
+        const q = <usize>p << 3;
+        const u0 = v128.load(a0 + q), u1 = v128.load(a1 + q), u2 = v128.load(a2 + q), u3 = v128.load(a3 + q);
+        v128.store(o, v128.shuffle<u64>(u0, u1, 0, 2));
+        v128.store(o, v128.shuffle<u64>(u2, u3, 0, 2), 16);
+        v128.store(o, v128.shuffle<u64>(u0, u1, 1, 3), 32);
+        v128.store(o, v128.shuffle<u64>(u2, u3, 1, 3), 48);
+        o += 64;
+      }
+    }
+    for (; p < k; p++) {
       const q = <usize>p * csb;
       store<f64>(o, load<f64>(a0 + q));
       store<f64>(o, load<f64>(a1 + q), 8);
@@ -259,11 +272,37 @@ export function accumulate(m: i32, n: i32, k: i32, a: usize, rs: i32, cs: i32, b
   return v;
 }
 
-/** t (k×n) ← Bᵀ for B n×k. */
+/** Rows of Bᵀ per block of `transpose`: a block's source and destination lines stay in L1 for n ≤ 64. */
+const TBLOCK: i32 = 32;
+
+/**
+ * t (k×n) ← Bᵀ for B n×k, in blocks of TBLOCK rows of t; within a block, 2 × 2 squares move as two vector loads, two
+ * lane shuffles and two stores (a row-by-row scalar copy wrote k lines per row of B and ran 2–3× slower).
+ */
 export function transpose(n: i32, k: i32, b: usize, t: usize): void {
-  for (let j = 0; j < n; j++) {
-    const bj = b + (<usize>(j * k) << 3);
-    for (let p = 0; p < k; p++) store<f64>(at(t, p * n + j), load<f64>(at(bj, p)));
+  const kb = <usize>k << 3, nb = <usize>n << 3;
+  for (let p0 = 0; p0 < k; p0 += TBLOCK) {
+    const p1 = p0 + TBLOCK < k ? p0 + TBLOCK : k;
+    let j = 0;
+    for (; j + 1 < n; j += 2) {
+      const b0 = b + <usize>j * kb, b1 = b0 + kb, tj = t + (<usize>j << 3);
+      let p = p0;
+      for (; p + 1 < p1; p += 2) {
+        const u = v128.load(b0 + (<usize>p << 3)), v = v128.load(b1 + (<usize>p << 3));
+        const d = tj + <usize>p * nb;
+        v128.store(d, v128.shuffle<u64>(u, v, 0, 2));
+        v128.store(d + nb, v128.shuffle<u64>(u, v, 1, 3));
+      }
+      if (p < p1) {
+        const d = tj + <usize>p * nb;
+        store<f64>(d, load<f64>(b0 + (<usize>p << 3)));
+        store<f64>(d, load<f64>(b1 + (<usize>p << 3)), 8);
+      }
+    }
+    if (j < n) {
+      const bj = b + <usize>j * kb;
+      for (let p = p0; p < p1; p++) store<f64>(t + <usize>p * nb + (<usize>j << 3), load<f64>(bj + (<usize>p << 3)));
+    }
   }
 }
 
@@ -340,6 +379,22 @@ export function dotRows(m: i32, n: i32, k: i32, a: usize, t: usize, c: usize, be
   for (; i < m; i++) {
     const a0 = a + <usize>i * kb, c0 = c + <usize>i * nb;
     let j = 0;
+    // eight entries per pass: four independent sums keep the adder busy where one would wait on its own latency
+    for (; j + 7 < n; j += 8) {
+      const jo = <usize>j << 3;
+      let s0 = zero, s1 = zero, s2 = zero, s3 = zero;
+      for (let p = 0; p < k; p++) {
+        const x = v128.load64_splat(a0 + (<usize>p << 3)), tp = t + <usize>p * nb + jo;
+        s0 = f64x2.add(s0, f64x2.mul(x, v128.load(tp)));
+        s1 = f64x2.add(s1, f64x2.mul(x, v128.load(tp, 16)));
+        s2 = f64x2.add(s2, f64x2.mul(x, v128.load(tp, 32)));
+        s3 = f64x2.add(s3, f64x2.mul(x, v128.load(tp, 48)));
+      }
+      putPair(c0 + jo, s0, beta, vb);
+      putPair(c0 + jo + 16, s1, beta, vb);
+      putPair(c0 + jo + 32, s2, beta, vb);
+      putPair(c0 + jo + 48, s3, beta, vb);
+    }
     for (; j + 1 < n; j += 2) {
       const jo = <usize>j << 3;
       let s0 = zero;
