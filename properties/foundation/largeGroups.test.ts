@@ -9,7 +9,9 @@ import { RandomStream } from '../../src/core/rng.js';
 import { enumerated, permutationGroup } from '../../src/groups/compact.js';
 import { cyclic, fromGenerators, symmetric } from '../../src/groups/builtins.js';
 import { PermGroup, symmetricByGenerators } from '../../src/groups/permGroup.js';
-import { GroupAction, fromRepresentation, layerAction, pointAction, tensorAction } from '../../src/reps/action.js';
+import { GroupAction, SignedPerm, fromRepresentation, layerAction, pointAction, tensorAction } from '../../src/reps/action.js';
+import { checkedRangeBasis } from '../../src/analysis/hessian.js';
+import { EqflowError } from '../../src/core/errors.js';
 import { rotation2d } from '../../src/reps/builders.js';
 import { fixedSpaceProjector, iterativeProjector, orbitProjector } from '../../src/space/fixedSpace.js';
 import { buildSpaceWithReps, checkExpectingFailure, checkProperty, gaussianVectors, permutationArb, spaceSpecArb, twirlRef } from '../arbitraries/index.js';
@@ -167,5 +169,32 @@ describe('S_n beyond the tables: n = 30 on adjacency matrices → sets', () => {
     // negative control: x itself is not invariant
     act.apply(G.sample(rng), x, t);
     expect(dist(t, x)).toBeGreaterThan(0.1 * norm(x));
+  });
+});
+
+describe('bases of H_G and H_G^⊥ by orbits, checked against Π_G (analysis/hessian checkedRangeBasis)', () => {
+  const n = 6;
+  const G = permutationGroup(symmetricByGenerators(n));
+  const nat = pointAction(G);
+  const act = layerAction([nat, nat], true); // DeepSets Hom(R^n ⊕ R, R^n): dim H_G = 3
+  const P = orbitProjector(act.dim, G.generators.map((s) => act.move(s) as SignedPerm));
+  const pi = (x: Float64Array) => P.apply(x).out;
+  const perp = (x: Float64Array) => x.map((v, i) => v - pi(x)[i]);
+
+  it('the orbit bases pass: orthonormal, inside the range, spanning it (dim H_G = rank, dim H_G^⊥ = dim − rank)', () => {
+    const E = checkedRangeBasis(P.fixedBasis!(), pi, 'E');
+    const F = checkedRangeBasis(P.complementBasis!(), perp, 'F');
+    expect(E.length).toBe(P.rank);
+    expect(E.length + F.length).toBe(act.dim);
+  });
+
+  it('negative controls: a lost, a mis-scaled, a foreign or an extra zero vector is refused with the field named', () => {
+    const E = P.fixedBasis!();
+    const refused = (Q: Float64Array[]) => { try { checkedRangeBasis(Q, pi, 'E'); return null; } catch (e) { return (e as EqflowError).code + ' ' + (e as EqflowError).field; } };
+    expect(refused(E.slice(1))).toBe('dimension-mismatch E'); // spans too little
+    expect(refused([E[0].map((v) => 2 * v), ...E.slice(1)])).toBe('not-orthogonal E[0]');
+    const foreign = P.complementBasis!()[0];
+    expect(refused([...E, foreign])).toBe(`dimension-mismatch E[${E.length}]`); // orthonormal to E but Πq ≠ q
+    expect(refused([...E, new Float64Array(act.dim)])).toBe(`not-orthogonal E[${E.length}]`);
   });
 });

@@ -1,4 +1,7 @@
 import { EqflowError } from '../core/errors.js';
+import { dot, norm } from '../core/kernels.js';
+import { RandomStream } from '../core/rng.js';
+import { roundoff } from '../core/tolerance.js';
 import { Objective } from '../risk/objective.js';
 import { hessianVectorProduct } from '../risk/differences.js';
 import { basisOf } from '../space/admissible.js';
@@ -39,6 +42,38 @@ export function splitBases(P: Projectors | SplitProjectors): { E: Float64Array[]
   // L_0 = E_0 ⊕ F_0: a split that loses or gains a direction (or an L whose recorded dim is wrong) is no basis of L_0
   if (E.length + F.length !== P.L.dim) throw new EqflowError('not-converged', 'L', `dim E_0 + dim F_0 = ${E.length + F.length} ≠ dim L_0 = ${P.L.dim}`);
   return { E, F };
+}
+
+/**
+ * Q, a basis of range(Π) that a SplitProjectors builds on its own (by orbits), checked against Π itself: ⟨q_a, q_b⟩ =
+ * δ_ab, Πq = q, and Πx = Σ_q q⟨q, x⟩ for a seeded x, each to round-off. A basis that loses, gains or mis-scales a
+ * direction would silently shrink or distort the blocks every Hessian claim reads, so it is refused instead.
+ */
+export function checkedRangeBasis(Q: Float64Array[], pi: (x: Float64Array) => Float64Array, field: string): Float64Array[] {
+  const dim = Q[0]?.length ?? 0;
+  // every entry is one division or one signed sum of ≤ dim terms, every inner product dim terms of size ≤ 1
+  const tol = roundoff(1, dim);
+  Q.forEach((q, a) => {
+    if (!(q instanceof Float64Array) || q.length !== dim) throw new EqflowError('dimension-mismatch', `${field}[${a}]`, `expected a vector of ${dim} entries`);
+    for (let b = 0; b <= a; b++) {
+      const err = Math.abs(dot(q, Q[b]) - (a === b ? 1 : 0));
+      if (!(err <= tol)) throw new EqflowError('not-orthogonal', `${field}[${a}]`, `⟨q_${a}, q_${b}⟩ is off δ by ${err.toExponential(2)} (round-off ${tol.toExponential(2)}): not an orthonormal basis`);
+    }
+    const pq = pi(q);
+    let d = 0;
+    for (let i = 0; i < dim; i++) d = Math.max(d, Math.abs(pq[i] - q[i]));
+    if (!(d <= tol)) throw new EqflowError('dimension-mismatch', `${field}[${a}]`, `Πq ≠ q (off by ${d.toExponential(2)}): q is not in range(Π)`);
+  });
+  if (dim === 0) return Q;
+  const x = new RandomStream(`range basis/${field}`).gaussianVector(dim);
+  const r = Float64Array.from(pi(x));
+  for (const q of Q) {
+    const c = dot(q, x);
+    for (let i = 0; i < dim; i++) r[i] -= c * q[i];
+  }
+  const off = norm(r), bound = roundoff(norm(x), dim * (Q.length + 1));
+  if (!(off <= bound)) throw new EqflowError('dimension-mismatch', field, `Πx − Σ q⟨q, x⟩ has norm ${off.toExponential(2)} > ${bound.toExponential(2)}: the ${Q.length} vectors do not span range(Π)`);
+  return Q;
 }
 
 /** Bᵀ T C for a symmetric T given by its HVP and bases B, C (rows). */

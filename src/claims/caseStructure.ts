@@ -1,4 +1,4 @@
-import { SplitProjectors, splitBases } from '../analysis/hessian.js';
+import { SplitProjectors, checkedRangeBasis, splitBases } from '../analysis/hessian.js';
 import { orthonormalize } from '../space/linalg.js';
 import { norm } from '../core/kernels.js';
 import { RandomStream } from '../core/rng.js';
@@ -104,8 +104,8 @@ function ofPerm(c: PermCase): CaseStructure {
   const P: SplitProjectors = {
     piE, piEperp,
     piL: (x, out = new Float64Array(x.length)) => (out === x ? out : (out.set(x), out)), // L = H
-    eBasis: () => (E ??= c.projector.fixedBasis!()),
-    fBasis: () => (F ??= c.projector.complementBasis!()),
+    eBasis: () => (E ??= checkedRangeBasis(c.projector.fixedBasis!(), piE, 'E_0 basis')),
+    fBasis: () => (F ??= checkedRangeBasis(c.projector.complementBasis!(), piEperp, 'F_0 basis')),
   };
   const m = c.spec.model;
   const inTilde = c.input.dim + (m.kind === 'mlp' && m.bias ? 1 : 0);
