@@ -182,15 +182,17 @@ describe('bases of H_G and H_G^⊥ by orbits, checked against Π_G (analysis/hes
   const perp = (x: Float64Array) => x.map((v, i) => v - pi(x)[i]);
 
   it('the orbit bases pass: orthonormal, inside the range, spanning it (dim H_G = rank, dim H_G^⊥ = dim − rank)', () => {
-    const E = checkedRangeBasis(P.fixedBasis!(), pi, 'E');
-    const F = checkedRangeBasis(P.complementBasis!(), perp, 'F');
+    const E = checkedRangeBasis(P.fixedBasis!(), pi, act.dim, 'E');
+    const F = checkedRangeBasis(P.complementBasis!(), perp, act.dim, 'F');
     expect(E.length).toBe(P.rank);
     expect(E.length + F.length).toBe(act.dim);
   });
 
-  it('negative controls: a lost, a mis-scaled, a foreign or an extra zero vector is refused with the field named', () => {
+  it('negative controls: an empty, a short, a mis-scaled, a foreign, a wrong-length or an extra zero vector is refused with the field named', () => {
     const E = P.fixedBasis!();
-    const refused = (Q: Float64Array[]) => { try { checkedRangeBasis(Q, pi, 'E'); return null; } catch (e) { return (e as EqflowError).code + ' ' + (e as EqflowError).field; } };
+    const refused = (Q: Float64Array[]) => { try { checkedRangeBasis(Q, pi, act.dim, 'E'); return null; } catch (e) { return (e as EqflowError).code + ' ' + (e as EqflowError).field; } };
+    expect(refused([])).toBe('dimension-mismatch E'); // the empty list spans only {0} ≠ H_G
+    expect(refused([E[0].subarray(1), ...E.slice(1)])).toBe('dimension-mismatch E[0]');
     expect(refused(E.slice(1))).toBe('dimension-mismatch E'); // spans too little
     expect(refused([E[0].map((v) => 2 * v), ...E.slice(1)])).toBe('not-orthogonal E[0]');
     const foreign = P.complementBasis!()[0];

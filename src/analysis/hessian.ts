@@ -45,12 +45,11 @@ export function splitBases(P: Projectors | SplitProjectors): { E: Float64Array[]
 }
 
 /**
- * Q, a basis of range(Π) that a SplitProjectors builds on its own (by orbits), checked against Π itself: ⟨q_a, q_b⟩ =
+ * Q, a basis of range(Π) ⊆ R^dim that a SplitProjectors builds on its own (by orbits), checked against Π itself: ⟨q_a, q_b⟩ =
  * δ_ab, Πq = q, and Πx = Σ_q q⟨q, x⟩ for a seeded x, each to round-off. A basis that loses, gains or mis-scales a
  * direction would silently shrink or distort the blocks every Hessian claim reads, so it is refused instead.
  */
-export function checkedRangeBasis(Q: Float64Array[], pi: (x: Float64Array) => Float64Array, field: string): Float64Array[] {
-  const dim = Q[0]?.length ?? 0;
+export function checkedRangeBasis(Q: Float64Array[], pi: (x: Float64Array) => Float64Array, dim: number, field: string): Float64Array[] {
   // every entry is one division or one signed sum of ≤ dim terms, every inner product dim terms of size ≤ 1
   const tol = roundoff(1, dim);
   Q.forEach((q, a) => {
@@ -64,7 +63,7 @@ export function checkedRangeBasis(Q: Float64Array[], pi: (x: Float64Array) => Fl
     for (let i = 0; i < dim; i++) d = Math.max(d, Math.abs(pq[i] - q[i]));
     if (!(d <= tol)) throw new EqflowError('dimension-mismatch', `${field}[${a}]`, `Πq ≠ q (off by ${d.toExponential(2)}): q is not in range(Π)`);
   });
-  if (dim === 0) return Q;
+  // dim comes from the space, not from Q: an empty Q must still span range(Π), which is {0} only when Πx = 0
   const x = new RandomStream(`range basis/${field}`).gaussianVector(dim);
   const r = Float64Array.from(pi(x));
   for (const q of Q) {

@@ -104,8 +104,8 @@ function ofPerm(c: PermCase): CaseStructure {
   const P: SplitProjectors = {
     piE, piEperp,
     piL: (x, out = new Float64Array(x.length)) => (out === x ? out : (out.set(x), out)), // L = H
-    eBasis: () => (E ??= checkedRangeBasis(c.projector.fixedBasis!(), piE, 'E_0 basis')),
-    fBasis: () => (F ??= checkedRangeBasis(c.projector.complementBasis!(), piEperp, 'F_0 basis')),
+    eBasis: () => (E ??= checkedRangeBasis(c.projector.fixedBasis!(), piE, dim, 'E_0 basis')),
+    fBasis: () => (F ??= checkedRangeBasis(c.projector.complementBasis!(), piEperp, dim, 'F_0 basis')),
   };
   const m = c.spec.model;
   const inTilde = c.input.dim + (m.kind === 'mlp' && m.bias ? 1 : 0);
