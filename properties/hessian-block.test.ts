@@ -96,6 +96,30 @@ test('a saturated cross-entropy plateau is skipped as no stationary point; an in
   expect(saturatedPlateau({ ...plateauCase, loss: 'squared' }, 0, r0)).toBe(false);
 });
 
+// CI seed 1297221102 drew it: Newton on E ran from ‖A_0‖ ≈ 3 to ‖A*‖ ≈ 4.5e12, every tanh saturated (R = ln 4, ∇R on E
+// underflowed to 3e-14), where float64 holds A* in E only to ε‖A*‖ ≈ 1e-3 and theorem-1-stationary failed at 17.8×
+const runaway: CaseSpec = {
+  name: 'mlp/6/ce', group: { kind: 'cyclic', n: 4 },
+  model: { kind: 'mlp', input: { kind: 'rot90', k: 2, channels: 1 }, hidden: [{ kind: 'rot90', k: 2, channels: 1 }], output: { kind: 'rot90', k: 2, channels: 1 }, activation: 'tanh', outputActivation: 'identity', bias: true },
+  admissible: { kind: 'full' }, data: { kind: 'synthetic', seed: 14, count: 4, targets: 'one-hot' }, loss: 'cross-entropy', parametrization: { kind: 'unitary' },
+};
+
+test('a runaway to ‖A*‖ > ‖A_0‖/√ε along saturated units is skipped as no stationary point', async () => {
+  const seed = 359783212;
+  expect(() => equivariantStationaryPoint(runaway, seed)).toThrow(fc.PreconditionFailure);
+  // negative control: judged at the solver's end point, the claim's quantity is far from the solver's residual
+  const b = caseStructure(runaway);
+  const start = gaussian(seed, b.dim, 0.5);
+  const g = new Float64Array(b.dim);
+  b.R.gradient(b.P.piE(start), g);
+  const { A, gradientNorm } = stationaryOnE(b.R, b.P, start, 1e-10 * Math.max(1, norm(b.P.piE(g))), 200, true);
+  expect(norm(A)).toBeGreaterThan(norm(start) / Math.sqrt(EPS));
+  await withSession(new ReferenceImplementation(), runaway, async (s) => {
+    const v = await s.project('L', (await s.risk('augmented', A)).gradient);
+    expect(norm(v)).toBeGreaterThan(1e6 * gradientNorm);
+  });
+});
+
 // the float32 run of test/precision.test.ts drew it: at ‖A*‖ = 178 the first float32 step cbrt(u)·‖A‖ = 0.87 shrank
 // the successive differences by 2.17 only (order p ≈ 1.1, pre-asymptotic), inside the old window [2, 8], and d1/3
 // under-estimated the off-diagonal block's error 5×: the window is now p ∈ [1.5, 2.5]
