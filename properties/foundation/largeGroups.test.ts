@@ -179,7 +179,10 @@ describe('bases of H_G and H_G^⊥ by orbits, checked against Π_G (analysis/hes
   const act = layerAction([nat, nat], true); // DeepSets Hom(R^n ⊕ R, R^n): dim H_G = 3
   const P = orbitProjector(act.dim, G.generators.map((s) => act.move(s) as SignedPerm));
   const pi = (x: Float64Array) => P.apply(x).out;
-  const perp = (x: Float64Array) => x.map((v, i) => v - pi(x)[i]);
+  const perp = (x: Float64Array) => {
+    const p = pi(x);
+    return x.map((v, i) => v - p[i]);
+  };
 
   it('the orbit bases pass: orthonormal, inside the range, spanning it (dim H_G = rank, dim H_G^⊥ = dim − rank)', () => {
     const E = checkedRangeBasis(P.fixedBasis!(), pi, act.dim, 'E');
