@@ -140,3 +140,36 @@ test('at float32 a step whose differences shrink by less than 2^1.5 is not taken
     expect(maxAbs(D1)).toBeGreaterThan(4 * (delta(D2, D1) / 3));
   });
 });
+
+// CI seed 1299912009 drew it: a CNN's cross-entropy ran off to ‖A*‖ ≈ 3.2e4 (softmax saturated, R = 2^-39), where at
+// ε = cbrt(u)·‖A‖/4 = 0.048 the ratio |D(4ε) − D(2ε)|/|D(2ε) − D(ε)| = 4.6 fell inside the window by chance while D(8ε)
+// was off by 4: one ratio is not evidence of the asymptotic regime, two successive ones are required
+const cnnSaturated: CaseSpec = {
+  name: 'cnn/cross/ce', group: { kind: 'cyclic', n: 4 },
+  model: { kind: 'cnn', imageSize: 4, inChannels: 1, blocks: [{ outChannels: 1, pool: false, activation: 'tanh', layerNorm: false }], outputs: 2 },
+  admissible: { kind: 'support', support: 'cross' }, data: { kind: 'synthetic', seed: 19, count: 2, targets: 'one-hot' }, loss: 'cross-entropy', parametrization: { kind: 'unitary' },
+};
+
+test('a single difference ratio inside the window by chance is not taken as asymptotic', async () => {
+  const seed = 2147483644;
+  const { A } = equivariantStationaryPoint(cnnSaturated, seed);
+  expect(norm(A)).toBeGreaterThan(1e4);
+  const { E, F } = caseStructure(cnnSaturated).hessianBases(seed);
+  await withSession(new ReferenceImplementation(), cnnSaturated, async (s) => {
+    // Lemma 3: at A ∈ E the E_0–F_0 block is exactly 0, so every entry of the estimate is error
+    const off = await hessianBlock(s, 'augmented', A, E, F, 0, cnnSaturated, EPS);
+    expect(off.unresolved).toBeUndefined();
+    expect(maxAbs(off.H)).toBeLessThanOrEqual(4 * off.err);
+    // negative control: at the second step tried, D(4ε) − D(2ε) vs D(2ε) − D(ε) is inside the window, D(8ε) − D(4ε) vs
+    // D(4ε) − D(2ε) is far beyond 2⁴ (no ordered Taylor series at 8ε), and d1/3 misses D(ε)'s error by more than 4×
+    const h = Math.cbrt(EPS) * norm(A) / 4;
+    const D = (k: number) => unchecked(s, A, E, F, k * h);
+    const [D1, D2, D4, D8] = [await D(1), await D(2), await D(4), await D(8)];
+    const delta = (a: number[][], b: number[][]) => maxAbs(a.map((r, i) => r.map((v, j) => v - b[i][j])));
+    const [d1, d2, d3] = [delta(D2, D1), delta(D4, D2), delta(D8, D4)];
+    expect(d2 / d1).toBeGreaterThanOrEqual(2 ** 1.5);
+    expect(d2 / d1).toBeLessThanOrEqual(2 ** 2.5);
+    expect(d3 / d2).toBeGreaterThan(2 ** 4);
+    expect(maxAbs(D1)).toBeGreaterThan(4 * (d1 / 3));
+  });
+});
