@@ -1,21 +1,36 @@
 // @ts-check
 /**
- * StrykerJS mutation testing of the numerical core: src/space (projectors, admissible sets, parameter spaces),
- * src/risk (risks, losses, datasets, regularizer) and src/flows (dynamics, integrators, recorder).
+ * StrykerJS mutation testing of the numerical core by eqflow's own tests: every file of src/space, src/risk,
+ * src/flows, src/models, src/groups and src/reps (MUTATION_FILES).
  *
- *   npm run mutation            the key files (projectors, risk, integrators, dynamics): ~1 h on 2 cores
- *   npm run mutation:all        every file of src/space, src/risk, src/flows (several hours)
- *   npm run mutation -- --mutate src/risk/losses.ts   any subset (CLI --mutate overrides `mutate`)
+ *   npm run mutation            every file, one Stryker run per file (mutation/run.ts), incremental: files never run
+ *                               first, then files whose source changed; --budget-minutes M stops starting new files
+ *   npm run mutation -- src/risk/losses.ts   any subset
+ *   npx stryker run stryker.config.mjs       the four key files in one run (projectors, risk, integrators, dynamics)
  *
- * Reports: reports/mutation/mutation.html and mutation.json; then mutation/summary.ts writes
- * reports/mutation/summary.md (score per file, every surviving mutant, equivalence notes from
+ * Reports: per file reports/mutation/files/<dir>__<name>.json (and .incremental.json); mutation/summary.ts merges
+ * them into reports/mutation/summary.md (score per file, every surviving mutant, equivalence notes from
  * mutation/equivalent.json). EQFLOW_SEED is fixed by the npm scripts so that every property test draws the same
  * cases in the dry run and in every mutant run (a flaky test would be reported as a kill).
  *
  * @type {import('@stryker-mutator/api/core').PartialStrykerOptions}
  */
 const KEY_FILES = ['src/space/projectors.ts', 'src/risk/risk.ts', 'src/flows/integrators.ts', 'src/flows/dynamics.ts'];
-const ALL_FILES = ['src/space/**/*.ts', 'src/risk/**/*.ts', 'src/flows/**/*.ts', '!src/**/index.ts'];
+/** the files `npm run mutation` covers, one Stryker run each */
+export const MUTATION_FILES = ['src/space/**/*.ts', 'src/risk/**/*.ts', 'src/flows/**/*.ts', 'src/models/**/*.ts', 'src/groups/**/*.ts', 'src/reps/**/*.ts', '!src/**/index.ts'];
+
+/**
+ * The options of a run on one file (mutation/perFile.ts names it in the config's environment variable): that file mutated, its JSON report and
+ * Stryker incremental file under `dir` as <dir>__<name>.json, no HTML (the summary merges the per-file reports).
+ * @param {string} file
+ * @param {string} dir
+ */
+export function perFileOptions(file, dir) {
+  const slug = file.replace(/^src\//, '').replace(/\.ts$/, '').replace(/\//g, '__');
+  return { mutate: [file], reporters: ['json', 'progress'], jsonReporter: { fileName: `${dir}/${slug}.json` }, incrementalFile: `${dir}/${slug}.incremental.json` };
+}
+
+const file = process.env.EQFLOW_MUTATION_FILE;
 
 export default {
   $schema: './node_modules/@stryker-mutator/core/schema/stryker-schema.json',
@@ -27,20 +42,19 @@ export default {
   // the vitest runner records which test hits which mutant, so each mutant runs only the tests that cover it
   coverageAnalysis: 'perTest',
   concurrency: 2,
-  mutate: process.env.EQFLOW_MUTATE_ALL === '1' ? ALL_FILES : KEY_FILES,
-  // the suites that exercise space/risk/flows in-process (CLI and external-process tests run code Stryker cannot
-  // switch mutants in, so they are left out)
+  mutate: KEY_FILES,
+  // every property suite and the unit tests that run the six folders' code in-process (CLI and external-process tests
+  // run code Stryker cannot switch mutants in, so they are left out)
   testFiles: [
-    'properties/foundation/projectors.test.ts',
-    'properties/foundation/reps.test.ts',
-    'properties/models.dense.test.ts',
-    'properties/models.cnn.test.ts',
-    'properties/theorems.test.ts',
-    'properties/mutants.test.ts',
+    'properties/**/*.test.ts',
+    'test/projectors-oracle.test.ts',
+    'test/planarCases.test.ts',
+    'test/precision.test.ts',
     'test/trace.test.ts',
     'test/robustness.test.ts',
     'test/mutation-kills.test.ts',
   ],
+
   reporters: ['html', 'json', 'clear-text', 'progress'],
   htmlReporter: { fileName: 'reports/mutation/mutation.html' },
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
@@ -55,4 +69,5 @@ export default {
   dryRunTimeoutMinutes: 20,
   thresholds: { high: 90, low: 80, break: null },
   tempDirName: '.stryker-tmp',
+  ...(file === undefined ? {} : perFileOptions(file, 'reports/mutation/files')),
 };

@@ -1,14 +1,19 @@
 /**
- * `npx tsx mutation/summary.ts [REPORT] [OUT]`: turns StrykerJS's JSON report (reports/mutation/mutation.json) into
- * reports/mutation/summary.md: the mutation score per file and in all, and every surviving mutant with its line and
- * replacement. Survivors listed in mutation/equivalent.json (a reason each, matched by file, mutator, original line
+ * `npx tsx mutation/summary.ts [REPORT] [OUT]`: turns StrykerJS's JSON reports — the per-file reports of
+ * `npm run mutation` (reports/mutation/files/) merged, or one REPORT — into reports/mutation/summary.md: the mutation
+ * score per file and in all, which files are left or were measured on an older source, and every surviving mutant
+ * with its line and replacement. Survivors listed in mutation/equivalent.json (a reason each, matched by file, mutator, original line
  * and replacement, so the entry survives line shifts) are marked equivalent; the score still counts them as survived.
  */
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { EqflowError } from '../src/core/errors.js';
 import { writeFileAtomic } from '../src/report/atomic.js';
 import { readJson } from '../bench/report.js';
+import { MUTATION_FILES } from '../stryker.config.mjs';
+import { FileRun, loadRuns, selectFiles } from './perFile.js';
 
 const mutantSchema = z.object({
   id: z.string(),
@@ -87,7 +92,7 @@ export function summarize(report: MutationReport, equivalents: readonly Equivale
 const cell = (s: string): string => `\`${s.replace(/`/g, "'").replace(/\|/g, '\\|').slice(0, 120)}\``;
 
 /** The Markdown summary. */
-export function formatSummary(s: ReturnType<typeof summarize>, meta: { generatedAt: string; commit: string }): string {
+export function formatSummary(s: ReturnType<typeof summarize>, meta: { generatedAt: string; commit: string; coverage?: string }): string {
   const equivalent = s.survivors.filter((v) => v.equivalent !== null).length;
   const t = s.total;
   const killable = t.killed + t.timeout + t.survived + t.noCoverage - equivalent;
@@ -96,6 +101,7 @@ export function formatSummary(s: ReturnType<typeof summarize>, meta: { generated
     '',
     `Generated ${meta.generatedAt} at commit ${meta.commit} by \`npm run mutation\` (EQFLOW_SEED=2025; see stryker.config.mjs).`,
     '',
+    ...(meta.coverage === undefined ? [] : [meta.coverage, '']),
     `**Mutation score: ${t.score.toFixed(1)}%** — ${t.killed} killed + ${t.timeout} timed out (detected) of ${t.killed + t.timeout + t.survived + t.noCoverage} mutants; ${t.survived} survived, ${t.noCoverage} not covered by any test${t.errors > 0 ? `, ${t.errors} compile/runtime errors (not counted)` : ''}.`,
     `Of the ${t.survived + t.noCoverage} undetected, ${equivalent} are judged equivalent (no test can tell them apart; reasons below); without them the score is ${killable === 0 ? '100.0' : ((100 * (t.killed + t.timeout)) / killable).toFixed(1)}%.`,
     '',
@@ -114,6 +120,41 @@ export function formatSummary(s: ReturnType<typeof summarize>, meta: { generated
   return out.join('\n');
 }
 
+/**
+ * One report from the per-file reports of mutation/perFile.ts (files are disjoint; each run numbers its tests from scratch,
+ * so test ids are prefixed by the report they come from), or the single report of a whole-set Stryker run.
+ */
+export function mergeReports(reports: ReadonlyArray<{ name: string; report: MutationReport }>): MutationReport {
+  const merged: MutationReport = { files: {}, testFiles: {} };
+  for (const { name, report } of reports) {
+    const id = (t: string) => `${name}:${t}`;
+    for (const [file, f] of Object.entries(report.files)) merged.files[file] = { ...f, mutants: f.mutants.map((m) => ({ ...m, killedBy: m.killedBy?.map(id) })) };
+    for (const [file, t] of Object.entries(report.testFiles ?? {})) (merged.testFiles as NonNullable<MutationReport['testFiles']>)[`${name}:${file}`] = { tests: t.tests.map((x) => ({ ...x, id: id(x.id) })) };
+  }
+  return merged;
+}
+
+/** The per-file reports under `filesDir` merged, or, without any, the single report of a whole-set run. */
+export async function loadPerFile(filesDir: string, wholeReport: string): Promise<MutationReport> {
+  const perFile = existsSync(filesDir) ? readdirSync(filesDir).filter((f) => f.endsWith('.json') && !f.endsWith('.incremental.json')) : [];
+  if (perFile.length === 0) return loadReport(wholeReport);
+  return mergeReports(await Promise.all(perFile.map(async (f) => ({ name: f.replace(/\.json$/, ''), report: await loadReport(join(filesDir, f)) }))));
+}
+
+/** Which files a per-file suite has measured, how long it took, and the time the rest needs at that rate. */
+export function coverageNote(suite: string, command: string, pending: readonly string[], runs: readonly FileRun[], stale: readonly string[] = []): string {
+  const hours = runs.reduce((a, r) => a + r.seconds, 0) / 3600;
+  const staleNote = stale.length === 0 ? '' : ` ${stale.length === 1 ? '1 file was measured on an older version of its source' : `${stale.length} files were measured on older versions of their source`} (${stale.join(', ')}): \`${command}\` re-runs ${stale.length === 1 ? 'it' : 'them'} incrementally.`;
+  if (pending.length === 0) return `Every file of the ${suite} run is measured (${runs.length} per-file runs, ${hours.toFixed(1)} h of wall time on this machine).${staleNote}`;
+  // the pending files' mutants are not known before Stryker instruments them: source size is the proxy for the projection
+  const bytes = (files: readonly string[]) => files.reduce((a, f) => a + (existsSync(f) ? statSync(f).size : 0), 0);
+  const doneBytes = bytes(runs.map((r) => r.file));
+  const projected = doneBytes > 0 ? (hours * bytes(pending)) / doneBytes : NaN;
+  return `**Partial:** ${pending.length} of the ${suite} run's files are not measured yet (${pending.join(', ')}); the figures are over the files measured. ` +
+    `Time so far: ${hours.toFixed(1)} h for ${runs.reduce((a, r) => a + r.mutants, 0)} mutants in ${runs.length} files${Number.isFinite(projected) ? `; the rest needs ≈ ${projected.toFixed(1)} h more at that rate (projected from the source size)` : ''}. ` +
+    `\`${command} -- --budget-minutes M\` continues where the last run stopped.${staleNote}`;
+}
+
 export async function loadReport(file: string): Promise<MutationReport> {
   const r = reportSchema.safeParse(await readJson(file, 'Stryker report'));
   if (!r.success) throw new EqflowError('invalid-argument', 'file', `Stryker report ${file} is malformed at ${r.error.issues[0].path.join('.')}: ${r.error.issues[0].message}`);
@@ -126,13 +167,51 @@ export async function loadEquivalents(file: string): Promise<Equivalent[]> {
   return r.data;
 }
 
-async function main(): Promise<void> {
-  const [reportFile = 'reports/mutation/mutation.json', out = 'reports/mutation/summary.md'] = process.argv.slice(2);
-  const s = summarize(await loadReport(reportFile), await loadEquivalents('mutation/equivalent.json'));
+export const MUTATION_FILES_DIR = 'reports/mutation/files';
+export const MUTATION_RUNS = 'reports/mutation/runs.json';
+
+/** The files of a merged report whose measured source is not the file's current one (re-run them). */
+export function staleFiles(report: MutationReport): string[] {
+  return Object.entries(report.files).filter(([file, f]) => existsSync(file) && readFileSync(file, 'utf8') !== f.source).map(([file]) => file).sort();
+}
+
+/** What a per-file suite's summary states besides its figures: when, at which commit, which files are left or stale. */
+export interface PerFileMeta {
+  generatedAt: string;
+  commit: string;
+  /** files of the suite not run yet */
+  pending: string[];
+  /** files whose report was made from another version of their source */
+  stale: string[];
+  runs: FileRun[];
+}
+
+export async function perFileMeta(report: MutationReport, files: readonly string[], runs: FileRun[]): Promise<PerFileMeta> {
   const { execFileSync } = await import('node:child_process');
-  const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-  await writeFileAtomic(out, formatSummary(s, { generatedAt: new Date().toISOString(), commit }));
-  process.stdout.write(`mutation score ${s.total.score.toFixed(1)}% (${s.survivors.length} undetected); wrote ${out}\n`);
+  // a file with no mutants is missing from Stryker's report but was run: runs.json says so
+  const done = new Set([...Object.keys(report.files), ...runs.map((r) => r.file)]);
+  return {
+    generatedAt: new Date().toISOString(),
+    commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim(),
+    pending: files.filter((f) => !done.has(f)),
+    stale: staleFiles(report),
+    runs,
+  };
+}
+
+/** Reads the per-file reports of `npm run mutation` (or one whole-set report) and writes the Markdown summary. */
+export async function writeMutationSummary(reportFile?: string, out = 'reports/mutation/summary.md'): Promise<ReturnType<typeof summarize>> {
+  const report = reportFile !== undefined ? await loadReport(reportFile) : await loadPerFile(MUTATION_FILES_DIR, 'reports/mutation/mutation.json');
+  const s = summarize(report, await loadEquivalents('mutation/equivalent.json'));
+  const meta = await perFileMeta(report, selectFiles(MUTATION_FILES), loadRuns(MUTATION_RUNS));
+  await writeFileAtomic(out, formatSummary(s, { ...meta, coverage: coverageNote('mutation', 'npm run mutation', meta.pending, meta.runs, meta.stale) }));
+  return s;
+}
+
+async function main(): Promise<void> {
+  const [reportFile, out] = process.argv.slice(2);
+  const s = await writeMutationSummary(reportFile, out);
+  process.stdout.write(`mutation score ${s.total.score.toFixed(1)}% (${s.survivors.length} undetected); wrote ${out ?? 'reports/mutation/summary.md'}\n`);
 }
 
 // run as a script only (power/summary.ts imports this module's functions)

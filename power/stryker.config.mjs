@@ -14,7 +14,7 @@
  *
  * @type {import('@stryker-mutator/api/core').PartialStrykerOptions}
  */
-import base from '../stryker.config.mjs';
+import base, { perFileOptions } from '../stryker.config.mjs';
 
 /** the modules whose mathematical code a Case builds; the power run covers exactly these files */
 export const POWER_FILES = [
@@ -33,13 +33,11 @@ export const POWER_FILES = [
 // power/run.ts runs one source file per Stryker run (EQFLOW_POWER_FILE), each with its own report and incremental
 // file under reports/power/files/, so a run cut short by a time budget keeps every file it finished
 const file = process.env.EQFLOW_POWER_FILE;
-const slug = file === undefined ? 'all' : file.replace(/^src\//, '').replace(/\.ts$/, '').replace(/\//g, '__');
-const out = file === undefined ? 'reports/power' : 'reports/power/files';
 
 export default {
   ...base,
   vitest: { configFile: 'power/vitest.config.ts', related: false },
-  mutate: file === undefined ? POWER_FILES : [file],
+  mutate: POWER_FILES,
   testFiles: ['power/verify.power.test.ts'],
   // a timeout counts as detected, so it must mean a mutant that hangs, not a slow machine: on two shared cores a
   // claim run can take several times its dry-run time, and the base grace (1.5× + 5 s) turned a mutated warning
@@ -51,8 +49,8 @@ export default {
   // counts them apart as "static, not measured", never as detected or survived
   ignoreStatic: true,
   timeoutMS: 120_000,
-  reporters: file === undefined ? base.reporters : ['json', 'progress'],
-  htmlReporter: { fileName: `${out}/mutation.html` },
-  jsonReporter: { fileName: file === undefined ? `${out}/mutation.json` : `${out}/${slug}.json` },
-  incrementalFile: file === undefined ? `${out}/stryker-incremental.json` : `${out}/${slug}.incremental.json`,
+  htmlReporter: { fileName: 'reports/power/mutation.html' },
+  jsonReporter: { fileName: 'reports/power/mutation.json' },
+  incrementalFile: 'reports/power/stryker-incremental.json',
+  ...(file === undefined ? {} : perFileOptions(file, 'reports/power/files')),
 };

@@ -5,12 +5,11 @@
  * reason from power/equivalent.json — `equivalent` (no observable change at all) or `unseen` (observable, but in
  * nothing the theorems speak of; counted as undetected). Writes reports/power/summary.json and summary.md.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { writeFileAtomic, writeJsonAtomic } from '../src/report/atomic.js';
-import { Equivalent, MutationReport, loadEquivalents, loadReport, summarize } from '../mutation/summary.js';
-import { FILES_DIR, PowerRun, loadRuns, powerFiles } from './files.js';
+import { Equivalent, MutationReport, PerFileMeta, coverageNote, loadEquivalents, loadPerFile, perFileMeta, summarize } from '../mutation/summary.js';
+import { FILES_DIR, loadRuns, powerFiles } from './files.js';
 
 /** Detection counts of one module (or of all). */
 export interface ModulePower {
@@ -85,19 +84,9 @@ export function powerSummary(report: MutationReport, reasons: readonly Equivalen
 const cell = (s: string): string => `\`${s.replace(/`/g, "'").replace(/\|/g, '\\|').slice(0, 110)}\``;
 
 /** The Markdown summary of reports/power/. */
-export function formatPower(p: PowerSummary, meta: { generatedAt: string; commit: string; pending?: string[]; runs?: PowerRun[] }): string {
+export function formatPower(p: PowerSummary, meta: Pick<PerFileMeta, 'generatedAt' | 'commit'> & Partial<PerFileMeta>): string {
   const t = p.total;
-  const pending = meta.pending ?? [], runs = meta.runs ?? [];
-  const hours = runs.reduce((a, r) => a + r.seconds, 0) / 3600;
-  // the pending files' mutants are not known before Stryker instruments them: source size is the proxy for the projection
-  const bytes = (files: readonly string[]) => files.reduce((a, f) => a + (existsSync(f) ? statSync(f).size : 0), 0);
-  const doneBytes = bytes(runs.map((r) => r.file));
-  const projected = doneBytes > 0 ? (hours * bytes(pending)) / doneBytes : NaN;
-  const coverage = pending.length === 0
-    ? [`Every file of the power run is measured (${runs.length} per-file runs, ${hours.toFixed(1)} h of wall time on this machine).`]
-    : [`**Partial:** ${pending.length} of the power run's files are not measured yet (${pending.join(', ')}); the rate is over the files measured. ` +
-      `Time so far: ${hours.toFixed(1)} h for ${runs.reduce((a, r) => a + r.mutants, 0)} mutants in ${runs.length} files${Number.isFinite(projected) ? `; the rest needs ≈ ${projected.toFixed(1)} h more at that rate (projected from the source size)` : ''}. ` +
-      '`npm run power -- --budget-minutes M` continues where the last run stopped.'];
+  const coverage = [coverageNote('power', 'npm run power', meta.pending ?? [], meta.runs ?? [], meta.stale ?? [])];
   const nStatic = (m: string) => (m === 'all' ? Object.values(p.statics).reduce((a, n) => a + n, 0) : p.statics[m] ?? 0);
   const line = (m: ModulePower) => `| ${m.module} | ${m.mutants} | ${m.detected} | ${m.equivalent} | ${m.unseen} | ${m.survived} | ${m.rate.toFixed(1)}% | ${nStatic(m.module)} |`;
   return [
@@ -133,37 +122,11 @@ export function formatPower(p: PowerSummary, meta: { generatedAt: string; commit
   ].join('\n');
 }
 
-/**
- * One report from the per-file reports of power/run.ts (files are disjoint; each run numbers its tests from scratch,
- * so test ids are prefixed by the report they come from), or the single report of a whole-set Stryker run.
- */
-export function mergeReports(reports: ReadonlyArray<{ name: string; report: MutationReport }>): MutationReport {
-  const merged: MutationReport = { files: {}, testFiles: {} };
-  for (const { name, report } of reports) {
-    const id = (t: string) => `${name}:${t}`;
-    for (const [file, f] of Object.entries(report.files)) merged.files[file] = { ...f, mutants: f.mutants.map((m) => ({ ...m, killedBy: m.killedBy?.map(id) })) };
-    for (const [file, t] of Object.entries(report.testFiles ?? {})) (merged.testFiles as NonNullable<MutationReport['testFiles']>)[`${name}:${file}`] = { tests: t.tests.map((x) => ({ ...x, id: id(x.id) })) };
-  }
-  return merged;
-}
-
 /** Reads the per-file reports (or, without them, reports/power/mutation.json) and writes summary.{json,md}. */
 export async function writePowerSummary(outDir = 'reports/power'): Promise<PowerSummary> {
-  const perFile = existsSync(FILES_DIR) ? readdirSync(FILES_DIR).filter((f) => f.endsWith('.json') && !f.endsWith('.incremental.json')) : [];
-  const report = perFile.length > 0
-    ? mergeReports(await Promise.all(perFile.map(async (f) => ({ name: f.replace(/\.json$/, ''), report: await loadReport(join(FILES_DIR, f)) }))))
-    : await loadReport(join(outDir, 'mutation.json'));
+  const report = await loadPerFile(FILES_DIR, join(outDir, 'mutation.json'));
   const p = powerSummary(report, await loadEquivalents('power/equivalent.json'));
-  const { execFileSync } = await import('node:child_process');
-  const runs = loadRuns();
-  // a file with no mutants is missing from Stryker's report but was run: runs.json says so
-  const done = new Set([...Object.keys(report.files), ...runs.map((r) => r.file)]);
-  const meta = {
-    generatedAt: new Date().toISOString(),
-    commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim(),
-    pending: powerFiles().filter((f) => !done.has(f)),
-    runs,
-  };
+  const meta = await perFileMeta(report, powerFiles(), loadRuns());
   await writeJsonAtomic(join(outDir, 'summary.json'), { ...meta, ...p });
   await writeFileAtomic(join(outDir, 'summary.md'), formatPower(p, meta));
   return p;

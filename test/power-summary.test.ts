@@ -1,7 +1,7 @@
 /** power/summary.ts: detection rate over non-equivalent mutants per module, the claim that caught each, reasons. */
 import { describe, expect, it } from 'vitest';
-import { MutationReport } from '../mutation/summary.js';
-import { formatPower, mergeReports, powerSummary } from '../power/summary.js';
+import { MutationReport, mergeReports } from '../mutation/summary.js';
+import { formatPower, powerSummary } from '../power/summary.js';
 import { applyMutant } from '../power/replay.js';
 
 type Status = MutationReport['files'][string]['mutants'][number]['status'];
