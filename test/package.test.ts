@@ -26,7 +26,10 @@ export function readmeSnippet(readme: string): string {
 }
 
 let work = '';
-const run = (cmd: string, args: string[], cwd: string) => spawnSync(cmd, args, { cwd, encoding: 'utf8', timeout: 240_000, env: { ...process.env, CI: 'true', NO_COLOR: '1', FORCE_COLOR: '0', EQFLOW_SEED: '' } });
+// a child that runs every claim (the README snippet: 66 s on a quiet 2-core CI, 144 s beside a busy one) gets this
+// long, and so does the test that waits for it: a test timeout below its child's would cut a slow run short
+const SPAWN_MS = 240_000;
+const run = (cmd: string, args: string[], cwd: string) => spawnSync(cmd, args, { cwd, encoding: 'utf8', timeout: SPAWN_MS, env: { ...process.env, CI: 'true', NO_COLOR: '1', FORCE_COLOR: '0', EQFLOW_SEED: '' } });
 
 /** An empty project with eqflow installed from the tarball (and vitest, typescript to use it with). */
 function project(tarball: string): string {
@@ -119,7 +122,7 @@ describe('the packed package in an empty project', () => {
     const r = run('npx', ['--no-install', 'vitest', 'run', green], dir);
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`Tests\\s+\\S*${allClaims.length} passed`));
-  });
+  }, SPAWN_MS);
 
   test('the README snippet under vitest: a planted bug fails, naming the claim and the replay command', () => {
     const r = run('npx', ['--no-install', 'vitest', 'run', red], dir);
@@ -127,5 +130,5 @@ describe('the packed package in an empty project', () => {
     const out = r.stdout + r.stderr;
     expect(out).toMatch(/claim projectors \(.*\) violated/);
     expect(out).toMatch(/replay: EQFLOW_SEED=\d+ EQFLOW_PATH=[\d:]+ npx vitest run red\/claims\.test\.ts -t 'projectors'/);
-  });
+  }, SPAWN_MS);
 });
