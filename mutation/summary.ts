@@ -148,8 +148,10 @@ export function coverageNote(suite: string, command: string, pending: readonly s
   if (pending.length === 0) return `Every file of the ${suite} run is measured (${runs.length} per-file runs, ${hours.toFixed(1)} h of wall time on this machine).${staleNote}`;
   // the pending files' mutants are not known before Stryker instruments them: source size is the proxy for the projection
   const bytes = (files: readonly string[]) => files.reduce((a, f) => a + (existsSync(f) ? statSync(f).size : 0), 0);
-  const doneBytes = bytes(runs.map((r) => r.file));
-  const projected = doneBytes > 0 ? (hours * bytes(pending)) / doneBytes : NaN;
+  // a run without mutants times only Stryker's dry run, a fixed cost that says nothing of the rate per byte
+  const timed = runs.filter((r) => r.mutants > 0);
+  const doneBytes = bytes(timed.map((r) => r.file));
+  const projected = doneBytes > 0 ? (timed.reduce((a, r) => a + r.seconds, 0) / 3600) * bytes(pending) / doneBytes : NaN;
   return `**Partial:** ${pending.length} of the ${suite} run's files are not measured yet (${pending.join(', ')}); the figures are over the files measured. ` +
     `Time so far: ${hours.toFixed(1)} h for ${runs.reduce((a, r) => a + r.mutants, 0)} mutants in ${runs.length} files${Number.isFinite(projected) ? `; the rest needs ≈ ${projected.toFixed(1)} h more at that rate (projected from the source size)` : ''}. ` +
     `\`${command} -- --budget-minutes M\` continues where the last run stopped.${staleNote}`;

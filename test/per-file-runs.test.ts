@@ -50,6 +50,10 @@ describe('per-file mutation runs', () => {
     expect(partial).toMatch(/\*\*Partial:\*\* 1 of the mutation run's files are not measured yet \(src\/risk\/losses\.ts\)/);
     expect(partial).toMatch(/1\.0 h for 10 mutants in 1 files; the rest needs ≈ \d+\.\d h more/);
     expect(partial).toMatch(/1 file was measured on an older version of its source \(src\/risk\/losses\.ts\)/);
+    // negative control: a run with no mutants timed only the dry run, so it gives no projection
+    const empty = coverageNote('mutation', 'npm run mutation', ['src/risk/losses.ts'], [{ file: 'src/risk/objective.ts', seconds: 161, mutants: 0, finishedAt: 'then' }]);
+    expect(empty).toMatch(/0\.0 h for 0 mutants in 1 files\. /);
+    expect(empty).not.toMatch(/needs ≈/);
     expect(coverageNote('power', 'npm run power', [], runs)).toBe('Every file of the power run is measured (1 per-file runs, 1.0 h of wall time on this machine).');
   });
 });
