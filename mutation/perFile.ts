@@ -111,7 +111,7 @@ export async function runPerFile(suite: PerFileSuite, args: readonly string[]): 
   process.stdout.write(`${await suite.summarize()}\n`);
 }
 
-/** Runs `main` as a CLI: a typed error prints one line and exits 2. */
+/** Runs `main` as a script: an error prints one line naming the script (no stack trace) and sets exit code 2. */
 export function cli(name: string, main: () => Promise<void>): void {
   main().catch((e: unknown) => {
     process.stderr.write(`${name}: ${e instanceof Error ? e.message : String(e)}\n`);

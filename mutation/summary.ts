@@ -13,7 +13,7 @@ import { EqflowError } from '../src/core/errors.js';
 import { writeFileAtomic } from '../src/report/atomic.js';
 import { readJson } from '../bench/report.js';
 import { MUTATION_FILES } from '../stryker.config.mjs';
-import { FileRun, loadRuns, selectFiles } from './perFile.js';
+import { FileRun, cli, loadRuns, selectFiles } from './perFile.js';
 
 const mutantSchema = z.object({
   id: z.string(),
@@ -218,8 +218,5 @@ async function main(): Promise<void> {
 
 // run as a script only (power/summary.ts imports this module's functions)
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((e: unknown) => {
-    process.stderr.write(`mutation summary: ${e instanceof Error ? e.message : String(e)}\n`);
-    process.exitCode = 2;
-  });
+  cli('mutation summary', main);
 }

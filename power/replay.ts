@@ -21,6 +21,7 @@ import seedrandom from 'seedrandom';
 import { EqflowError } from '../src/core/errors.js';
 import { writeJsonAtomic } from '../src/report/atomic.js';
 import { MutationReport, loadEquivalents, loadReport } from '../mutation/summary.js';
+import { cli } from '../mutation/perFile.js';
 import { FILES_DIR } from './files.js';
 
 /** A mutant of a per-file power report, with the claim tests (by claim id, e.g. `projectors control`) that ran its code. */
@@ -156,8 +157,5 @@ async function main(): Promise<void> {
 }
 
 if (process.argv[1]?.endsWith('power/replay.ts')) {
-  main().catch((e: unknown) => {
-    process.stderr.write(`power replay: ${e instanceof Error ? e.message : String(e)}\n`);
-    process.exitCode = 2;
-  });
+  cli('power replay', main);
 }

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { writeFileAtomic, writeJsonAtomic } from '../src/report/atomic.js';
 import { Equivalent, MutationReport, PerFileMeta, coverageNote, loadEquivalents, loadPerFile, perFileMeta, summarize } from '../mutation/summary.js';
+import { cli } from '../mutation/perFile.js';
 import { FILES_DIR, loadRuns, powerFiles } from './files.js';
 
 /** Detection counts of one module (or of all). */
@@ -139,8 +140,5 @@ async function main(): Promise<void> {
 
 // run as a script only (power/summary.ts imports this module's functions)
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((e: unknown) => {
-    process.stderr.write(`power summary: ${e instanceof Error ? e.message : String(e)}\n`);
-    process.exitCode = 2;
-  });
+  cli('power summary', main);
 }
