@@ -20,6 +20,8 @@ import {
 } from '../../src/risk/haarRisk.js';
 import { losses } from '../../src/risk/losses.js';
 import { fixedSpaceProjector, iterativeProjector, ruleProjector } from '../../src/space/fixedSpace.js';
+import { symmetricEigen } from '../../src/analysis/eigen.js';
+import { gapOfM, schurRank } from '../../src/claims/compactGroups.js';
 import { checkProperty, gaussianVectors } from '../arbitraries/index.js';
 
 const dist = (a: Float64Array, b: Float64Array): number => Math.sqrt(a.reduce((s, v, i) => s + (v - b[i]) ** 2, 0));
@@ -81,6 +83,46 @@ describe('SO(2), O(2) and band-limited representations', () => {
       const short = ruleProjector(act, G.haarRule(act.degree - 1)!).apply(x).out;
       expect(dist(short, byRule)).toBeGreaterThan(1e-3 * norm(x));
     }
+  });
+});
+
+describe('compact-group-projector\'s two closed forms (src/claims/compactGroups.ts)', () => {
+  // M = Σ_s (I − ρ̄(s))ᵀ(I − ρ̄(s)) formed densely: its kernel is H_G, so its zero eigenvalues count dim H_G, and its
+  // smallest nonzero one is the λ the claim divides CG's residual by
+  const spectrumOfM = (G: typeof SO2, input: number[], output: number[], bias: boolean): number[] => {
+    const act = layerAction([bandLimited(G, input), bandLimited(G, output)], bias);
+    const d = act.dim;
+    const M = Array.from({ length: d }, () => new Array<number>(d).fill(0));
+    for (const s of G.generators) {
+      const R = matrixOf(act, s);
+      for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) {
+        let v = 0;
+        for (let k = 0; k < d; k++) v += ((k === i ? 1 : 0) - R[k * d + i]) * ((k === j ? 1 : 0) - R[k * d + j]);
+        M[i][j] += v;
+      }
+    }
+    return symmetricEigen(M).values.sort((a, b) => a - b);
+  };
+
+  it('Schur\'s count is M\'s kernel dimension and gapOfM bounds its smallest nonzero eigenvalue; one frequency alone does not bound it (negative control)', () => {
+    let belowFirst = 0;
+    for (const [G, name] of [[SO2, 'SO2'], [O2, 'O2']] as const) {
+      for (const [input, output, bias] of [[[1], [1], false], [[0, 2], [2, 1], true], [[3, 3], [3], false], [[0], [1], true], [[2, 0, 3], [3, 1, 0], true]] as const) {
+        const ev = spectrumOfM(G, [...input], [...output], bias);
+        // M's entries are sums of O(d) unit-scale products: round-off far below the smallest gap (2 − 2cos 6 = 0.08)
+        const zero = ev.filter((v) => Math.abs(v) < 1e-9).length;
+        expect(zero, `${name} ${input}→${output} bias ${bias}`).toBe(schurRank(name, bias ? [...input, 0] : [...input], [...output]));
+        const D = Math.max(...input) + Math.max(...output);
+        const lambda = ev[zero];
+        expect(lambda).toBeGreaterThanOrEqual(gapOfM(name, D) - 1e-9);
+        if (lambda < 2 - 2 * Math.cos(1) - 1e-3) belowFirst++;
+      }
+    }
+    // a bound from frequency 1 alone (2 − 2cos 1 = 0.92) would overstate the gap: on these layers it does
+    expect(belowFirst).toBeGreaterThan(0);
+    expect(schurRank('SO2', [1], [1])).toBe(2);
+    expect(schurRank('O2', [1], [1])).toBe(1);
+    expect(schurRank('SO2', [0, 1], [2])).toBe(0);
   });
 });
 

@@ -120,6 +120,22 @@ describe('claims checked statistically', () => {
     }
   });
 
+  // power: orbitProjector's sign logic (parities, cancelling orbits) was reached by no Case until the signed layer
+  it('large-group-projector on the signed layer holds, and rejects orbits taken without their signs (by the rank, and the Haar mean when the n-cycle is odd)', () => {
+    const byOrbits = (act: GroupAction<Perm>) => orbitProjector(act.dim, act.group.generators.map((s) => act.move(s) as SignedPerm));
+    const unsigned = (act: GroupAction<Perm>) => orbitProjector(act.dim, act.group.generators.map((s) => ({ perm: (act.move(s) as SignedPerm).perm, sign: null })));
+    for (const n of [20, 25]) {
+      const ok = checkLargeProjector(n, 'signed', 11, byOrbits);
+      expect(ok.ratio).toBeLessThanOrEqual(1);
+      expect(ok.detail).toMatch(/dim H_G = 2,/);
+      const bad = checkLargeProjector(n, 'signed', 11, unsigned);
+      expect(bad.detail).toMatch(/dim H_G = 5 ≠ 2/); // Hom(R^n, R^n⊗sgn) and Hom(R, R^n⊗sgn) survive without signs
+      expect(bad.ratio).toBeGreaterThan(1);
+      // on sets the moves carry no signs: the same planted bug changes nothing there (the signed layer is what exposes it)
+      expect(checkLargeProjector(n, 'sets', 11, unsigned).ratio).toBeLessThanOrEqual(1);
+    }
+  });
+
   it('every claim is exact but the two on groups by generators (statistical) and haar-quadrature; the report table has a check column', async () => {
     expect(allClaims.filter((c) => c.statistical).map((c) => c.id).sort()).toEqual(['large-group-projector', 'large-sn-sampled-augmentation']);
     expect(allClaims.filter((c) => c.quadrature).map((c) => c.id)).toEqual(['haar-quadrature']);

@@ -8,8 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { RandomStream } from '../../src/core/rng.js';
 import { enumerated, permutationGroup } from '../../src/groups/compact.js';
 import { cyclic, fromGenerators, symmetric } from '../../src/groups/builtins.js';
-import { PermGroup, symmetricByGenerators } from '../../src/groups/permGroup.js';
-import { GroupAction, SignedPerm, fromRepresentation, layerAction, pointAction, tensorAction } from '../../src/reps/action.js';
+import { PermGroup, composePerm, permParity, symmetricByGenerators } from '../../src/groups/permGroup.js';
+import { GroupAction, SignedPerm, fromRepresentation, layerAction, pointAction, signTwisted, sumAction, tensorAction } from '../../src/reps/action.js';
 import { checkedRangeBasis } from '../../src/analysis/hessian.js';
 import { EqflowError } from '../../src/core/errors.js';
 import { rotation2d } from '../../src/reps/builders.js';
@@ -108,6 +108,40 @@ describe('Π_G from generators (docs/theory.md §8)', () => {
     expect(P.apply(Float64Array.of(3)).out[0]).toBe(0);
     // negative control of the check itself: without the sign the orbit survives
     expect(orbitProjector(1, [{ perm: Int32Array.of(0), sign: null }]).rank).toBe(1);
+  });
+
+  it('ρ ⊗ sgn: the parity is multiplicative, the twisted action a representation whose moves match it; on S_5 it equals the twirl', () => {
+    const P = symmetricByGenerators(5);
+    const G = permutationGroup(P);
+    const els = P.elements();
+    expect(permParity(Int32Array.of(1, 0, 2, 3, 4))).toBe(1); // a transposition
+    expect(permParity(Int32Array.of(1, 2, 0, 3, 4))).toBe(0); // a 3-cycle
+    expect(permParity(Int32Array.of(1, 2, 3, 4, 0))).toBe(0); // a 5-cycle: 4 transpositions
+    const tw = signTwisted(pointAction(G));
+    const x = Float64Array.of(1, 2, 3, 4, 5), a = new Float64Array(5), b = new Float64Array(5), c = new Float64Array(5), m = new Float64Array(5);
+    for (const g of els.slice(0, 40)) for (const h of els.slice(40, 80)) {
+      expect(permParity(composePerm(g, h))).toBe(permParity(g) ^ permParity(h));
+      tw.apply(h, x, a);
+      tw.apply(g, a, b);
+      tw.apply(composePerm(g, h), x, c);
+      expect(Array.from(b)).toEqual(Array.from(c)); // signs and moves only: exact
+      const mv = tw.move(g) as SignedPerm;
+      for (let i = 0; i < 5; i++) m[mv.perm[i]] = (mv.sign as Int8Array)[i] * x[i];
+      tw.apply(g, x, a);
+      expect(Array.from(m)).toEqual(Array.from(a));
+    }
+    // Π_G by signed orbits on Hom(R^5 ⊕ R^5⊗sgn, R^5⊗sgn) equals the twirl over all 120 elements; negative control:
+    // without the signs the orbits of Hom(R^5, R^5⊗sgn) survive and the projection differs
+    const act = layerAction([sumAction(pointAction(G), tw), tw]);
+    const [y] = gaussianVectors(5, 1, act.dim);
+    const want = new Float64Array(act.dim), t = new Float64Array(act.dim);
+    for (const g of els) { act.apply(g, y, t); for (let i = 0; i < t.length; i++) want[i] += t[i] / els.length; }
+    const moves = G.generators.map((s) => act.move(s) as SignedPerm);
+    const P1 = orbitProjector(act.dim, moves);
+    expect(P1.rank).toBe(2);
+    const d = (u: Float64Array) => Math.sqrt(u.reduce((s2, v, i) => s2 + (v - want[i]) ** 2, 0));
+    expect(d(P1.apply(y).out)).toBeLessThanOrEqual(16 * act.dim * EPS * norm(y)); // a twirl of 120 terms vs orbit means: round-off
+    expect(d(orbitProjector(act.dim, moves.map((mv) => ({ perm: mv.perm, sign: null }))).apply(y).out)).toBeGreaterThan(0.1 * norm(y));
   });
 
   it('by conjugate gradients on a dense action it equals the twirl, with the stated residual; capped early it refuses', () => {

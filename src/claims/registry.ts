@@ -1,3 +1,4 @@
+import { compactGroupClaims } from './compactGroups.js';
 import { conformanceClaims } from './conformance.js';
 import { dynamicsClaims } from './dynamics.js';
 import { RegisteredClaim } from './engine.js';
@@ -13,7 +14,7 @@ import { theorem3Claims } from './theorem3.js';
 /** Every claim eqflow verifies, in the order of docs/theory.md. */
 export const allClaims: readonly RegisteredClaim[] = [
   ...conformanceClaims, ...dynamicsClaims, ...lemmaClaims, ...theorem1Claims, ...theorem2Claims, ...theorem3Claims, ...remarkClaims,
-  ...largeGroupClaims, ...largeCaseClaims, ...quadratureClaims,
+  ...largeGroupClaims, ...compactGroupClaims, ...largeCaseClaims, ...quadratureClaims,
 ];
 
 /** The claim with this id, or undefined. */

@@ -263,6 +263,16 @@ export const RESOLUTION: Readonly<Record<string, ResolutionTable>> = {
     }
    },
    {
+    "claim": "compact-group-projector",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
     "claim": "large-sn-sampled-augmentation",
     "clean": "holds",
     "smallest": {
@@ -532,6 +542,16 @@ export const RESOLUTION: Readonly<Record<string, ResolutionTable>> = {
    },
    {
     "claim": "large-group-projector",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "compact-group-projector",
     "clean": "holds",
     "smallest": {
      "action": null,
@@ -819,6 +839,16 @@ export const RESOLUTION: Readonly<Record<string, ResolutionTable>> = {
     }
    },
    {
+    "claim": "compact-group-projector",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
     "claim": "large-sn-sampled-augmentation",
     "clean": "holds",
     "smallest": {
@@ -1097,6 +1127,16 @@ export const RESOLUTION: Readonly<Record<string, ResolutionTable>> = {
     }
    },
    {
+    "claim": "compact-group-projector",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
     "claim": "large-sn-sampled-augmentation",
     "clean": "holds",
     "smallest": {
@@ -1366,6 +1406,16 @@ export const RESOLUTION: Readonly<Record<string, ResolutionTable>> = {
    },
    {
     "claim": "large-group-projector",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "compact-group-projector",
     "clean": "holds",
     "smallest": {
      "action": null,

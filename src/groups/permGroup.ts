@@ -19,6 +19,18 @@ export function invertPerm(g: Perm): Perm {
   return out;
 }
 
+/** The parity of g (0 even, 1 odd): sgn(g) = (−1)^(d − number of cycles). */
+export function permParity(g: Perm): 0 | 1 {
+  const seen = new Uint8Array(g.length);
+  let cycles = 0;
+  for (let i = 0; i < g.length; i++) {
+    if (seen[i]) continue;
+    cycles++;
+    for (let j = i; !seen[j]; j = g[j]) seen[j] = 1;
+  }
+  return ((g.length - cycles) % 2) as 0 | 1;
+}
+
 function isIdentity(g: Perm): boolean {
   for (let i = 0; i < g.length; i++) if (g[i] !== i) return false;
   return true;

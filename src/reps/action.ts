@@ -1,6 +1,6 @@
 import { EqflowError, MAX_TABLE_ENTRIES, requireInteger, requireSize } from '../core/errors.js';
 import { CompactGroup, Planar, enumerated } from '../groups/compact.js';
-import { Perm } from '../groups/permGroup.js';
+import { Perm, permParity } from '../groups/permGroup.js';
 import { Representation } from './representation.js';
 
 /** A signed permutation matrix: ρ e_i = sign[i] · e_{perm[i]}; sign null means all +1. */
@@ -50,6 +50,26 @@ export function trivialAction<E>(group: CompactGroup<E>, dim = 1): GroupAction<E
 export function pointAction(group: CompactGroup<Perm>): GroupAction<Perm> {
   const n = group.identity.length;
   return monomialAction(group, n, `nat(R^${n})`, (g) => ({ perm: g, sign: null }));
+}
+
+/**
+ * ρ ⊗ sgn of a permutation group: ρ(g) times the sign of the permutation g. A monomial ρ stays monomial, with
+ * every move's signs multiplied by sgn(g): the signed actions whose orbits can cancel (docs/theory.md §8).
+ */
+export function signTwisted(rho: GroupAction<Perm>): GroupAction<Perm> {
+  const move = (g: Perm): SignedPerm | null => {
+    const m = rho.move(g);
+    if (!m) return null;
+    const s = permParity(g) ? -1 : 1;
+    return { perm: m.perm, sign: Int8Array.from({ length: m.perm.length }, (_, i) => s * (m.sign ? m.sign[i] : 1)) };
+  };
+  return {
+    group: rho.group, dim: rho.dim, name: `${rho.name}⊗sgn`, degree: rho.degree, move,
+    apply: (g, x, out, xOff = 0, outOff = 0) => {
+      rho.apply(g, x, out, xOff, outOff);
+      if (permParity(g)) for (let i = 0; i < rho.dim; i++) out[outOff + i] = -out[outOff + i];
+    },
+  };
 }
 
 /** An existing (enumerated) Representation as an action of its group over element indices. */
