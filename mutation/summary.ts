@@ -13,7 +13,7 @@ import { EqflowError } from '../src/core/errors.js';
 import { writeFileAtomic } from '../src/report/atomic.js';
 import { readJson } from '../bench/report.js';
 import { MUTATION_FILES } from '../stryker.config.mjs';
-import { FileRun, cli, loadRuns, selectFiles } from './perFile.js';
+import { FileRun, cli, judgeHash, loadRuns, rejudged, selectFiles } from './perFile.js';
 
 const mutantSchema = z.object({
   id: z.string(),
@@ -142,9 +142,10 @@ export async function loadPerFile(filesDir: string, wholeReport: string): Promis
 }
 
 /** Which files a per-file suite has measured, how long it took, and the time the rest needs at that rate. */
-export function coverageNote(suite: string, command: string, pending: readonly string[], runs: readonly FileRun[], stale: readonly string[] = []): string {
+export function coverageNote(suite: string, command: string, pending: readonly string[], runs: readonly FileRun[], stale: readonly string[] = [], rejudged: readonly string[] = []): string {
   const hours = runs.reduce((a, r) => a + r.seconds, 0) / 3600;
-  const staleNote = stale.length === 0 ? '' : ` ${stale.length === 1 ? '1 file was measured on an older version of its source' : `${stale.length} files were measured on older versions of their source`} (${stale.join(', ')}): \`${command}\` re-runs ${stale.length === 1 ? 'it' : 'them'} incrementally.`;
+  const staleNote = (stale.length === 0 ? '' : ` ${stale.length === 1 ? '1 file was measured on an older version of its source' : `${stale.length} files were measured on older versions of their source`} (${stale.join(', ')}): \`${command}\` re-runs ${stale.length === 1 ? 'it' : 'them'} incrementally.`) +
+    (rejudged.length === 0 ? '' : ` ${rejudged.length === 1 ? '1 file was' : `${rejudged.length} files were`} judged by another version of the claims than the current one (${rejudged.join(', ')}); the current claims may detect more or fewer of ${rejudged.length === 1 ? 'its' : 'their'} mutants: \`${command}\` re-runs ${rejudged.length === 1 ? 'it' : 'them'} from scratch.`);
   if (pending.length === 0) return `Every file of the ${suite} run is measured (${runs.length} per-file runs, ${hours.toFixed(1)} h of wall time on this machine).${staleNote}`;
   // the pending files' mutants are not known before Stryker instruments them: source size is the proxy for the projection
   const bytes = (files: readonly string[]) => files.reduce((a, f) => a + (existsSync(f) ? statSync(f).size : 0), 0);
@@ -185,10 +186,12 @@ export interface PerFileMeta {
   pending: string[];
   /** files whose report was made from another version of their source */
   stale: string[];
+  /** files judged by other sources than the suite's judge now holds (PerFileSuite.judge) */
+  rejudged: string[];
   runs: FileRun[];
 }
 
-export async function perFileMeta(report: MutationReport, files: readonly string[], runs: FileRun[]): Promise<PerFileMeta> {
+export async function perFileMeta(report: MutationReport, files: readonly string[], runs: FileRun[], judge?: readonly string[]): Promise<PerFileMeta> {
   const { execFileSync } = await import('node:child_process');
   // a file with no mutants is missing from Stryker's report but was run: runs.json says so
   const done = new Set([...Object.keys(report.files), ...runs.map((r) => r.file)]);
@@ -197,6 +200,7 @@ export async function perFileMeta(report: MutationReport, files: readonly string
     commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim(),
     pending: files.filter((f) => !done.has(f)),
     stale: staleFiles(report),
+    rejudged: rejudged(runs, judge && judgeHash(judge)),
     runs,
   };
 }
@@ -206,7 +210,7 @@ export async function writeMutationSummary(reportFile?: string, out = 'reports/m
   const report = reportFile !== undefined ? await loadReport(reportFile) : await loadPerFile(MUTATION_FILES_DIR, 'reports/mutation/mutation.json');
   const s = summarize(report, await loadEquivalents('mutation/equivalent.json'));
   const meta = await perFileMeta(report, selectFiles(MUTATION_FILES), loadRuns(MUTATION_RUNS));
-  await writeFileAtomic(out, formatSummary(s, { ...meta, coverage: coverageNote('mutation', 'npm run mutation', meta.pending, meta.runs, meta.stale) }));
+  await writeFileAtomic(out, formatSummary(s, { ...meta, coverage: coverageNote('mutation', 'npm run mutation', meta.pending, meta.runs, meta.stale, meta.rejudged) }));
   return s;
 }
 

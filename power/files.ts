@@ -4,6 +4,8 @@ import { POWER_FILES } from './stryker.config.mjs';
 
 export const FILES_DIR = 'reports/power/files';
 export const RUNS_FILE = 'reports/power/runs.json';
+/** What judges a power mutant: the claims, the implementations and analysis they drive, and the harness (PerFileSuite.judge). */
+export const POWER_JUDGE = ['src/claims', 'src/impl', 'src/analysis', 'power/verify.power.test.ts'];
 
 /** The files POWER_FILES selects. */
 export const powerFiles = (root = '.'): string[] => selectFiles(POWER_FILES, root);

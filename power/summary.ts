@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { writeFileAtomic, writeJsonAtomic } from '../src/report/atomic.js';
 import { Equivalent, MutationReport, PerFileMeta, coverageNote, loadEquivalents, loadPerFile, perFileMeta, summarize } from '../mutation/summary.js';
 import { cli } from '../mutation/perFile.js';
-import { FILES_DIR, loadRuns, powerFiles } from './files.js';
+import { FILES_DIR, POWER_JUDGE, loadRuns, powerFiles } from './files.js';
 
 /** Detection counts of one module (or of all). */
 export interface ModulePower {
@@ -87,7 +87,7 @@ const cell = (s: string): string => `\`${s.replace(/`/g, "'").replace(/\|/g, '\\
 /** The Markdown summary of reports/power/. */
 export function formatPower(p: PowerSummary, meta: Pick<PerFileMeta, 'generatedAt' | 'commit'> & Partial<PerFileMeta>): string {
   const t = p.total;
-  const coverage = [coverageNote('power', 'npm run power', meta.pending ?? [], meta.runs ?? [], meta.stale ?? [])];
+  const coverage = [coverageNote('power', 'npm run power', meta.pending ?? [], meta.runs ?? [], meta.stale ?? [], meta.rejudged ?? [])];
   const nStatic = (m: string) => (m === 'all' ? Object.values(p.statics).reduce((a, n) => a + n, 0) : p.statics[m] ?? 0);
   const line = (m: ModulePower) => `| ${m.module} | ${m.mutants} | ${m.detected} | ${m.equivalent} | ${m.unseen} | ${m.survived} | ${m.rate.toFixed(1)}% | ${nStatic(m.module)} |`;
   return [
@@ -127,7 +127,7 @@ export function formatPower(p: PowerSummary, meta: Pick<PerFileMeta, 'generatedA
 export async function writePowerSummary(outDir = 'reports/power'): Promise<PowerSummary> {
   const report = await loadPerFile(FILES_DIR, join(outDir, 'mutation.json'));
   const p = powerSummary(report, await loadEquivalents('power/equivalent.json'));
-  const meta = await perFileMeta(report, powerFiles(), loadRuns());
+  const meta = await perFileMeta(report, powerFiles(), loadRuns(), POWER_JUDGE);
   await writeJsonAtomic(join(outDir, 'summary.json'), { ...meta, ...p });
   await writeFileAtomic(join(outDir, 'summary.md'), formatPower(p, meta));
   return p;

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PerFileSuite, queueOf, reportIn, selectFiles } from '../mutation/perFile.js';
+import { PerFileSuite, judgeHash, queueOf, rejudged, reportIn, selectFiles } from '../mutation/perFile.js';
 import { MutationReport, coverageNote, staleFiles } from '../mutation/summary.js';
 import { MUTATION_FILES } from '../stryker.config.mjs';
 import { POWER_FILES } from '../power/stryker.config.mjs';
@@ -39,7 +39,37 @@ describe('per-file mutation runs', () => {
     expect(q.stale).toEqual([c, d]);
     // negative control: --refresh re-runs the up-to-date file too
     expect(queueOf(s, [b], true).stale).toEqual([b]);
-    expect(queueOf(s, [b], false)).toEqual({ pending: [], stale: [] });
+    expect(queueOf(s, [b], false)).toEqual({ pending: [], stale: [], fresh: [] });
+  });
+
+  it('a run judged by other claims is re-run from scratch, and the summary says which files the current claims have not judged', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eqflow-judge-'));
+    mkdirSync(join(dir, 'claims'));
+    writeFileSync(join(dir, 'claims', 'a.ts'), 'export const a = 1;');
+    writeFileSync(join(dir, 'harness.ts'), 'run all');
+    const before = judgeHash(['claims', 'harness.ts'], dir);
+    expect(judgeHash(['claims', 'harness.ts'], dir)).toBe(before); // the same sources hash the same
+    writeFileSync(join(dir, 'claims', 'b.ts'), 'export const b = 2;'); // a claim added
+    const after = judgeHash(['claims', 'harness.ts'], dir);
+    expect(after).not.toBe(before);
+    const s = { ...suite(dir), judge: ['claims', 'harness.ts'].map((p) => join(dir, p)) };
+    mkdirSync(s.filesDir);
+    const [b, c, d] = ['src/risk/losses.ts', 'src/space/linalg.ts', 'src/flows/dynamics.ts'];
+    for (const f of [b, c, d]) writeFileSync(reportIn(s.filesDir, f), '{}');
+    const now = judgeHash(s.judge);
+    const runs = [
+      { file: b, sha: sha(b), judge: now, seconds: 1, mutants: 1, finishedAt: 'then' },
+      { file: c, sha: sha(c), judge: 'older claims', seconds: 1, mutants: 1, finishedAt: 'then' },
+      { file: d, sha: sha(d), seconds: 1, mutants: 1, finishedAt: 'before judges were recorded' },
+    ];
+    writeFileSync(s.runsFile, JSON.stringify(runs));
+    // b is current on both counts (negative control); c and d were judged by other claims, though their source is unchanged
+    expect(queueOf(s, [b, c, d], false)).toEqual({ pending: [], stale: [c, d], fresh: [c, d] });
+    expect(rejudged(runs, now)).toEqual([d, c].sort());
+    expect(rejudged(runs, undefined)).toEqual([]); // a suite without a judge (the unit-test run) never re-judges
+    const note = coverageNote('power', 'npm run power', [], runs, [], rejudged(runs, now));
+    expect(note).toMatch(/2 files were judged by another version of the claims than the current one \(src\/flows\/dynamics\.ts, src\/space\/linalg\.ts\)/);
+    expect(coverageNote('power', 'npm run power', [], runs, [], [])).not.toMatch(/judged by another/);
   });
 
   it('a summary names the files left, the files measured on an older source, and projects the time', () => {
