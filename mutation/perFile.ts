@@ -82,16 +82,18 @@ export function rejudged(runs: readonly FileRun[], judge: string | undefined): s
 
 /**
  * The suite's files not run yet, then those to re-run: with --refresh, when their source changed, or when another
- * judge measured them (`fresh`: their incremental file must go, so that every mutant is judged again).
+ * judge measured them (`fresh`: their incremental file must go, so that every mutant is judged again); and the
+ * current judge's hash, which the runs record.
  */
-export function queueOf(suite: PerFileSuite, chosen: readonly string[], refresh: boolean): { pending: string[]; stale: string[]; fresh: string[] } {
+export function queueOf(suite: PerFileSuite, chosen: readonly string[], refresh: boolean): { pending: string[]; stale: string[]; fresh: string[]; judge?: string } {
   const runs = loadRuns(suite.runsFile);
   const has = (f: string) => existsSync(reportIn(suite.filesDir, f));
   const pending = chosen.filter((f) => !has(f) && !runs.some((r) => r.file === f)).sort((a, b) => statSync(a).size - statSync(b).size);
-  const other = new Set(rejudged(runs, suite.judge && judgeHash(suite.judge)));
+  const judge = suite.judge && judgeHash(suite.judge);
+  const other = new Set(rejudged(runs, judge));
   const fresh = chosen.filter((f) => has(f) && other.has(f));
   const stale = chosen.filter((f) => has(f) && (refresh || other.has(f) || !runs.some((r) => r.file === f && r.sha === sha(f))));
-  return { pending, stale, fresh };
+  return { pending, stale, fresh, ...(judge && { judge }) };
 }
 
 function strykerOn(suite: PerFileSuite, file: string): Promise<number> {
@@ -116,9 +118,8 @@ export async function runPerFile(suite: PerFileSuite, args: readonly string[]): 
   const asked = args.filter((a, i) => !a.startsWith('--') && (at < 0 || i !== at + 1));
   for (const f of asked) if (!all.includes(f)) throw new EqflowError('invalid-argument', 'FILE', `${f} is not one of the ${suite.name} run's files (${suite.config})`);
   const refresh = args.includes('--refresh');
-  const { pending, stale, fresh } = queueOf(suite, asked.length > 0 ? asked : all, refresh);
+  const { pending, stale, fresh, judge } = queueOf(suite, asked.length > 0 ? asked : all, refresh);
   const queue = [...pending, ...stale];
-  const judge = suite.judge && judgeHash(suite.judge);
   process.stdout.write(`${suite.name}: ${queue.length} of ${asked.length > 0 ? asked.length : all.length} files to run (${pending.length} never run, ${stale.length} ${refresh ? 'to refresh' : 'changed'}${fresh.length > 0 ? `, ${fresh.length} of them judged by other claims: re-run from scratch` : ''})\n`);
   const started = Date.now();
   for (const file of queue) {

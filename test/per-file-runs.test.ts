@@ -64,7 +64,7 @@ describe('per-file mutation runs', () => {
     ];
     writeFileSync(s.runsFile, JSON.stringify(runs));
     // b is current on both counts (negative control); c and d were judged by other claims, though their source is unchanged
-    expect(queueOf(s, [b, c, d], false)).toEqual({ pending: [], stale: [c, d], fresh: [c, d] });
+    expect(queueOf(s, [b, c, d], false)).toEqual({ pending: [], stale: [c, d], fresh: [c, d], judge: now });
     expect(rejudged(runs, now)).toEqual([d, c].sort());
     expect(rejudged(runs, undefined)).toEqual([]); // a suite without a judge (the unit-test run) never re-judges
     const note = coverageNote('power', 'npm run power', [], runs, [], rejudged(runs, now));
