@@ -90,13 +90,14 @@ export function checkCompactProjector(c: CompactLayerInput): { ratio: number; de
   const S = G.generators.length;
   // CG's own stop test (src/space/fixedSpace.ts): ‖My‖ ≤ roundoff(1, dim·|S|)·max(‖Mx‖, ‖x‖), ‖M‖ ≤ 4|S|
   const stop = roundoff(1, act.dim * S) * 4 * S * norm(x);
+  const lambda = gapOfM(c.group, D);
   return worst(
     measured(Math.max(hom, inverse, isometry, identity), ro, `ρ̄ laws on Haar samples (ρ̄(g)ρ̄(h) = ρ̄(gh), ρ̄(g⁻¹)ρ̄(g) = I, isometry, ρ̄(e) = I)`),
     { ratio: laws, detail: `Π_G laws (invariance under 3 Haar samples, idempotence, symmetry): ${laws.toExponential(2)} of round-off` },
     // each diagonal entry (Π_G e_i)_i carries the round-off of one projection of a unit vector
     measured(Math.abs(trace - rank), act.dim * roundoff(1, rule.elements.length * perApply), `tr Π_G = ${trace.toFixed(6)} vs dim H_G = ${rank} (Schur)`),
     measured(cg.residual, Math.sqrt(norm(x) * stop), `CG's residual max_s ‖ρ̄(s)y − y‖ = ${cg.residual.toExponential(2)} vs its stop test`),
-    measured(diff(cg.out, px), (2 * S * cg.residual) / gapOfM(c.group, D) + ro, `Π_G x by the ${P.method} vs by conjugate gradients (λ = ${gapOfM(c.group, D).toFixed(3)})`),
+    measured(diff(cg.out, px), (2 * S * cg.residual) / lambda + ro, `Π_G x by the ${P.method} vs by conjugate gradients (λ = ${lambda.toFixed(3)})`),
   );
 }
 
