@@ -8,7 +8,8 @@ import { EqflowError, require as requireOk, requireFinite, requireInteger, requi
 import {
   add, axpy, distance, dot, gemm, gemmNT, gemmNaive, gemmTN, maxAbs, norm, scale, sub,
 } from '../src/core/kernels.js';
-import { RandomStream } from '../src/core/rng.js';
+import seedrandom from 'seedrandom';
+import { arc4Key, RandomStream } from '../src/core/rng.js';
 import { EPS, ratio, roundoff } from '../src/core/tolerance.js';
 import { checkProperty, expectEqflowError } from '../properties/arbitraries/index.js';
 
@@ -85,6 +86,50 @@ describe('RandomStream', () => {
         // children of different names differ; the child is the stream named `${seed}/${name}`
         expect(run(parent.child(nameB), ['uniform', 'uniform'])).not.toEqual(run(parent.child(nameA), ['uniform', 'uniform']));
         expect(run(new RandomStream(`${seed}/${nameA}`), opsA)).toEqual(want);
+      }),
+    );
+  });
+
+  /** The 256 bytes ARC4's key schedule reads from a key of at most 256 chars, as seedrandom builds it. */
+  const schedule = (key: string): string => {
+    const bytes = key.length === 0 ? [0] : Array.from(key, (_, i) => key.charCodeAt(i) & 255);
+    return Array.from({ length: 256 }, (_, i) => bytes[i % bytes.length]).join(',');
+  };
+  /** Seeds built to collide under raw ARC4 keying: periodic extensions, and codes equal mod 256. */
+  const collidingPairArb = fc.tuple(fc.string({ unit: 'binary', minLength: 1, maxLength: 6 }), fc.integer({ min: 1, max: 5 }), fc.nat(), fc.boolean())
+    .map(([s, k, cut, shift]) => {
+      const b = shift ? String.fromCharCode(...Array.from(s, (_, i) => (s.charCodeAt(i) + 256) % 0x10000)) : s.repeat(k) + s.slice(0, cut % s.length);
+      return [s, b] as const;
+    });
+
+  it('distinct seeds never share an ARC4 key schedule, even those raw seedrandom confuses ("1" and "11", "±" and "α")', () => {
+    // negative control: seedrandom keyed by the raw seed gives these pairs the same stream
+    for (const [a, b] of [['1', '11'], ['/', '//'], ['ab', 'abab'], ['±', 'α'], ['', '\u0000']]) {
+      expect(seedrandom(a)(), `${a} vs ${b}`).toBe(seedrandom(b)());
+      expect(schedule(a)).toBe(schedule(b));
+      expect(run(new RandomStream(a), ['uniform', 'uniform']), `${a} vs ${b}`).not.toEqual(run(new RandomStream(b), ['uniform', 'uniform']));
+    }
+    checkProperty(
+      fc.property(fc.oneof(collidingPairArb, fc.tuple(fc.string({ unit: 'binary', maxLength: 8 }), fc.string({ unit: 'binary', maxLength: 8 }))), ([a, b]) => {
+        fc.pre(a !== b);
+        const [ka, kb] = [arc4Key(a), arc4Key(b)];
+        // keys past 256 chars are folded by seedrandom's hash, outside this structural check
+        if (ka.length <= 256 && kb.length <= 256) expect(schedule(ka)).not.toBe(schedule(kb));
+        expect(run(new RandomStream(a), ['uniform', 'uniform'])).not.toEqual(run(new RandomStream(b), ['uniform', 'uniform']));
+      }),
+    );
+  });
+
+  it('a seed that is the shortest of its ARC4 class keeps the bits it always had (2025, its children, most integers)', () => {
+    for (const seed of ['2025', '2025/claims/action', '7', '12345', '']) expect(arc4Key(seed)).toBe(seed);
+    for (const seed of ['11', '2020', '//', 'α']) expect(arc4Key(seed)).not.toBe(seed);
+    checkProperty(
+      fc.property(fc.oneof(fc.integer().map(String), fc.string({ maxLength: 12 })), (seed) => {
+        const raw = seedrandom(seed);
+        const periodic = Array.from({ length: seed.length - 1 }, (_, p) => p + 1).some((p) => schedule(seed) === schedule(seed.slice(0, p)));
+        // raw is kept exactly when no shorter seed has its schedule
+        expect(arc4Key(seed) === seed).toBe(!periodic && !seed.includes('\u0000'));
+        if (!periodic) expect(new RandomStream(seed).uniform()).toBe(raw.double());
       }),
     );
   });
