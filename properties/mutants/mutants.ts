@@ -1,4 +1,5 @@
 import { DynamicsKind, VectorField, dynamics, velocity } from '../../src/flows/dynamics.js';
+import { flowAtTimes } from '../../src/flows/integrators.js';
 import { FiniteGroup } from '../../src/groups/group.js';
 import { BuiltCase, buildGroup, buildModel } from '../../src/impl/build.js';
 import { CaseSession } from '../../src/impl/implementation.js';
@@ -245,6 +246,18 @@ class FlowHalfGamma extends ReferenceSession {
 const flowHalfGamma = new Mutated('mutant:flow-half-gamma', (b) => b, (b) => new FlowHalfGamma(b));
 
 /**
+ * (15) The flow by Lawson RK4 (RK4 on w = φ(−t)A, the integrating factor) in place of ETDRK4: as accurate at small
+ * γ·step, and stable at any, but its fixed points are not the zeros of v once γ·step is not small (docs/theory.md §9).
+ */
+class FlowLawson extends ReferenceSession {
+  override async flow(kind: DynamicsKind, A: Float64Array, gamma: number, times: number[], step: number): Promise<Float64Array[]> {
+    if (this.built.P.L.offset) return super.flow(kind, A, gamma, times, step);
+    return flowAtTimes(this.field(kind, gamma), Float64Array.from(A), times, step, 'lawson-rk4');
+  }
+}
+const flowLawson = new Mutated('mutant:flow-lawson', (b) => b, (b) => new FlowLawson(b));
+
+/**
  * (13) Projected gradient descent with the linear projector: A⁺ = Π_L(A − η(K∇R + γΠ_{E⊥}(A − A°))), Π_L applied to
  * the point after adding the regularizer. Right on a linear L (A ∈ L_0); on an affine L it drops A°.
  */
@@ -282,6 +295,7 @@ export const dynamicsMutants: readonly Mutant[] = [
   { id: 'step-omits-PiL', bug: 'the training step omits Π_L on the risk gradient', impl: stepWithoutPiL },
   { id: 'sampled-step-x-not-y', bug: 'the sampled step transforms x but not y', impl: sampledXNotY },
   { id: 'flow-half-gamma', bug: 'the flow integrates with γ/2', impl: flowHalfGamma },
+  { id: 'flow-lawson', bug: 'the flow integrates by Lawson RK4 (integrating factor), whose fixed points are off the zeros of v at stiff steps', impl: flowLawson },
   { id: 'step-projects-point', bug: 'the regularized step applies Π_L to the point after adding the regularizer (drops A° of an affine L)', impl: stepProjectsPoint },
   { id: 'regularizer-ignores-offset', bug: 'the regularizer is −γΠ_{E⊥}A on an affine L, not −γΠ_{E⊥}(A − A°)', impl: regularizerIgnoresOffset },
 ];

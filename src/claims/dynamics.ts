@@ -1,13 +1,18 @@
 import fc from 'fast-check';
+import { zeroOfVelocity } from '../analysis/stationary.js';
+import { EqflowError } from '../core/errors.js';
 import { RandomStream } from '../core/rng.js';
 import { roundoff } from '../core/tolerance.js';
-import { DYNAMICS, DynamicsKind } from '../flows/dynamics.js';
+import { DYNAMICS, DynamicsKind, dynamics } from '../flows/dynamics.js';
+import { Projectors } from '../space/projectors.js';
 import { CaseSpec, parseCase } from '../impl/caseSpec.js';
 import { CaseSession } from '../impl/implementation.js';
 import { ReferenceImplementation } from '../impl/reference.js';
 import { dynamicsCase } from './cases.js';
+import { caseStructure } from './caseStructure.js';
 import { Measurement, register } from './engine.js';
-import { diff, gaussian, gradientRoundoffScale, lin, measured, norm, numerics, structure, withSession, withStableStep, worst } from './util.js';
+import { equivariantStationaryPoint, theoremCase } from './theorem1.js';
+import { diff, gaussian, gradientRoundoffScale, hessianNorm, lin, measured, norm, numerics, structure, withSession, withStableStep, worst } from './util.js';
 
 /**
  * Conformance of the dynamics (docs/theory.md §4): an implementation's `step`, `sampledStep` and `flow` against the
@@ -266,4 +271,73 @@ export const inLClaim = register({
   negative: { description: 'a step omitting Π_L, a step projecting the point onto L_0, a regularizer ignoring A° (mutants)' },
 });
 
-export const dynamicsClaims = [stepClaim, sampledStepClaim, flowClaim, inLClaim];
+/** γ·step of the stiff check: |z| ≥ 1 takes φ_k(z) off its Taylor range; classical RK4 is still stable (down to −2.79). */
+const STIFF_GAMMA_H = { min: 1, max: 2.5 };
+/** steps of the stiff check: few, so that an explicit scheme's growth e^{(γ+κ)T} on round-off stays bounded */
+const STIFF_STEPS = 4;
+
+/**
+ * The zero A* of the regularized nominal velocity v = −Π_L∇R − γΠ_{E⊥}A near the Case's equivariant stationary point
+ * (Remark R1: it lies off E, at ≈ β/γ), by the reference's Newton; fc.pre skips a case where Newton does not converge.
+ */
+function nominalZero(spec: CaseSpec, seed: number, gamma: number): Float64Array {
+  const b = caseStructure(spec);
+  fc.pre(b.P instanceof Projectors && b.K === null && !b.P.L.offset);
+  const f = dynamics({ kind: 'reg-nominal', projectors: b.P as Projectors, nominal: b.R, gamma });
+  const { A } = equivariantStationaryPoint(spec, seed);
+  let Astar: Float64Array;
+  try {
+    // 1e-13 of the velocity's scale: the γ-term's own round-off is ~ dim·ε·γ‖A‖
+    Astar = zeroOfVelocity(f, A, 1e-13 * Math.max(1, gamma * norm(A))).A;
+  } catch (e) {
+    if (e instanceof EqflowError && e.code === 'not-converged') fc.pre(false);
+    throw e;
+  }
+  // off E by more than 1e-6 relative (by the reference, so the same cases at every precision), or the φ_k(z) weights
+  // multiply nothing: β = 0 at this stationary point (A = 0, or a nominal gradient with no E⊥ part)
+  fc.pre(norm((b.P as Projectors).piEperp(Astar)) > 1e-6 * Math.max(1, norm(Astar)));
+  return Astar;
+}
+
+/**
+ * docs/theory.md §9: every Runge–Kutta and every ETD scheme keeps the zeros of v as fixed points for any step (all
+ * stages coincide there); Lawson's integrating factor does not. At a zero A* of the regularized nominal velocity,
+ * which sits off E, the flow at γ·step ∈ [1, 2.5] weights the E⊥ part by φ_k(−γ·step) with |z| ≥ 1, a range no
+ * other claim reaches off E. Tolerance (Grönwall): A* is a zero of the implementation's v only to ‖v(A*)‖ (from its
+ * own risk and projectors), and the flow moves it by at most T·‖v(A*)‖ plus each step's round-off, both grown at
+ * most e^{(γ+κ)T} (|R(z)| ≤ e^{|z|} for any RK polynomial; κ = ‖Π_L∇²RΠ_L‖ by power iteration); the 2 covers the
+ * per-step weight (R(z) − 1)/z, ≤ 1 for RK4 and ETDRK4 on z ≤ 0.
+ */
+export const stiffFixedPointClaim = register({
+  id: 'dynamics-stiff-fixed-point',
+  title: 'at stiff steps (γ·step ∈ [1, 2.5]) the flow keeps a zero of the regularized nominal velocity, off E, in place',
+  source: 'docs/theory.md §9 (fixed points of Runge–Kutta and ETD schemes)',
+  needs: ['flow', 'risk', 'projectors'],
+  // each case: a stationary point on E, Newton on v (dense Jacobian), 25 Hessian products and one short flow
+  runs: 30,
+  arbitrary: fc.record({ spec: theoremCase, seed, gamma: fc.double({ min: 20, max: 200, noNaN: true }), gammaH: fc.double({ ...STIFF_GAMMA_H, noNaN: true }) }),
+  check: async (impl, { spec, seed, gamma, gammaH }) => {
+    const Astar = nominalZero(spec, seed, gamma);
+    return withSession(impl, spec, async (s) => {
+      const { eps } = numerics(impl);
+      const offset = new Float64Array(s.dim);
+      const v = await velocityOf(s, spec, 'reg-nominal', Astar, gamma, offset);
+      const off = norm(lin(1, Astar, -1, await s.project('E', Astar)));
+      const kappa = await hessianNorm(s, Astar, seed, 'nominal', eps);
+      const vr = velocityRoundoff(spec, s.dim, Astar, gamma, offset, false, norm(v), eps);
+      const h = gammaH / gamma;
+      const times = Array.from({ length: STIFF_STEPS }, (_, k) => (k + 1) * h);
+      const traj = await s.flow('reg-nominal', Astar, gamma, times, h);
+      const ms = traj.map((X, k) => {
+        const t = times[k];
+        const grow = Math.exp((gamma + kappa) * t);
+        const tol = grow * (2 * t * (norm(v) + vr) + (k + 1) * pointRoundoff(X, eps));
+        return measured(diff(X, Astar), tol, `‖A(${t.toPrecision(3)}) − A*‖ at a zero of v (reg-nominal, γ = ${gamma.toPrecision(3)}, γ·step = ${gammaH.toFixed(2)}, ‖Π_{E⊥}A*‖ = ${off.toExponential(2)}, ‖v(A*)‖ = ${norm(v).toExponential(1)}, ${spec.name})`);
+      });
+      return worst(...ms);
+    });
+  },
+  negative: { description: 'a flow by Lawson RK4 (integrating factor), whose fixed points are off the zeros of v at stiff steps (mutant)' },
+});
+
+export const dynamicsClaims = [stepClaim, sampledStepClaim, flowClaim, inLClaim, stiffFixedPointClaim];

@@ -83,6 +83,16 @@ export const RESOLUTION: Readonly<Record<string, ResolutionTable>> = {
     }
    },
    {
+    "claim": "dynamics-stiff-fixed-point",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
     "claim": "lemma-1a-2a",
     "clean": "holds",
     "smallest": {
@@ -362,6 +372,16 @@ export const RESOLUTION: Readonly<Record<string, ResolutionTable>> = {
    },
    {
     "claim": "dynamics-in-L",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "dynamics-stiff-fixed-point",
     "clean": "holds",
     "smallest": {
      "action": null,
@@ -659,6 +679,16 @@ export const RESOLUTION: Readonly<Record<string, ResolutionTable>> = {
     }
    },
    {
+    "claim": "dynamics-stiff-fixed-point",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
     "claim": "lemma-1a-2a",
     "clean": "holds",
     "smallest": {
@@ -947,6 +977,16 @@ export const RESOLUTION: Readonly<Record<string, ResolutionTable>> = {
     }
    },
    {
+    "claim": "dynamics-stiff-fixed-point",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
     "claim": "lemma-1a-2a",
     "clean": "holds",
     "smallest": {
@@ -1226,6 +1266,16 @@ export const RESOLUTION: Readonly<Record<string, ResolutionTable>> = {
    },
    {
     "claim": "dynamics-in-L",
+    "clean": "holds",
+    "smallest": {
+     "action": null,
+     "projector": null,
+     "gradient": null,
+     "flow-time": null
+    }
+   },
+   {
+    "claim": "dynamics-stiff-fixed-point",
     "clean": "holds",
     "smallest": {
      "action": null,
