@@ -7,11 +7,13 @@
  *     no power when every one of them is detected there too (exit 1, a claim violated, or 3, the implementation
  *     failed: the same two outcomes the in-process power test counts). Writes reports/power/protocol.json.
  *
- *   npx tsx power/replay.ts equivalents [--sample K] [--seeds 7,8] [--scale 10] [--covering]
+ *   npx tsx power/replay.ts equivalents [--sample K] [--seeds 7,8] [--scale 10] [--covering] [--files F1,F2]
  *     A seeded sample of the mutants power/equivalent.json calls equivalent, re-judged by the power test with
  *     --scale × each claim's cases at each of --seeds: an equivalence judgment holds when no claim tells the mutant
  *     apart at any of them. --covering runs only the claims that ran the mutant's code in the power run (a full
- *     10× run takes ~16 min per seed on two loaded cores). Writes reports/power/equivalents.json after each mutant.
+ *     10× run takes ~16 min per seed on two loaded cores). --files samples only those source files' mutants (a round's
+ *     new judgments). Mutants of a file whose source changed since its power run are left out (they cannot be
+ *     applied). Writes reports/power/equivalents.json after each mutant.
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -104,9 +106,14 @@ async function protocol(k: number, seed: string, write: (rows: Array<Record<stri
 /** A vitest -t pattern selecting exactly the named claim tests (at any seed). */
 const onlyTests = (claims: string[]): string => `\\) (${claims.map((c) => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})$`;
 
-async function equivalents(k: number, seeds: number[], scale: number, covering: boolean, write: (rows: Array<Record<string, unknown>>) => Promise<void>): Promise<Array<Record<string, unknown>>> {
-  const judged = (await loadEquivalents('power/equivalent.json')).filter((e) => (e.kind ?? 'equivalent') === 'equivalent');
-  const mutants = allMutants();
+async function equivalents(k: number, seeds: number[], scale: number, covering: boolean, files: string[] | null, write: (rows: Array<Record<string, unknown>>) => Promise<void>): Promise<Array<Record<string, unknown>>> {
+  const judged = (await loadEquivalents('power/equivalent.json')).filter((e) => (e.kind ?? 'equivalent') === 'equivalent' && (files === null || files.includes(e.file)));
+  const current = new Map<string, string | null>();
+  const unchanged = (m: Mutant): boolean => {
+    if (!current.has(m.file)) current.set(m.file, existsSync(m.file) ? readFileSync(m.file, 'utf8') : null);
+    return current.get(m.file) === m.source;
+  };
+  const mutants = allMutants().filter(unchanged);
   const found = judged.flatMap((e) => mutants.filter((m) => m.status !== 'Killed' && m.status !== 'Timeout' && m.file === e.file && m.mutatorName === e.mutator && (m.source.split('\n')[m.location.start.line - 1] ?? '').trim() === e.original && (m.replacement ?? '').replace(/\s+/g, ' ') === e.replacement).map((m) => ({ m, reason: e.reason })));
   const rows: Array<Record<string, unknown>> = [];
   for (const [i, { m, reason }] of sample(found, k, 'equivalents').entries()) {
@@ -148,8 +155,9 @@ async function main(): Promise<void> {
     const seeds = flag(args, '--seeds', '7,8').split(',').map(Number);
     const scale = Number(flag(args, '--scale', '10'));
     const covering = args.includes('--covering');
-    const write = (rows: Array<Record<string, unknown>>) => writeJsonAtomic('reports/power/equivalents.json', { generatedAt: new Date().toISOString(), seeds, scale, covering, asked: k, sample: rows.length, confirmed: rows.filter((r) => r.confirmed).length, mutants: rows });
-    const rows = await equivalents(k, seeds, scale, covering, write);
+    const files = args.includes('--files') ? flag(args, '--files', '').split(',').filter((f) => f !== '') : null;
+    const write = (rows: Array<Record<string, unknown>>) => writeJsonAtomic('reports/power/equivalents.json', { generatedAt: new Date().toISOString(), seeds, scale, covering, files, asked: k, sample: rows.length, confirmed: rows.filter((r) => r.confirmed).length, mutants: rows });
+    const rows = await equivalents(k, seeds, scale, covering, files, write);
     process.stdout.write(`equivalence re-checked: ${rows.filter((r) => r.confirmed).length} of ${rows.length} confirmed at ${scale}× cases, seeds ${seeds.join(', ')}\n`);
   } else {
     throw new EqflowError('invalid-argument', 'mode', `mode must be "protocol" or "equivalents" (got ${mode ?? 'nothing'})`);
