@@ -11,7 +11,7 @@ import { checkLargeProjector, largeGroupProjectorClaim } from '../../src/claims/
 import { CompactGroup, permutationGroup } from '../../src/groups/compact.js';
 import { Perm, symmetricByGenerators, symmetricGenerators } from '../../src/groups/permGroup.js';
 import { GroupAction, SignedPerm } from '../../src/reps/action.js';
-import { orbitProjector } from '../../src/space/fixedSpace.js';
+import { FixedProjector, orbitProjector } from '../../src/space/fixedSpace.js';
 import { allClaims } from '../../src/claims/registry.js';
 import { buildCase } from '../../src/impl/build.js';
 import { ReferenceImplementation } from '../../src/impl/reference.js';
@@ -133,6 +133,34 @@ describe('claims checked statistically', () => {
       expect(bad.ratio).toBeGreaterThan(1);
       // on sets the moves carry no signs: the same planted bug changes nothing there (the signed layer is what exposes it)
       expect(checkLargeProjector(n, 'sets', 11, unsigned).ratio).toBeLessThanOrEqual(1);
+    }
+  });
+
+  // power: orbitProjector's parity bookkeeping survived, because every live orbit of the signed layer has one sign
+  it('large-group-projector on the edge layer Hom(Λ²R^n ⊕ R, R^n) holds, and rejects a projector that cancels the right orbits but averages the live ones without their signs', () => {
+    const byOrbits = (act: GroupAction<Perm>) => orbitProjector(act.dim, act.group.generators.map((s) => act.move(s) as SignedPerm));
+    const unsigned = (act: GroupAction<Perm>) => orbitProjector(act.dim, act.group.generators.map((s) => ({ perm: (act.move(s) as SignedPerm).perm, sign: null })));
+    /** The planted bug: dead orbits found from the signs, live orbits averaged without them (the same rank as the right one). */
+    const signlessMean = (act: GroupAction<Perm>): FixedProjector => {
+      const right = byOrbits(act), plain = unsigned(act);
+      const live = new Uint8Array(act.dim);
+      const basis = right.fixedBasis?.();
+      if (!basis) throw new Error('an orbit projector gives its basis');
+      for (const v of basis) v.forEach((c, i) => { if (c !== 0) live[i] = 1; });
+      return { ...right, apply: (x, out = new Float64Array(act.dim)) => {
+        const r = plain.apply(x, out);
+        for (let i = 0; i < act.dim; i++) if (!live[i]) r.out[i] = 0;
+        return r;
+      } };
+    };
+    for (const n of [20, 25]) {
+      const ok = checkLargeProjector(n, 'edges', 11, byOrbits);
+      expect(ok.ratio).toBeLessThanOrEqual(1);
+      expect(ok.detail).toMatch(/dim H_G = 2,/); // the boundary map e_i ∧ e_j ↦ e_j − e_i and the constant bias
+      expect(checkLargeProjector(n, 'edges', 11, signlessMean).ratio).toBeGreaterThan(1);
+      expect(checkLargeProjector(n, 'edges', 11, unsigned).detail).toMatch(/dim H_G = 3 ≠ 2/); // the orbit of (e_i ∧ e_j, e_k), k ∉ {i, j}, cancels only with its signs
+      // the signed layer's live orbits carry one sign each: the same bug passes there (the gap this layer closes)
+      expect(checkLargeProjector(n, 'signed', 11, signlessMean).ratio).toBeLessThanOrEqual(1);
     }
   });
 

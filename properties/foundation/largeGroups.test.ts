@@ -9,7 +9,7 @@ import { RandomStream } from '../../src/core/rng.js';
 import { enumerated, permutationGroup } from '../../src/groups/compact.js';
 import { cyclic, fromGenerators, symmetric } from '../../src/groups/builtins.js';
 import { PermGroup, composePerm, permParity, symmetricByGenerators } from '../../src/groups/permGroup.js';
-import { GroupAction, SignedPerm, fromRepresentation, layerAction, pointAction, signTwisted, sumAction, tensorAction } from '../../src/reps/action.js';
+import { GroupAction, SignedPerm, exteriorSquare, fromRepresentation, layerAction, pointAction, signTwisted, sumAction, tensorAction } from '../../src/reps/action.js';
 import { checkedRangeBasis } from '../../src/analysis/hessian.js';
 import { EqflowError } from '../../src/core/errors.js';
 import { rotation2d } from '../../src/reps/builders.js';
@@ -134,6 +134,45 @@ describe('Π_G from generators (docs/theory.md §8)', () => {
     // without the signs the orbits of Hom(R^5, R^5⊗sgn) survive and the projection differs
     const act = layerAction([sumAction(pointAction(G), tw), tw]);
     const [y] = gaussianVectors(5, 1, act.dim);
+    const want = new Float64Array(act.dim), t = new Float64Array(act.dim);
+    for (const g of els) { act.apply(g, y, t); for (let i = 0; i < t.length; i++) want[i] += t[i] / els.length; }
+    const moves = G.generators.map((s) => act.move(s) as SignedPerm);
+    const P1 = orbitProjector(act.dim, moves);
+    expect(P1.rank).toBe(2);
+    const d = (u: Float64Array) => Math.sqrt(u.reduce((s2, v, i) => s2 + (v - want[i]) ** 2, 0));
+    expect(d(P1.apply(y).out)).toBeLessThanOrEqual(16 * act.dim * EPS * norm(y)); // a twirl of 120 terms vs orbit means: round-off
+    expect(d(orbitProjector(act.dim, moves.map((mv) => ({ perm: mv.perm, sign: null }))).apply(y).out)).toBeGreaterThan(0.1 * norm(y));
+  });
+
+  it('Λ²R^n: a representation whose moves match it, equal to g ⊗ g on antisymmetric matrices; on S_5 its edge layer\'s signed orbits equal the twirl', () => {
+    const P = symmetricByGenerators(5);
+    const G = permutationGroup(P);
+    const els = P.elements();
+    const ext = exteriorSquare(G);
+    expect(ext.dim).toBe(10);
+    const x = Float64Array.from({ length: 10 }, (_, i) => i + 1), a = new Float64Array(10), b = new Float64Array(10), c = new Float64Array(10), m = new Float64Array(10);
+    // the pairs i < j in index order, and x as the antisymmetric matrix X with X_ij = x_ij = −X_ji
+    const pairs = Array.from({ length: 5 }, (_, i) => Array.from({ length: 5 - i - 1 }, (__, k) => [i, i + k + 1])).flat();
+    for (const g of els.slice(0, 40)) for (const h of els.slice(40, 80)) {
+      ext.apply(h, x, a);
+      ext.apply(g, a, b);
+      ext.apply(composePerm(g, h), x, c);
+      expect(Array.from(b)).toEqual(Array.from(c));
+      const mv = ext.move(g) as SignedPerm;
+      for (let i = 0; i < 10; i++) m[mv.perm[i]] = (mv.sign as Int8Array)[i] * x[i];
+      ext.apply(g, x, a);
+      expect(Array.from(m)).toEqual(Array.from(a));
+      // (P_g X P_gᵀ)_{g(i) g(j)} = X_ij: the entry at the pair {g(i), g(j)}, read in increasing order
+      pairs.forEach(([i, j], k) => {
+        const [u, v] = [g[i], g[j]];
+        const at = pairs.findIndex(([p, q]) => p === Math.min(u, v) && q === Math.max(u, v));
+        expect(a[at]).toBe(u < v ? x[k] : -x[k]);
+      });
+    }
+    // Π_G by signed orbits on Hom(Λ²R^5 ⊕ R, R^5) equals the twirl over all 120 elements, rank 2; without the signs
+    // the orbit of (e_i ∧ e_j, e_k), k ∉ {i, j}, survives and the projection differs
+    const act = layerAction([ext, pointAction(G)], true);
+    const [y] = gaussianVectors(7, 1, act.dim);
     const want = new Float64Array(act.dim), t = new Float64Array(act.dim);
     for (const g of els) { act.apply(g, y, t); for (let i = 0; i < t.length; i++) want[i] += t[i] / els.length; }
     const moves = G.generators.map((s) => act.move(s) as SignedPerm);

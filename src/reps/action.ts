@@ -53,6 +53,29 @@ export function pointAction(group: CompactGroup<Perm>): GroupAction<Perm> {
 }
 
 /**
+ * Λ²R^n of a permutation group on n points: ρ(g)(e_i ∧ e_j) = e_{g(i)} ∧ e_{g(j)} on the basis e_i ∧ e_j, i < j
+ * (index i·n − i(i+1)/2 + j − i − 1), a signed permutation with sign −1 where g reverses the pair's order. Its
+ * orbits mix signs without cancelling (e_i ∧ e_j and e_j ∧ e_i = −e_i ∧ e_j), unlike those of ρ ⊗ sgn.
+ */
+export function exteriorSquare(group: CompactGroup<Perm>): GroupAction<Perm> {
+  const n = group.identity.length;
+  const dim = (n * (n - 1)) / 2;
+  requireSize(dim, MAX_TABLE_ENTRIES, 'group', `Λ² of ${n} points`);
+  const pair = (i: number, j: number): number => i * n - (i * (i + 1)) / 2 + j - i - 1;
+  return monomialAction(group, dim, `Λ²(R^${n})`, (g) => {
+    const perm = new Int32Array(dim), sign = new Int8Array(dim);
+    for (let i = 0; i < n; i++) {
+      for (let j = i + 1; j < n; j++) {
+        const a = g[i], b = g[j], k = pair(i, j);
+        perm[k] = a < b ? pair(a, b) : pair(b, a);
+        sign[k] = a < b ? 1 : -1;
+      }
+    }
+    return { perm, sign };
+  });
+}
+
+/**
  * ρ ⊗ sgn of a permutation group: ρ(g) times the sign of the permutation g. A monomial ρ stays monomial, with
  * every move's signs multiplied by sgn(g): the signed actions whose orbits can cancel (docs/theory.md §8).
  */
