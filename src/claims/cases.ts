@@ -113,7 +113,10 @@ export const mlpCase = mlpOf(smoothActivation);
 /** Dense networks with any equivariant σ, C² or not (Lemmas 0–2 need only A1–A3). */
 export const mlpAnyCase = mlpOf(anyActivation);
 
-/** The toy CNN of docs/theory.md §6 and small variants: C4/D4 on 4×4 images, a compatible support. */
+/**
+ * The toy CNN of docs/theory.md §6 and small variants: C4/D4 on 4×4 images, a compatible support, one block or two
+ * (the paper's CNN has two: backpropagation through a second convolution, Kᵀδ and col2im, runs only there).
+ */
 export const cnnCase: fc.Arbitrary<CaseSpec> = fc
   .record({
     group: fc.constantFrom<CaseSpec['group']>({ kind: 'cyclic', n: 4 }, { kind: 'dihedral', n: 4 }),
@@ -125,13 +128,15 @@ export const cnnCase: fc.Arbitrary<CaseSpec> = fc
     seed: dataSeed,
     count: fc.integer({ min: 2, max: 3 }),
     crossEntropy: fc.boolean(),
+    depth: fc.integer({ min: 1, max: 2 }),
   })
-  .map(({ group, channels, outputs, structured, act, support, seed, count, crossEntropy }) => {
+  .map(({ group, channels, outputs, structured, act, support, seed, count, crossEntropy, depth }) => {
     // the paper's loss: cross-entropy on invariant logits (A3), meaningful from two classes on
     const ce = crossEntropy && outputs >= 2;
     return parseCase({
-      name: `cnn/${support}${ce ? '/ce' : ''}`, group,
-      model: { kind: 'cnn', imageSize: 4, inChannels: 1, outputs, blocks: [{ outChannels: channels, pool: structured, layerNorm: structured, activation: act }] },
+      name: `cnn/${support}${depth === 2 ? '/2' : ''}${ce ? '/ce' : ''}`, group,
+      // a second block sees 2×2 images after pooling, and pools no further (a LayerNorm over 1×1 images is constant)
+      model: { kind: 'cnn', imageSize: 4, inChannels: 1, outputs, blocks: [{ outChannels: channels, pool: structured, layerNorm: structured, activation: act }, ...(depth === 2 ? [{ outChannels: channels, pool: false, layerNorm: structured, activation: act }] : [])] },
       admissible: { kind: 'support', support }, data: { kind: 'synthetic', seed, count, ...(ce && { targets: 'one-hot' as const }) }, ...(ce && { loss: 'cross-entropy' as const }),
     });
   });
