@@ -189,7 +189,7 @@ describe('(b) fixed points: a settled run ends at a zero of v and Newton agrees'
     const details = checkExpectingFailure(fixedPointProperty(cases, () => lawsonAtGammaH10), 25);
     expect(details.failed).toBe(true);
     expect(String(details.errorInstance)).toMatch(/residual/);
-  });
+  }, 600_000); // as its positive twin: up to 200 000 Lawson steps per case (γ = 1e4), and cases that never settle
 });
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -205,8 +205,15 @@ interface Accepted { A: Float64Array; B: Float64Array; h: number }
  * step at least halves the error (the Richardson value, 1/15 of it, under-reported by 2.1× and 5.7× on a tanh CNN
  * at rtol 8.7e-5 and a deep linear network at rtol 3.5e-7).
  */
+/**
+ * The compatible Cases but the two-block CNNs: there, at rtol ≈ 1e-4, halving the step need not halve the error (two
+ * LayerNorms of 4 numbers each, whose curvature grows as 1/std), and step doubling under-reports the local error,
+ * 5.2× on cnn/centre-corners/2 (EQFLOW_SEED=5 EQFLOW_PATH=8:2:4:4:32): a limit of the estimate, docs/theory.md §9.
+ */
+const oneBlockCases = compatibleCase.filter((spec) => spec.model.kind !== 'cnn' || spec.model.blocks.length === 1);
+
 function errorControlProperty(run: (c: FlowCase, rtol: number) => { steps: Accepted[]; estimate: number }) {
-  return fc.property(caseArb(compatibleCase), fc.double({ min: -8, max: -4, noNaN: true }).map((e) => 10 ** e), ({ spec, kind, gamma, seed }, rtol) => {
+  return fc.property(caseArb(oneBlockCases), fc.double({ min: -8, max: -4, noNaN: true }).map((e) => 10 ** e), ({ spec, kind, gamma, seed }, rtol) => {
     const c = flowCase(spec, kind, gamma, seed);
     const { steps, estimate } = run(c, rtol);
     let worst = 0;
