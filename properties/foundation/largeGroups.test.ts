@@ -21,6 +21,22 @@ import { EPS } from '../../src/core/tolerance.js';
 const factorial = (n: number): bigint => (n <= 1 ? 1n : BigInt(n) * factorial(n - 1));
 const dist = (a: Float64Array, b: Float64Array): number => Math.sqrt(a.reduce((s, v, i) => s + (v - b[i]) ** 2, 0));
 
+/**
+ * Π_G by signed orbits of `act` (a layer of S_5) has rank `rank` and equals the twirl over all of `els` to round-off
+ * (120 terms against orbit means); negative control: the same orbits without their signs differ from it by > 0.1‖y‖.
+ */
+function expectSignedOrbitsAreTwirl(act: GroupAction<Int32Array>, els: readonly Int32Array[], rank: number, seed: number): void {
+  const [y] = gaussianVectors(seed, 1, act.dim);
+  const want = new Float64Array(act.dim), t = new Float64Array(act.dim);
+  for (const g of els) { act.apply(g, y, t); for (let i = 0; i < t.length; i++) want[i] += t[i] / els.length; }
+  const moves = act.group.generators.map((s) => act.move(s) as SignedPerm);
+  const P = orbitProjector(act.dim, moves);
+  expect(P.rank).toBe(rank);
+  const d = (u: Float64Array) => Math.sqrt(u.reduce((s2, v, i) => s2 + (v - want[i]) ** 2, 0));
+  expect(d(P.apply(y).out)).toBeLessThanOrEqual(16 * act.dim * EPS * norm(y));
+  expect(d(orbitProjector(act.dim, moves.map((mv) => ({ perm: mv.perm, sign: null }))).apply(y).out)).toBeGreaterThan(0.1 * norm(y));
+}
+
 describe('Schreier–Sims (docs/theory.md §8)', () => {
   it('the order of a generated group equals the size of its enumerated closure', () => {
     const gens = fc.integer({ min: 2, max: 6 }).chain((d) => fc.array(permutationArb(d), { minLength: 1, maxLength: 3 }));
@@ -132,16 +148,7 @@ describe('Π_G from generators (docs/theory.md §8)', () => {
     }
     // Π_G by signed orbits on Hom(R^5 ⊕ R^5⊗sgn, R^5⊗sgn) equals the twirl over all 120 elements; negative control:
     // without the signs the orbits of Hom(R^5, R^5⊗sgn) survive and the projection differs
-    const act = layerAction([sumAction(pointAction(G), tw), tw]);
-    const [y] = gaussianVectors(5, 1, act.dim);
-    const want = new Float64Array(act.dim), t = new Float64Array(act.dim);
-    for (const g of els) { act.apply(g, y, t); for (let i = 0; i < t.length; i++) want[i] += t[i] / els.length; }
-    const moves = G.generators.map((s) => act.move(s) as SignedPerm);
-    const P1 = orbitProjector(act.dim, moves);
-    expect(P1.rank).toBe(2);
-    const d = (u: Float64Array) => Math.sqrt(u.reduce((s2, v, i) => s2 + (v - want[i]) ** 2, 0));
-    expect(d(P1.apply(y).out)).toBeLessThanOrEqual(16 * act.dim * EPS * norm(y)); // a twirl of 120 terms vs orbit means: round-off
-    expect(d(orbitProjector(act.dim, moves.map((mv) => ({ perm: mv.perm, sign: null }))).apply(y).out)).toBeGreaterThan(0.1 * norm(y));
+    expectSignedOrbitsAreTwirl(layerAction([sumAction(pointAction(G), tw), tw]), els, 2, 5);
   });
 
   it('Λ²R^n: a representation whose moves match it, equal to g ⊗ g on antisymmetric matrices; on S_5 its edge layer\'s signed orbits equal the twirl', () => {
@@ -171,16 +178,7 @@ describe('Π_G from generators (docs/theory.md §8)', () => {
     }
     // Π_G by signed orbits on Hom(Λ²R^5 ⊕ R, R^5) equals the twirl over all 120 elements, rank 2; without the signs
     // the orbit of (e_i ∧ e_j, e_k), k ∉ {i, j}, survives and the projection differs
-    const act = layerAction([ext, pointAction(G)], true);
-    const [y] = gaussianVectors(7, 1, act.dim);
-    const want = new Float64Array(act.dim), t = new Float64Array(act.dim);
-    for (const g of els) { act.apply(g, y, t); for (let i = 0; i < t.length; i++) want[i] += t[i] / els.length; }
-    const moves = G.generators.map((s) => act.move(s) as SignedPerm);
-    const P1 = orbitProjector(act.dim, moves);
-    expect(P1.rank).toBe(2);
-    const d = (u: Float64Array) => Math.sqrt(u.reduce((s2, v, i) => s2 + (v - want[i]) ** 2, 0));
-    expect(d(P1.apply(y).out)).toBeLessThanOrEqual(16 * act.dim * EPS * norm(y)); // a twirl of 120 terms vs orbit means: round-off
-    expect(d(orbitProjector(act.dim, moves.map((mv) => ({ perm: mv.perm, sign: null }))).apply(y).out)).toBeGreaterThan(0.1 * norm(y));
+    expectSignedOrbitsAreTwirl(layerAction([ext, pointAction(G)], true), els, 2, 7);
   });
 
   it('by conjugate gradients on a dense action it equals the twirl, with the stated residual; capped early it refuses', () => {
