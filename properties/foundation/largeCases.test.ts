@@ -29,6 +29,12 @@ const shuffle = (n: number, rng: RandomStream): Int32Array => {
 };
 const dist = (a: Float64Array, b: Float64Array): number => Math.sqrt(a.reduce((s, v, i) => s + (v - b[i]) ** 2, 0));
 
+
+/** Π_G by the signed orbits of the generators' moves, as large-group-projector computes it. */
+const byOrbits = (act: GroupAction<Perm>) => orbitProjector(act.dim, act.group.generators.map((s) => act.move(s) as SignedPerm));
+/** The planted bug: the same orbits with their signs dropped. */
+const unsigned = (act: GroupAction<Perm>) => orbitProjector(act.dim, act.group.generators.map((s) => ({ perm: (act.move(s) as SignedPerm).perm, sign: null })));
+
 describe('perm-generators Cases in the reference (docs/theory.md §8)', () => {
   const spec = largeCaseSpec({ n: 20, kind: 'sets', activation: 'tanh', count: 3, seed: 5 });
 
@@ -104,7 +110,6 @@ describe('claims checked statistically', () => {
   // power: Schreier–Sims with its Schreier generators unchecked (the chain stops at the first level) survived the
   // claim at m = 64 sampled actions; its sampler then draws only the n transversal elements u_γ
   it('large-group-projector rejects a sampler confined to n elements (by the Haar mean) and a miscounted chain (by |G|), and holds on S_n', () => {
-    const byOrbits = (act: GroupAction<Perm>) => orbitProjector(act.dim, act.group.generators.map((s) => act.move(s) as SignedPerm));
     for (const [n, kind] of [[20, 'sets'], [30, 'sets'], [25, 'graphs']] as const) {
       const G = permutationGroup(symmetricByGenerators(n));
       expect(checkLargeProjector(n, kind, 7, byOrbits, G).ratio).toBeLessThanOrEqual(1);
@@ -122,8 +127,6 @@ describe('claims checked statistically', () => {
 
   // power: orbitProjector's sign logic (parities, cancelling orbits) was reached by no Case until the signed layer
   it('large-group-projector on the signed layer holds, and rejects orbits taken without their signs (by the rank, and the Haar mean when the n-cycle is odd)', () => {
-    const byOrbits = (act: GroupAction<Perm>) => orbitProjector(act.dim, act.group.generators.map((s) => act.move(s) as SignedPerm));
-    const unsigned = (act: GroupAction<Perm>) => orbitProjector(act.dim, act.group.generators.map((s) => ({ perm: (act.move(s) as SignedPerm).perm, sign: null })));
     for (const n of [20, 25]) {
       const ok = checkLargeProjector(n, 'signed', 11, byOrbits);
       expect(ok.ratio).toBeLessThanOrEqual(1);
@@ -138,8 +141,6 @@ describe('claims checked statistically', () => {
 
   // power: orbitProjector's parity bookkeeping survived, because every live orbit of the signed layer has one sign
   it('large-group-projector on the edge layer Hom(Λ²R^n ⊕ R, R^n) holds, and rejects a projector that cancels the right orbits but averages the live ones without their signs', () => {
-    const byOrbits = (act: GroupAction<Perm>) => orbitProjector(act.dim, act.group.generators.map((s) => act.move(s) as SignedPerm));
-    const unsigned = (act: GroupAction<Perm>) => orbitProjector(act.dim, act.group.generators.map((s) => ({ perm: (act.move(s) as SignedPerm).perm, sign: null })));
     /** The planted bug: dead orbits found from the signs, live orbits averaged without them (the same rank as the right one). */
     const signlessMean = (act: GroupAction<Perm>): FixedProjector => {
       const right = byOrbits(act), plain = unsigned(act);

@@ -3,13 +3,11 @@ import { zeroOfVelocity } from '../analysis/stationary.js';
 import { EqflowError } from '../core/errors.js';
 import { RandomStream } from '../core/rng.js';
 import { roundoff } from '../core/tolerance.js';
-import { DYNAMICS, DynamicsKind, dynamics } from '../flows/dynamics.js';
-import { Projectors } from '../space/projectors.js';
+import { DYNAMICS, DynamicsKind } from '../flows/dynamics.js';
 import { CaseSpec, parseCase } from '../impl/caseSpec.js';
 import { CaseSession } from '../impl/implementation.js';
-import { ReferenceImplementation } from '../impl/reference.js';
+import { ReferenceImplementation, fieldOf } from '../impl/reference.js';
 import { dynamicsCase } from './cases.js';
-import { caseStructure } from './caseStructure.js';
 import { Measurement, register } from './engine.js';
 import { equivariantStationaryPoint, theoremCase } from './theorem1.js';
 import { diff, gaussian, gradientRoundoffScale, hessianNorm, lin, measured, norm, numerics, structure, withSession, withStableStep, worst } from './util.js';
@@ -281,9 +279,9 @@ const STIFF_STEPS = 4;
  * (Remark R1: it lies off E, at ≈ β/γ), by the reference's Newton; fc.pre skips a case where Newton does not converge.
  */
 function nominalZero(spec: CaseSpec, seed: number, gamma: number): Float64Array {
-  const b = caseStructure(spec);
-  fc.pre(b.P instanceof Projectors && b.K === null && !b.P.L.offset);
-  const f = dynamics({ kind: 'reg-nominal', projectors: b.P as Projectors, nominal: b.R, gamma });
+  const b = structure(spec);
+  fc.pre(!b.P.L.offset); // the reference integrates an affine L around A° (reference.ts); the theorems' Cases are linear
+  const f = fieldOf(b, 'reg-nominal', gamma);
   const { A } = equivariantStationaryPoint(spec, seed);
   let Astar: Float64Array;
   try {
@@ -295,7 +293,7 @@ function nominalZero(spec: CaseSpec, seed: number, gamma: number): Float64Array 
   }
   // off E by more than 1e-6 relative (by the reference, so the same cases at every precision), or the φ_k(z) weights
   // multiply nothing: β = 0 at this stationary point (A = 0, or a nominal gradient with no E⊥ part)
-  fc.pre(norm((b.P as Projectors).piEperp(Astar)) > 1e-6 * Math.max(1, norm(Astar)));
+  fc.pre(norm(b.P.piEperp(Astar)) > 1e-6 * Math.max(1, norm(Astar)));
   return Astar;
 }
 

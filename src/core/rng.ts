@@ -44,8 +44,8 @@ function isShortestKey(seed: string): boolean {
 }
 
 /**
- * A seeded random stream (seedrandom's ARC4 generator, keyed by arc4Key so distinct seeds give distinct streams). Every random choice in eqflow flows from one of
- * these, so the same seed gives the same bits. `child(name)` derives an independent stream from the seed
+ * A seeded random stream (seedrandom's ARC4 generator, keyed by arc4Key so distinct seeds give distinct streams).
+ * Every random choice in eqflow flows from one of these, so the same seed gives the same bits. `child(name)` derives an independent stream from the seed
  * and a name only: adding a consumer never shifts the numbers another consumer gets.
  */
 export class RandomStream {
