@@ -60,9 +60,10 @@ export default {
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
   // nothing under these is needed to run the selected tests; skipping them keeps the sandbox copy small
   ignorePatterns: ['reports', 'tmp', 'bench/peers', 'docs', '.stryker-tmp'],
-  // a mutant that loops forever (e.g. `t < tEnd` → `true`) is cut off after 1.5× its tests' dry-run time plus 5 s
-  // (a timeout counts as detected; a longer grace only made the first run slower)
-  timeoutMS: 5_000,
+  // a timeout counts as detected, so it must mean a mutant that hangs, not a loaded machine: 5× its tests' dry-run
+  // time plus 60 s (the default 1.5× + 5 s turned slow runs on two shared cores into "timeouts"; power does the same)
+  timeoutFactor: 5,
+  timeoutMS: 60_000,
   // later runs re-test only mutants whose code or covering tests changed
   incremental: true,
   incrementalFile: 'reports/mutation/stryker-incremental.json',

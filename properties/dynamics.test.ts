@@ -15,6 +15,8 @@ const expected: Record<string, { caughtBy: string[]; untouched: string[] }> = {
   'step-omits-PiL': { caughtBy: ['dynamics-step', 'dynamics-in-L'], untouched: ['dynamics-sampled-step', 'dynamics-flow', 'dynamics-stiff-fixed-point'] },
   'sampled-step-x-not-y': { caughtBy: ['dynamics-sampled-step'], untouched: ['dynamics-step', 'dynamics-flow', 'dynamics-in-L', 'dynamics-stiff-fixed-point'] },
   'flow-half-gamma': { caughtBy: ['dynamics-flow', 'dynamics-stiff-fixed-point'], untouched: ['dynamics-step', 'dynamics-sampled-step', 'dynamics-in-L'] },
+  // right for one step (part (i) holds), wrong along the trajectory: only dynamics-flow's comparison of A(1) with dopri5 sees it
+  'flow-frozen-gradient': { caughtBy: ['dynamics-flow'], untouched: ['dynamics-step', 'dynamics-sampled-step', 'dynamics-in-L', 'dynamics-stiff-fixed-point'] },
   // Lawson's integrating factor is as accurate as ETDRK4 at small γ·step (dynamics-flow holds), but not a fixed point at a zero of v
   'flow-lawson': { caughtBy: ['dynamics-stiff-fixed-point'], untouched: ['dynamics-step', 'dynamics-sampled-step', 'dynamics-flow', 'dynamics-in-L'] },
   'step-projects-point': { caughtBy: ['dynamics-step', 'dynamics-in-L'], untouched: ['dynamics-sampled-step', 'dynamics-flow', 'dynamics-stiff-fixed-point'] },

@@ -1,9 +1,9 @@
 import { DynamicsKind, VectorField, dynamics, velocity } from '../../src/flows/dynamics.js';
-import { flowAtTimes } from '../../src/flows/integrators.js';
+import { DEFAULT_INTEGRATOR } from '../../src/flows/integrators.js';
 import { FiniteGroup } from '../../src/groups/group.js';
 import { BuiltCase, buildGroup, buildModel } from '../../src/impl/build.js';
 import { CaseSession } from '../../src/impl/implementation.js';
-import { ReferenceImplementation, ReferenceSession } from '../../src/impl/reference.js';
+import { ReferenceImplementation, ReferenceSession, flowOf } from '../../src/impl/reference.js';
 import { DenseNetwork } from '../../src/models/dense.js';
 import { Model } from '../../src/models/model.js';
 import { DenseRep, MonomialRep, Representation } from '../../src/reps/representation.js';
@@ -251,11 +251,24 @@ const flowHalfGamma = new Mutated('mutant:flow-half-gamma', (b) => b, (b) => new
  */
 class FlowLawson extends ReferenceSession {
   override async flow(kind: DynamicsKind, A: Float64Array, gamma: number, times: number[], step: number): Promise<Float64Array[]> {
-    if (this.built.P.L.offset) return super.flow(kind, A, gamma, times, step);
-    return flowAtTimes(this.field(kind, gamma), Float64Array.from(A), times, step, 'lawson-rk4');
+    return flowOf(this.field(kind, gamma), this.built.P.L.offset, A, times, { integrator: 'lawson-rk4', step });
   }
 }
 const flowLawson = new Mutated('mutant:flow-lawson', (b) => b, (b) => new FlowLawson(b));
+
+/**
+ * (16) The flow evaluates the risk gradient once, at its start, and integrates Ȧ = F(A_0) − γΠ_{E⊥}A (a gradient
+ * hoisted out of the loop): one step from A is right, so (A(τ) − A)/τ → v(A) holds, and only the trajectory is wrong.
+ */
+class FlowFrozenGradient extends ReferenceSession {
+  override async flow(kind: DynamicsKind, A: Float64Array, gamma: number, times: number[], step: number): Promise<Float64Array[]> {
+    const f = this.field(kind, gamma);
+    const frozen = new Float64Array(this.dim);
+    f.nonlinear(A, frozen);
+    return flowOf({ ...f, nonlinear: (_a, out) => out.set(frozen) }, this.built.P.L.offset, A, times, { integrator: DEFAULT_INTEGRATOR, step });
+  }
+}
+const flowFrozenGradient = new Mutated('mutant:flow-frozen-gradient', (b) => b, (b) => new FlowFrozenGradient(b));
 
 /**
  * (13) Projected gradient descent with the linear projector: A⁺ = Π_L(A − η(K∇R + γΠ_{E⊥}(A − A°))), Π_L applied to
@@ -295,6 +308,7 @@ export const dynamicsMutants: readonly Mutant[] = [
   { id: 'step-omits-PiL', bug: 'the training step omits Π_L on the risk gradient', impl: stepWithoutPiL },
   { id: 'sampled-step-x-not-y', bug: 'the sampled step transforms x but not y', impl: sampledXNotY },
   { id: 'flow-half-gamma', bug: 'the flow integrates with γ/2', impl: flowHalfGamma },
+  { id: 'flow-frozen-gradient', bug: 'the flow evaluates the risk gradient once, at its start (right for one step, wrong along the trajectory)', impl: flowFrozenGradient },
   { id: 'flow-lawson', bug: 'the flow integrates by Lawson RK4 (integrating factor), whose fixed points are off the zeros of v at stiff steps', impl: flowLawson },
   { id: 'step-projects-point', bug: 'the regularized step applies Π_L to the point after adding the regularizer (drops A° of an affine L)', impl: stepProjectsPoint },
   { id: 'regularizer-ignores-offset', bug: 'the regularizer is −γΠ_{E⊥}A on an affine L, not −γΠ_{E⊥}(A − A°)', impl: regularizerIgnoresOffset },

@@ -404,16 +404,19 @@ export function integrate(f: Field, A: Float64Array, tEnd: number, opts: FlowOpt
   return { steps, rejected, maxLocalError, nextStep: h };
 }
 
+/** A run of {@link flowAtTimes}: the integrator, its step (fixed, or the first tried when adaptive) and tolerances. */
+export type FlowRun = Pick<FlowOptions, 'integrator' | 'step' | 'adaptive' | 'rtol' | 'atol'>;
+
 /**
- * The protocol's `flow`: x integrated in place by `integrator` (default etdrk4) with fixed step `step`, a copy of it
- * at each of the non-decreasing times ≥ 0.
+ * The protocol's `flow`: x integrated in place by `run` (etdrk4 at a fixed step for the protocol), a copy of it at
+ * each of the non-decreasing times ≥ 0.
  */
-export function flowAtTimes(f: Field, x: Float64Array, times: readonly number[], step: number, integrator: IntegratorKind = DEFAULT_INTEGRATOR): Float64Array[] {
+export function flowAtTimes(f: Field, x: Float64Array, times: readonly number[], run: FlowRun): Float64Array[] {
   const out: Float64Array[] = [];
   let t = 0;
   for (const [i, ti] of times.entries()) {
     if (!(ti >= t)) throw new EqflowError('invalid-argument', `times[${i}]`, `times must be non-decreasing and ≥ 0, got ${ti} after ${t}`);
-    integrate(f, x, ti - t, { integrator, step });
+    integrate(f, x, ti - t, run);
     t = ti;
     out.push(Float64Array.from(x));
   }

@@ -3,7 +3,7 @@ import { trivialGroup } from '../groups/builtins.js';
 import { CompactGroup, permutationGroup } from '../groups/compact.js';
 import { Perm, PermGroup, checkPerm, symmetricGenerators } from '../groups/permGroup.js';
 import { DynamicsKind, PerpProjector, VectorField, velocity } from '../flows/dynamics.js';
-import { flowAtTimes } from '../flows/integrators.js';
+import { DEFAULT_INTEGRATOR, flowAtTimes } from '../flows/integrators.js';
 import { DenseNetwork } from '../models/dense.js';
 import { Loss } from '../models/model.js';
 import { GroupAction, SignedPerm, layerAction, pointAction, sumAction, tensorAction, trivialAction } from '../reps/action.js';
@@ -231,7 +231,7 @@ export class PermSession implements CaseSession {
 
   async flow(kind: DynamicsKind, A: Float64Array, gamma: number, times: number[], step: number): Promise<Float64Array[]> {
     this.check(A);
-    return flowAtTimes(permField(this.c, kind, gamma, () => this.augmentedRisk()), Float64Array.from(A), times, step);
+    return flowAtTimes(permField(this.c, kind, gamma, () => this.augmentedRisk()), Float64Array.from(A), times, { integrator: DEFAULT_INTEGRATOR, step });
   }
 
   async close(): Promise<void> {}

@@ -1,7 +1,7 @@
 import { EqflowError, requireFinite, requireLength } from '../core/errors.js';
 import { RandomStream } from '../core/rng.js';
 import { DynamicsKind, VectorField, aroundOffset, dynamics, velocity } from '../flows/dynamics.js';
-import { flowAtTimes } from '../flows/integrators.js';
+import { DEFAULT_INTEGRATOR, FlowRun, flowAtTimes } from '../flows/integrators.js';
 import { SampledAugmentation } from '../risk/risk.js';
 import { BuiltCase, buildCase } from './build.js';
 import { CaseSpec } from './caseSpec.js';
@@ -11,6 +11,17 @@ import { PermSession, buildPermCase } from './permCase.js';
 /** The vector field of `kind` on a built case (K replaces Π_L for a matrix parametrization). */
 export function fieldOf(c: BuiltCase, kind: DynamicsKind, gamma: number): VectorField {
   return dynamics({ kind, projectors: c.P, nominal: c.R, augmented: c.Raug, gamma, K: c.K ?? undefined });
+}
+
+/**
+ * A(t) at each of `times` for the field f from A ∈ L = A° + L_0, integrated by `run`: an affine L is integrated in
+ * a = A − A°, where every integrator keeps L_0 (dynamics.ts, aroundOffset).
+ */
+export function flowOf(f: VectorField, offset: Float64Array | null | undefined, A: Float64Array, times: readonly number[], run: FlowRun): Float64Array[] {
+  const g = offset ? aroundOffset(f, offset) : f;
+  const x = offset ? A.map((a, i) => a - offset[i]) : Float64Array.from(A);
+  const out = flowAtTimes(g, x, times, run);
+  return offset ? out.map((y) => y.map((a, i) => a + offset[i])) : out;
 }
 
 /** eqflow's own implementation of every capability, on the objects of src/. */
@@ -79,12 +90,7 @@ export class ReferenceSession implements CaseSession {
    */
   async flow(kind: DynamicsKind, A: Float64Array, gamma: number, times: number[], step: number): Promise<Float64Array[]> {
     this.check(A);
-    // an affine L is integrated in a = A − A°, where every integrator keeps L_0 (dynamics.ts, aroundOffset)
-    const offset = this.built.P.L.offset;
-    const f = offset ? aroundOffset(this.field(kind, gamma), offset) : this.field(kind, gamma);
-    const x = offset ? A.map((a, i) => a - offset[i]) : Float64Array.from(A);
-    const out = flowAtTimes(f, x, times, step);
-    return offset ? out.map((y) => y.map((a, i) => a + offset[i])) : out;
+    return flowOf(this.field(kind, gamma), this.built.P.L.offset, A, times, { integrator: DEFAULT_INTEGRATOR, step });
   }
 
   async close(): Promise<void> {}
