@@ -278,6 +278,7 @@ describe('φ-functions, the step floor, Remark R3\'s warning', () => {
     expect(w.split('\n')).toHaveLength(1);
     expect(w).toMatch(/η = 0\.001, γ = 2500/);
     expect(w).toMatch(/γ < 2\/η − K ≤ 2000/);
+    expect(w).toMatch(/lower η below 0\.0008\)$/); // 2/γ
     expect(discreteStabilityWarning(1, 2)).toMatch(/η·γ = 2 ≥ 2/);
   });
 

@@ -8,6 +8,7 @@ import { adjacency, channels, cyclicShift, natural, rot90, rotation2d, trivial }
 import { Representation } from '../src/reps/representation.js';
 import { biasedTanh, identity, pointwise, pointwiseNames, square, tanh } from '../src/models/activations.js';
 import { DenseNetwork, mlp, smallMlp, wideMlp } from '../src/models/dense.js';
+import { plainNetwork } from '../src/models/plain.js';
 import {
   Q_H_EQ, Q_H_PERP, exampleQ, exampleQData, qAStar, qAugmentedGradient, qAugmentedRisk, qFromUV, qRisk, qRiskGradient,
 } from '../src/models/exampleQ.js';
@@ -530,5 +531,14 @@ describe('DenseNetwork: validation and convenience constructors', () => {
     expect(w.inputRep.monomial?.perm[1][0]).toBe(16);
     expect(w.reps[2].monomial?.perm[1][0]).toBe(32);
     expect(smallMlp({ bias: true }).space.segments[0].shape).toEqual([32, 17]);
+  });
+});
+
+describe('plainNetwork', () => {
+  test('the trivial-group network of the continuous-group Cases: named by its widths, biases only when asked', () => {
+    const net = plainNetwork([3, 4, 2], ['tanh', 'identity']);
+    expect(net.name).toBe('plain(3→4→2)');
+    expect(net.space.dim).toBe(3 * 4 + 4 * 2);
+    expect(plainNetwork([3, 4, 2], ['tanh', 'identity'], true).space.dim).toBe((3 + 1) * 4 + (4 + 1) * 2);
   });
 });
