@@ -29,11 +29,15 @@ const reportSchema = z.object({
   files: z.record(z.string(), z.object({ source: z.string(), mutants: z.array(mutantSchema) })),
   testFiles: z.record(z.string(), z.object({ tests: z.array(z.object({ id: z.string(), name: z.string() })) })).optional(),
 });
-// kind: 'equivalent' (nothing observable changes) or, for the power run, 'unseen' (observable, but in nothing a theorem speaks of)
-const equivalentSchema = z.array(z.object({ file: z.string(), mutator: z.string(), original: z.string(), replacement: z.string(), reason: z.string().min(1), kind: z.enum(['equivalent', 'unseen']).optional() }));
+// kind: 'equivalent' (nothing observable changes) or, for the power run, 'unseen' (observable, but in nothing a theorem
+// speaks of); scope (power/scope.ts), where an unseen mutant lies outside the reference's mathematical code: 'checks'
+// (input validation), 'text' (labels, names, messages), 'off-path' (code the reference implementation never runs)
+const equivalentSchema = z.array(z.object({ file: z.string(), mutator: z.string(), original: z.string(), replacement: z.string(), reason: z.string().min(1), kind: z.enum(['equivalent', 'unseen']).optional(), scope: z.enum(['checks', 'text', 'off-path']).optional() }));
 
 export type MutationReport = z.infer<typeof reportSchema>;
 export type Equivalent = z.infer<typeof equivalentSchema>[number];
+/** Where a power mutant lies outside the reference's mathematical code. */
+export type OutOfScope = NonNullable<Equivalent['scope']>;
 
 export interface FileScore {
   file: string;

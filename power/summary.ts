@@ -8,9 +8,10 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { writeFileAtomic, writeJsonAtomic } from '../src/report/atomic.js';
-import { Equivalent, MutationReport, PerFileMeta, coverageNote, loadEquivalents, loadPerFile, perFileMeta, summarize } from '../mutation/summary.js';
+import { Equivalent, MutationReport, OutOfScope, PerFileMeta, coverageNote, loadEquivalents, loadPerFile, perFileMeta, summarize } from '../mutation/summary.js';
 import { cli } from '../mutation/perFile.js';
 import { FILES_DIR, POWER_JUDGE, loadRuns, powerFiles } from './files.js';
+import { errorHandlingRanges, inRanges, lineStarts } from './scope.js';
 
 /** Detection counts of one module (or of all). */
 export interface ModulePower {
@@ -22,6 +23,14 @@ export interface ModulePower {
   survived: number;
   /** detected / (mutants − equivalent), % */
   rate: number;
+  /** non-equivalent mutants in input checks and text (power/scope.ts: checks that only throw, the guards, labels and messages) */
+  checksAndText: number;
+  /** non-equivalent mutants in code the reference implementation never runs (scope 'off-path') */
+  offPath: number;
+  /** detected mutants in the rest, the reference's mathematical code on its path */
+  pathDetected: number;
+  /** pathDetected / (mutants − equivalent − checksAndText − offPath), % */
+  pathRate: number;
 }
 
 /** Per module: static mutants (module-level constants) — not measured (power/stryker.config.mjs ignoreStatic). */
@@ -49,13 +58,14 @@ export function powerSummary(report: MutationReport, reasons: readonly Equivalen
     return [file, { ...f, mutants: f.mutants.filter((m) => m.static !== true && m.status !== 'Ignored') }];
   }));
   const s = summarize({ ...report, files }, reasons);
+  const reasonOf = (file: string, mutator: string, original: string, replacement: string) => reasons.find((e) => e.file === file && e.mutator === mutator && e.original === original && e.replacement === replacement);
   const kindOf = (v: (typeof s.survivors)[number]) => {
-    const r = reasons.find((e) => e.file === v.file && e.mutator === v.mutator && e.original === v.original && e.replacement === v.replacement);
+    const r = reasonOf(v.file, v.mutator, v.original, v.replacement);
     return r ? (r.kind ?? 'equivalent') : null;
   };
   const survivors = s.survivors.map((v) => ({ file: v.file, line: v.line, mutator: v.mutator, original: v.original, replacement: v.replacement, kind: kindOf(v), reason: v.equivalent }));
   const byModule = new Map<string, ModulePower>();
-  const row = (module: string) => byModule.get(module) ?? byModule.set(module, { module, mutants: 0, detected: 0, equivalent: 0, unseen: 0, survived: 0, rate: 0 }).get(module) as ModulePower;
+  const row = (module: string) => byModule.get(module) ?? byModule.set(module, { module, mutants: 0, detected: 0, equivalent: 0, unseen: 0, survived: 0, rate: 0, checksAndText: 0, offPath: 0, pathDetected: 0, pathRate: 0 }).get(module) as ModulePower;
   for (const f of s.files) {
     const m = row(moduleOf(f.file));
     m.mutants += f.killed + f.timeout + f.survived + f.noCoverage;
@@ -67,10 +77,33 @@ export function powerSummary(report: MutationReport, reasons: readonly Equivalen
     else if (v.kind === 'unseen') m.unseen++;
     else m.survived++;
   }
-  const rate = (m: ModulePower) => ({ ...m, rate: m.mutants - m.equivalent === 0 ? 100 : (100 * m.detected) / (m.mutants - m.equivalent) });
+  // the scope of every non-equivalent mutant (power/scope.ts): error handling by syntax, detected or not; otherwise the
+  // scope stated for an undetected mutant, which also covers the detected ones on its line (one line, one kind of code)
+  for (const [file, { source, mutants }] of Object.entries(files)) {
+    const m = row(moduleOf(file));
+    const guards = errorHandlingRanges(source), starts = lineStarts(source), lines = source.split('\n');
+    const stated = new Map<number, OutOfScope>();
+    const classified = mutants.flatMap((x) => {
+      const detected = x.status === 'Killed' || x.status === 'Timeout';
+      if (!detected && x.status !== 'Survived' && x.status !== 'NoCoverage') return [];
+      const line = x.location.start.line;
+      const r = detected ? undefined : reasonOf(file, x.mutatorName, (lines[line - 1] ?? '').trim(), (x.replacement ?? '').replace(/\s+/g, ' '));
+      if (r !== undefined && (r.kind ?? 'equivalent') === 'equivalent') return [];
+      if (r?.scope !== undefined) stated.set(line, r.scope);
+      return [{ line, detected, guarded: inRanges(guards, starts[line - 1] + x.location.start.column - 1) }];
+    });
+    for (const x of classified) {
+      const scope = x.guarded ? 'checks' : stated.get(x.line);
+      if (scope === 'off-path') m.offPath++;
+      else if (scope !== undefined) m.checksAndText++;
+      else if (x.detected) m.pathDetected++;
+    }
+  }
+  const pct = (a: number, b: number) => (b === 0 ? 100 : (100 * a) / b);
+  const rate = (m: ModulePower) => ({ ...m, rate: pct(m.detected, m.mutants - m.equivalent), pathRate: pct(m.pathDetected, m.mutants - m.equivalent - m.checksAndText - m.offPath) });
   const modules = [...byModule.values()].sort((a, b) => a.module.localeCompare(b.module)).map(rate);
-  const sum = (k: keyof Omit<ModulePower, 'module' | 'rate'>) => modules.reduce((a, m) => a + m[k], 0);
-  const total = rate({ module: 'all', mutants: sum('mutants'), detected: sum('detected'), equivalent: sum('equivalent'), unseen: sum('unseen'), survived: sum('survived'), rate: 0 });
+  const sum = (k: keyof Omit<ModulePower, 'module' | 'rate' | 'pathRate'>) => modules.reduce((a, m) => a + m[k], 0);
+  const total = rate({ module: 'all', mutants: sum('mutants'), detected: sum('detected'), equivalent: sum('equivalent'), unseen: sum('unseen'), survived: sum('survived'), rate: 0, checksAndText: sum('checksAndText'), offPath: sum('offPath'), pathDetected: sum('pathDetected'), pathRate: 0 });
   const names = new Map(Object.values(report.testFiles ?? {}).flatMap((f) => f.tests.map((t) => [t.id, t.name.replace(/^verify at default settings \(seed \d+\) /, '')] as const)));
   // Stryker stops a mutant's run at the first failing test, so killedBy names that one claim: whether another
   // claim would also have caught it is not measured (no "caught by it alone" column)
@@ -89,7 +122,7 @@ export function formatPower(p: PowerSummary, meta: Pick<PerFileMeta, 'generatedA
   const t = p.total;
   const coverage = [coverageNote('power', 'npm run power', meta.pending ?? [], meta.runs ?? [], meta.stale ?? [], meta.rejudged ?? [])];
   const nStatic = (m: string) => (m === 'all' ? Object.values(p.statics).reduce((a, n) => a + n, 0) : p.statics[m] ?? 0);
-  const line = (m: ModulePower) => `| ${m.module} | ${m.mutants} | ${m.detected} | ${m.equivalent} | ${m.unseen} | ${m.survived} | ${m.rate.toFixed(1)}% | ${nStatic(m.module)} |`;
+  const line = (m: ModulePower) => `| ${m.module} | ${m.mutants} | ${m.detected} | ${m.equivalent} | ${m.unseen} | ${m.survived} | ${m.rate.toFixed(1)}% | ${m.checksAndText} | ${m.offPath} | ${m.pathDetected} of ${m.mutants - m.equivalent - m.checksAndText - m.offPath} | ${m.pathRate.toFixed(1)}% | ${nStatic(m.module)} |`;
   return [
     '# The verifier\'s power (StrykerJS, judged by `eqflow verify` alone)',
     '',
@@ -99,8 +132,10 @@ export function formatPower(p: PowerSummary, meta: Pick<PerFileMeta, 'generatedA
     '',
     `**Detection rate: ${t.rate.toFixed(1)}%** — ${t.detected} of ${t.mutants - t.equivalent} non-equivalent mutants of the reference implementation make \`eqflow verify\` (default settings) fail; ${t.equivalent} mutants are equivalent, ${t.unseen} change only what no theorem speaks of (reasons below), ${t.survived} ${t.survived === 1 ? 'survives' : 'survive'} without a stated reason.`,
     '',
-    '| module | mutants | detected | equivalent | unseen by the theory | survived | detection rate | static, not measured |',
-    '|---|---|---|---|---|---|---|---|',
+    `**On the reference's mathematical code: ${t.pathRate.toFixed(1)}%** — ${t.pathDetected} of ${t.mutants - t.equivalent - t.checksAndText - t.offPath} non-equivalent mutants, leaving out ${t.checksAndText} in input checks and text (checks that only throw, the check*/require*/validate* guards, labels and messages: by syntax for every mutant, power/scope.ts, and by the scope stated for undetected ones) and ${t.offPath} in code the reference implementation never runs (library helpers, integrators and factories verify does not call; scope \`off-path\` in power/equivalent.json). The issue asks for the verifier's power on the reference's mathematical code; both figures are kept.`,
+    '',
+    '| module | mutants | detected | equivalent | unseen by the theory | survived | detection rate | input checks and text | off the reference\'s path | detected on its mathematical code | rate there | static, not measured |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...p.modules.map(line),
     line({ ...t, module: 'all' }),
     '',
@@ -135,7 +170,7 @@ export async function writePowerSummary(outDir = 'reports/power'): Promise<Power
 
 async function main(): Promise<void> {
   const p = await writePowerSummary();
-  process.stdout.write(`verify detects ${p.total.rate.toFixed(1)}% of non-equivalent mutants (${p.total.survived} survivors without a reason); wrote reports/power/summary.md\n`);
+  process.stdout.write(`verify detects ${p.total.rate.toFixed(1)}% of non-equivalent mutants, ${p.total.pathRate.toFixed(1)}% on the reference's mathematical code (${p.total.survived} survivors without a reason); wrote reports/power/summary.md\n`);
 }
 
 // run as a script only (power/summary.ts imports this module's functions)

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { MutationReport, mergeReports } from '../mutation/summary.js';
 import { formatPower, powerSummary } from '../power/summary.js';
 import { applyMutant } from '../power/replay.js';
+import { errorHandlingRanges, inRanges, lineStarts } from '../power/scope.js';
 
 type Status = MutationReport['files'][string]['mutants'][number]['status'];
 const mutant = (id: string, status: Status, line: number, killedBy: string[] = []) =>
@@ -39,7 +40,7 @@ describe('power summary', () => {
     const p = powerSummary(withStatic, reasons);
     expect(p.total).toEqual(powerSummary(report, reasons).total);
     expect(p.statics).toEqual({ 'src/space': 2 });
-    expect(formatPower(p, { generatedAt: 'now', commit: 'abc' })).toMatch(/\| all \| 6 \| 3 \| 1 \| 1 \| 1 \| 60\.0% \| 2 \|/);
+    expect(formatPower(p, { generatedAt: 'now', commit: 'abc' })).toMatch(/\| all \| 6 \| 3 \| 1 \| 1 \| 1 \| 60\.0% \| 0 \| 0 \| 3 of 5 \| 60\.0% \| 2 \|/);
   });
 
   it('negative control: without reasons every undetected mutant is a survivor and the Markdown flags it', () => {
@@ -55,6 +56,58 @@ describe('power summary', () => {
     expect(Object.keys(merged.files)).toEqual(['src/risk/risk.ts', 'src/space/projectors.ts']);
     expect(merged.files['src/risk/risk.ts'].mutants[0].killedBy).toEqual(['risk:t1', 'risk:t2']);
     expect(powerSummary(merged, reasons)).toEqual(powerSummary(report, reasons));
+  });
+});
+
+describe('the power on the reference\'s mathematical code (power/scope.ts)', () => {
+  const source = [
+    'export function f(x: number[], n: number): number {', // 1
+    "  if (n < 0) throw new EqflowError('invalid-argument', 'n', `got ${n}`);", // 2
+    "  requireLength(x, n, 'x');", // 3
+    '  let s = 0;', // 4
+    '  for (let i = 0; i < n; i++) s += x[i] * x[i];', // 5
+    '  return s;', // 6
+    '}', // 7
+    'function checkLevel(i: number): number {', // 8: a guard's name, but it never throws: sifting, not validation
+    '  return i + 1;', // 9
+    '}', // 10
+    'function checkSize(n: number): void {', // 11
+    "  if (!(n > 0)) throw new EqflowError('invalid-argument', 'n', 'positive');", // 12
+    '}', // 13
+    'const label = `f(${1})`;', // 14
+  ].join('\n');
+  const at = (line: number, column: number) => inRanges(errorHandlingRanges(source), lineStarts(source)[line - 1] + column - 1);
+
+  it('error handling by syntax: a check that only throws, its message, guard calls and bodies; not the arithmetic, not a non-throwing check*', () => {
+    expect([at(2, 7), at(2, 40), at(3, 3), at(12, 9)]).toEqual([true, true, true, true]);
+    expect([at(4, 3), at(5, 26), at(6, 10), at(9, 10), at(14, 15)]).toEqual([false, false, false, false, false]);
+  });
+
+  it('the rate there leaves out checks, text and code off the path; detected mutants on a line stated out of scope follow it', () => {
+    const m = (id: string, status: Status, line: number, column: number, replacement = 'a - b') => ({ id, mutatorName: 'ArithmeticOperator', replacement, status, location: { start: { line, column } }, killedBy: [] });
+    const r: MutationReport = { files: { 'src/risk/f.ts': { source, mutants: [
+      m('1', 'Killed', 2, 7), // in a throwing check, detected: out of scope
+      m('2', 'Survived', 2, 40), // its message: out of scope
+      m('3', 'Killed', 5, 26), // arithmetic, detected
+      m('4', 'Survived', 5, 30, 'x[i] / x[i]'), // arithmetic, unseen with no scope: on the path, undetected
+      m('5', 'Survived', 14, 15), // a label, stated text
+      m('6', 'Killed', 14, 17), // same line: text too
+      m('7', 'NoCoverage', 9, 10), // off the path, stated
+    ] } } };
+    const line = (n: number) => source.split('\n')[n - 1].trim();
+    const reasons = [
+      { file: 'src/risk/f.ts', mutator: 'ArithmeticOperator', original: line(5), replacement: 'x[i] / x[i]', reason: 'theory-blind', kind: 'unseen' as const },
+      { file: 'src/risk/f.ts', mutator: 'ArithmeticOperator', original: line(2), replacement: 'a - b', reason: 'a message', kind: 'unseen' as const, scope: 'checks' as const },
+      { file: 'src/risk/f.ts', mutator: 'ArithmeticOperator', original: line(14), replacement: 'a - b', reason: 'a label', kind: 'unseen' as const, scope: 'text' as const },
+      { file: 'src/risk/f.ts', mutator: 'ArithmeticOperator', original: line(9), replacement: 'a - b', reason: 'never called', kind: 'unseen' as const, scope: 'off-path' as const },
+    ];
+    const t = powerSummary(r, reasons).total;
+    expect([t.mutants, t.detected, t.checksAndText, t.offPath, t.pathDetected]).toEqual([7, 3, 4, 1, 1]);
+    expect(t.rate).toBeCloseTo(300 / 7, 12);
+    expect(t.pathRate).toBe(50); // 1 detected of the 2 on the path
+    // negative control: without the stated scopes only the syntax rule applies, and the label's mutants count on the path
+    const bare = powerSummary(r, reasons.map(({ scope: _, ...e }) => e)).total;
+    expect([bare.checksAndText, bare.offPath, bare.pathDetected]).toEqual([2, 0, 2]);
   });
 });
 
