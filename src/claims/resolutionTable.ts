@@ -67,9 +67,9 @@ export const RESOLUTION: Readonly<Record<string, ResolutionTable>> = {
     "clean": "holds",
     "smallest": {
      "action": null,
-     "projector": 4.4e-8,
+     "projector": 4.7e-7,
      "gradient": 9e-9,
-     "flow-time": 1.3e-8
+     "flow-time": 1.2e-9
     }
    },
    {
@@ -367,7 +367,7 @@ export const RESOLUTION: Readonly<Record<string, ResolutionTable>> = {
      "action": null,
      "projector": null,
      "gradient": null,
-     "flow-time": 0.00087
+     "flow-time": 0.0042
     }
    },
    {
