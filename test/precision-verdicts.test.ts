@@ -70,9 +70,11 @@ describe('the outcome "not resolvable"', () => {
 describe('planted defects above the measured resolution', () => {
   // the conformance claims here; every claim (theorem-2-blocks: ~20 s under load) in `npm run test:precisions`
   const sweep = process.env.EQFLOW_PRECISION_SWEEP === '1';
-  it('are still rejected at tf32, bfloat16 and float16 (every class the committed table says a claim detects, at 2× its size)', async () => {
+  // float64 and float32 too: a table measured on other cases goes stale in both directions (lemma-1a-2a's float32 ρ̄
+  // entry, 3.7e-5, held at 2× once the cases were re-drawn; re-measured, 1.8e-4)
+  it('are still rejected at every precision (every class the committed table says a claim detects, at 2× its size)', async () => {
     const tried: string[] = [];
-    for (const p of ['tf32', 'bfloat16', 'float16'] as const) {
+    for (const p of ['float64', 'float32', 'tf32', 'bfloat16', 'float16'] as const) {
       const t = RESOLUTION[p];
       for (const row of t.claims.filter((r) => sweep || ['action', 'projectors'].includes(r.claim))) {
         for (const [kind, size] of Object.entries(row.smallest)) {

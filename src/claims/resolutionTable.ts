@@ -47,7 +47,7 @@ export const RESOLUTION: Readonly<Record<string, ResolutionTable>> = {
     "clean": "holds",
     "smallest": {
      "action": null,
-     "projector": 4.9e-12,
+     "projector": 2.2e-12,
      "gradient": 2.2e-12,
      "flow-time": null
     }
@@ -188,7 +188,7 @@ export const RESOLUTION: Readonly<Record<string, ResolutionTable>> = {
     "smallest": {
      "action": null,
      "projector": null,
-     "gradient": 2.1e-7,
+     "gradient": 6.5e-8,
      "flow-time": null
     }
    },
@@ -218,7 +218,7 @@ export const RESOLUTION: Readonly<Record<string, ResolutionTable>> = {
     "smallest": {
      "action": null,
      "projector": null,
-     "gradient": 0.000025,
+     "gradient": 0.000054,
      "flow-time": 0.000011
     }
    },
@@ -345,7 +345,7 @@ export const RESOLUTION: Readonly<Record<string, ResolutionTable>> = {
     "clean": "holds",
     "smallest": {
      "action": null,
-     "projector": 0.0028,
+     "projector": 0.0013,
      "gradient": 0.0013,
      "flow-time": null
     }
@@ -394,9 +394,9 @@ export const RESOLUTION: Readonly<Record<string, ResolutionTable>> = {
     "claim": "lemma-1a-2a",
     "clean": "holds",
     "smallest": {
-     "action": 0.000037,
+     "action": 0.00018,
      "projector": null,
-     "gradient": 0.00018,
+     "gradient": 0.00026,
      "flow-time": null
     }
    },
@@ -404,9 +404,9 @@ export const RESOLUTION: Readonly<Record<string, ResolutionTable>> = {
     "claim": "lemma-1b-2b",
     "clean": "holds",
     "smallest": {
-     "action": 0.00058,
+     "action": 0.00026,
      "projector": null,
-     "gradient": 0.000081,
+     "gradient": 0.00039,
      "flow-time": null
     }
    },
@@ -426,7 +426,7 @@ export const RESOLUTION: Readonly<Record<string, ResolutionTable>> = {
     "smallest": {
      "action": null,
      "projector": null,
-     "gradient": 0.00018,
+     "gradient": 0.00026,
      "flow-time": null
     }
    },
@@ -435,8 +435,8 @@ export const RESOLUTION: Readonly<Record<string, ResolutionTable>> = {
     "clean": "holds",
     "smallest": {
      "action": null,
-     "projector": 0.00012,
-     "gradient": 0.00018,
+     "projector": 0.00026,
+     "gradient": 0.00026,
      "flow-time": null
     }
    },
@@ -465,7 +465,7 @@ export const RESOLUTION: Readonly<Record<string, ResolutionTable>> = {
     "clean": "holds",
     "smallest": {
      "action": null,
-     "projector": 0.000037,
+     "projector": 0.000054,
      "gradient": null,
      "flow-time": null
     }
@@ -486,7 +486,7 @@ export const RESOLUTION: Readonly<Record<string, ResolutionTable>> = {
     "smallest": {
      "action": null,
      "projector": null,
-     "gradient": 0.0063,
+     "gradient": 0.00026,
      "flow-time": null
     }
    },
@@ -555,7 +555,7 @@ export const RESOLUTION: Readonly<Record<string, ResolutionTable>> = {
     "clean": "holds",
     "smallest": {
      "action": null,
-     "projector": 0.00018,
+     "projector": 0.00012,
      "gradient": null,
      "flow-time": null
     }
@@ -1082,7 +1082,7 @@ export const RESOLUTION: Readonly<Record<string, ResolutionTable>> = {
     "smallest": {
      "action": null,
      "projector": null,
-     "gradient": 0.045,
+     "gradient": null,
      "flow-time": null
     }
    },
@@ -1380,7 +1380,7 @@ export const RESOLUTION: Readonly<Record<string, ResolutionTable>> = {
     "smallest": {
      "action": null,
      "projector": null,
-     "gradient": 0.045,
+     "gradient": 0.031,
      "flow-time": null
     }
    },
