@@ -7,12 +7,15 @@ import { describe, expect, it } from 'vitest';
 import { EqflowError } from '../src/core/errors.js';
 import { norm } from '../src/core/kernels.js';
 import { EPS } from '../src/core/tolerance.js';
+import { cyclic, dihedral, symmetric } from '../src/groups/builtins.js';
 import { planarGroup } from '../src/groups/compact.js';
 import { buildCase } from '../src/impl/build.js';
 import { parseCase } from '../src/impl/caseSpec.js';
 import { exampleByName } from '../src/impl/examples.js';
 import { requiredRuleDegree } from '../src/impl/planarCase.js';
 import { bandLimited, layerAction } from '../src/reps/action.js';
+import { validateRepresentation } from '../src/reps/builders.js';
+import { bandLimitedRep, circleRep } from '../src/reps/planarRule.js';
 import { exactAugmentedRisk } from '../src/risk/haarRisk.js';
 import { iterativeProjector } from '../src/space/fixedSpace.js';
 import { RandomStream } from '../src/core/rng.js';
@@ -48,5 +51,33 @@ describe('SO2/O2 Cases', () => {
     expect((err as EqflowError).field).toBe('case.group.points');
     // non-band-limited representations of SO2 are refused as unsupported, not mis-averaged
     expect(() => buildCase(parseCase({ ...spec, model: { kind: 'mlp', input: { kind: 'shift', dim: 9 }, hidden: [], output: { kind: 'trivial' } } }))).toThrow(/band-limited/);
+  });
+});
+
+describe('bandLimitedRep: SO(2)/O(2) on the elements of an N-point rule', () => {
+  it('is an orthogonal representation of C_N and D_N (reflections act by det −1 on frequency 1)', () => {
+    for (const G of [cyclic(6), dihedral(6)]) {
+      const rep = bandLimitedRep(G, [0, 1, 2]);
+      expect(rep.dim).toBe(5);
+      expect(() => validateRepresentation(rep)).not.toThrow();
+    }
+    // s acts on frequency 1 (coordinates 1, 2) as a reflection: det −1; SO(2)'s action would give a rotation
+    const D = dihedral(6), m = bandLimitedRep(D, [1]).matrix(6);
+    expect(m[0] * m[3] - m[1] * m[2]).toBeCloseTo(-1, 12);
+  });
+
+  it('keeps a given name, else the action\'s; circleRep names the truncation', () => {
+    expect(bandLimitedRep(cyclic(4), [0, 1], 'mine').name).toBe('mine');
+    expect(bandLimitedRep(cyclic(4), [0, 1]).name).toBe('ψ{0,1}');
+    expect(circleRep(cyclic(5), 2).name).toBe('reg≤2');
+    expect(circleRep(cyclic(5), 2).dim).toBe(5);
+  });
+
+  it('negative control: a group that is no rule of SO(2)/O(2) is refused, naming the field', () => {
+    let err: unknown;
+    try { bandLimitedRep(symmetric(3), [1]); } catch (e) { err = e; }
+    expect(err).toBeInstanceOf(EqflowError);
+    expect((err as EqflowError).field).toBe('group');
+    expect((err as EqflowError).message).toMatch(/band-limited representation needs SO2\/O2 \(or C_N\/D_N\), got S3/);
   });
 });
