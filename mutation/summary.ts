@@ -46,9 +46,18 @@ export interface FileScore {
   survived: number;
   noCoverage: number;
   errors: number;
+  /** static mutants (module-level constants), set aside: see {@link measured} */
+  statics: number;
   /** (killed + timeout) / (killed + timeout + survived + noCoverage), %; compile and runtime errors are not mutants that ran */
   score: number;
 }
+
+/**
+ * Whether a mutant was measured. A static one (a module-level constant) is evaluated once at import, while the vitest
+ * runner switches the active mutant between tests of an already loaded module, so its "survived" says nothing: both
+ * Stryker configs set ignoreStatic (status Ignored), and reports made before that hold them as survived.
+ */
+export const measured = (m: { static?: boolean; status: string }): boolean => m.static !== true && m.status !== 'Ignored';
 
 export interface Survivor {
   file: string;
@@ -70,17 +79,18 @@ function score(s: Omit<FileScore, 'file' | 'score'>): number {
 export function summarize(report: MutationReport, equivalents: readonly Equivalent[]): { files: FileScore[]; total: FileScore; survivors: Survivor[] } {
   const files: FileScore[] = [];
   const survivors: Survivor[] = [];
-  const totals = { killed: 0, timeout: 0, survived: 0, noCoverage: 0, errors: 0 };
+  const totals = { killed: 0, timeout: 0, survived: 0, noCoverage: 0, errors: 0, statics: 0 };
   for (const [file, { source, mutants }] of Object.entries(report.files).sort(([a], [b]) => a.localeCompare(b))) {
     const lines = source.split('\n');
-    const c = { killed: 0, timeout: 0, survived: 0, noCoverage: 0, errors: 0 };
+    const c = { killed: 0, timeout: 0, survived: 0, noCoverage: 0, errors: 0, statics: 0 };
     for (const m of mutants) {
-      if (m.status === 'Killed') c.killed++;
+      if (!measured(m)) c.statics++;
+      else if (m.status === 'Killed') c.killed++;
       else if (m.status === 'Timeout') c.timeout++;
       else if (m.status === 'Survived') c.survived++;
       else if (m.status === 'NoCoverage') c.noCoverage++;
       else if (m.status === 'CompileError' || m.status === 'RuntimeError') c.errors++;
-      if (m.status !== 'Survived' && m.status !== 'NoCoverage') continue;
+      if (!measured(m) || (m.status !== 'Survived' && m.status !== 'NoCoverage')) continue;
       const original = (lines[m.location.start.line - 1] ?? '').trim();
       const replacement = (m.replacement ?? '').replace(/\s+/g, ' ');
       const eq = equivalents.find((e) => e.file === file && e.mutator === m.mutatorName && e.original === original && e.replacement === replacement);
@@ -108,11 +118,12 @@ export function formatSummary(s: ReturnType<typeof summarize>, meta: { generated
     ...(meta.coverage === undefined ? [] : [meta.coverage, '']),
     `**Mutation score: ${t.score.toFixed(1)}%** — ${t.killed} killed + ${t.timeout} timed out (detected) of ${t.killed + t.timeout + t.survived + t.noCoverage} mutants; ${t.survived} survived, ${t.noCoverage} not covered by any test${t.errors > 0 ? `, ${t.errors} compile/runtime errors (not counted)` : ''}.`,
     `Of the ${t.survived + t.noCoverage} undetected, ${equivalent} are judged equivalent (no test can tell them apart; reasons below); without them the score is ${killable === 0 ? '100.0' : ((100 * (t.killed + t.timeout)) / killable).toFixed(1)}%.`,
+    ...(t.statics === 0 ? [] : [`${t.statics} static mutants (module-level constants) are not measured and not counted: the vitest runner cannot switch a constant evaluated at import (ignoreStatic).`]),
     '',
-    '| file | killed | timed out | survived | no coverage | score |',
-    '|---|---|---|---|---|---|',
-    ...s.files.map((f) => `| ${f.file} | ${f.killed} | ${f.timeout} | ${f.survived} | ${f.noCoverage} | ${f.score.toFixed(1)}% |`),
-    `| **all** | ${t.killed} | ${t.timeout} | ${t.survived} | ${t.noCoverage} | **${t.score.toFixed(1)}%** |`,
+    '| file | killed | timed out | survived | no coverage | score | static, not measured |',
+    '|---|---|---|---|---|---|---|',
+    ...s.files.map((f) => `| ${f.file} | ${f.killed} | ${f.timeout} | ${f.survived} | ${f.noCoverage} | ${f.score.toFixed(1)}% | ${f.statics} |`),
+    `| **all** | ${t.killed} | ${t.timeout} | ${t.survived} | ${t.noCoverage} | **${t.score.toFixed(1)}%** | ${t.statics} |`,
     '',
     '## Undetected mutants',
     '',

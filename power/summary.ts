@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { writeFileAtomic, writeJsonAtomic } from '../src/report/atomic.js';
-import { Equivalent, MutationReport, OutOfScope, PerFileMeta, coverageNote, loadEquivalents, loadPerFile, perFileMeta, summarize } from '../mutation/summary.js';
+import { Equivalent, MutationReport, OutOfScope, PerFileMeta, coverageNote, loadEquivalents, loadPerFile, measured, perFileMeta, summarize } from '../mutation/summary.js';
 import { cli } from '../mutation/perFile.js';
 import { FILES_DIR, POWER_JUDGE, loadRuns, powerFiles } from './files.js';
 import { errorHandlingRanges, inRanges, lineStarts } from './scope.js';
@@ -50,14 +50,11 @@ const moduleOf = (file: string): string => file.split('/').slice(0, 2).join('/')
 
 /** The power figures of a Stryker report judged by the verify tests; `reasons` explains undetected mutants. */
 export function powerSummary(report: MutationReport, reasons: readonly Equivalent[]): PowerSummary {
-  // reports made before ignoreStatic still hold static mutants as "survived": they are set aside, not counted
+  // static mutants are set aside by summarize (measured), counted per module
+  const files = Object.fromEntries(Object.entries(report.files).map(([file, f]) => [file, { ...f, mutants: f.mutants.filter(measured) }]));
+  const s = summarize(report, reasons);
   const statics: StaticCounts = {};
-  const files = Object.fromEntries(Object.entries(report.files).map(([file, f]) => {
-    const n = f.mutants.filter((m) => m.static === true).length;
-    if (n > 0) statics[moduleOf(file)] = (statics[moduleOf(file)] ?? 0) + n;
-    return [file, { ...f, mutants: f.mutants.filter((m) => m.static !== true && m.status !== 'Ignored') }];
-  }));
-  const s = summarize({ ...report, files }, reasons);
+  for (const f of s.files) if (f.statics > 0) statics[moduleOf(f.file)] = (statics[moduleOf(f.file)] ?? 0) + f.statics;
   const reasonOf = (file: string, mutator: string, original: string, replacement: string) => reasons.find((e) => e.file === file && e.mutator === mutator && e.original === original && e.replacement === replacement);
   const kindOf = (v: (typeof s.survivors)[number]) => {
     const r = reasonOf(v.file, v.mutator, v.original, v.replacement);

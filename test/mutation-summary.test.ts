@@ -26,6 +26,19 @@ describe('mutation summary', () => {
     expect(s.survivors.map((v) => [v.file, v.line, v.original, v.status])).toEqual([['src/a.ts', 1, 'q', 'NoCoverage'], ['src/b.ts', 2, 'if (x) y();', 'Survived']]);
   });
 
+  it('static mutants (module-level constants) are set aside, never counted as survived', () => {
+    const withStatic: MutationReport = { files: { 'src/c.ts': { source: 'export const k = 1;\n', mutants: [
+      mutant('7', 'Killed', 1), { ...mutant('8', 'Survived', 1), static: true }, { ...mutant('9', 'Ignored', 1), static: true },
+    ] } } };
+    const s = summarize(withStatic, []);
+    expect(s.files[0]).toMatchObject({ killed: 1, survived: 0, statics: 2, score: 100 });
+    expect(s.survivors).toEqual([]);
+    expect(formatSummary(s, { generatedAt: 'now', commit: 'abc' })).toContain('2 static mutants (module-level constants) are not measured');
+    // negative control: the same survivor without the static flag counts
+    const plain: MutationReport = { files: { 'src/c.ts': { ...withStatic.files['src/c.ts'], mutants: [mutant('7', 'Killed', 1), mutant('8', 'Survived', 1)] } } };
+    expect(summarize(plain, []).files[0]).toMatchObject({ survived: 1, statics: 0, score: 50 });
+  });
+
   it('an equivalence note matches by file, mutator, original line and replacement, wherever the line moved', () => {
     const note = { file: 'src/b.ts', mutator: 'ConditionalExpression', original: 'if (x) y();', replacement: 'true', reason: 'y is idempotent' };
     const shifted: MutationReport = { files: { 'src/b.ts': { source: '\n\n\nif (x) y();', mutants: [mutant('2', 'Survived', 4)] } } };
