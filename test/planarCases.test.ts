@@ -77,6 +77,7 @@ describe('bandLimitedRep: SO(2)/O(2) on the elements of an N-point rule', () => 
     let err: unknown;
     try { bandLimitedRep(symmetric(3), [1]); } catch (e) { err = e; }
     expect(err).toBeInstanceOf(EqflowError);
+    expect((err as EqflowError).code).toBe('invalid-argument');
     expect((err as EqflowError).field).toBe('group');
     expect((err as EqflowError).message).toMatch(/band-limited representation needs SO2\/O2 \(or C_N\/D_N\), got S3/);
   });
