@@ -9,7 +9,9 @@ import fc from 'fast-check';
 import { Matrix } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import { cyclic, dihedral, symmetric } from '../../src/groups/builtins.js';
-import { adjacency, cyclicShift, natural, rot90 } from '../../src/reps/builders.js';
+import { adjacency, cyclicShift, natural, rot90, trivial } from '../../src/reps/builders.js';
+import { EqflowError } from '../../src/core/errors.js';
+import { kernelSupportSpace, supportByName } from '../../src/space/supports.js';
 import { RandomStream } from '../../src/core/rng.js';
 import { Admissible, basisOf, basisSpace, maskSpace, projectL, segmentMask, withOffset } from '../../src/space/admissible.js';
 import { matrixOf } from '../../src/space/linalg.js';
@@ -330,6 +332,38 @@ function kernelCase(groupKind: 'C4' | 'D4', support: string, cOut = 1, cIn = 1) 
   const mask = segmentMask(space, { W: ([, , i, j]) => s === 'full' || s.some(([a, q]) => a === i && q === j) });
   return { space, P: new Projectors(maskSpace(space, mask, support)) };
 }
+
+describe('kernel supports (src/space/supports.ts): L_0 of a support, and its refusals', () => {
+  const C4 = cyclic(4);
+  const errorOf = (f: () => unknown): EqflowError => {
+    try { f(); } catch (e) { if (e instanceof EqflowError) return e; throw e; }
+    throw new Error('expected an EqflowError');
+  };
+
+  it('keeps exactly the support\'s positions of every [..., 3, 3] segment named, and leaves the others free', () => {
+    const space = new ParamSpace([{ name: 'K', shape: [3, 3], rep: rot90(C4, 3) }, { name: 'b', shape: [2], rep: trivial(C4, 2) }]);
+    const L = kernelSupportSpace(space, supportByName('cross'), ['K']);
+    expect(L.name).toBe('support');
+    expect(L.kind === 'mask' && Array.from(L.mask)).toEqual([0, 1, 0, 1, 1, 1, 0, 1, 0, 1, 1]);
+    // the corner cell (2, 2) is a valid position
+    expect(kernelSupportSpace(space, [[2, 2]], ['K'], 'corner').dim).toBe(1 + 2);
+  });
+
+  it('negative controls: an unknown name, a position off the 3×3 grid and a segment not ending in 3×3 are typed errors naming the field', () => {
+    const e = errorOf(() => supportByName('diamond'));
+    expect([e.code, e.field, e.message]).toEqual(['invalid-argument', 'support', "support: unknown kernel support 'diamond' (known: full, cross, centre-corners, skew, l-shape)"]);
+    const space = new ParamSpace([{ name: 'K', shape: [3, 3], rep: rot90(C4, 3) }]);
+    for (const cell of [[0, 3], [0], [0.5, 1], [-1, 0]]) {
+      const c = errorOf(() => kernelSupportSpace(space, [[1, 1], cell as unknown as readonly [number, number]], ['K']));
+      expect([c.code, c.field, c.message]).toEqual(['invalid-argument', 'support[1]', `support[1]: a 3×3 kernel position is [row, column] with entries 0, 1 or 2, got ${JSON.stringify(cell)}`]);
+    }
+    for (const shape of [[3, 2], [2, 3], [9]]) {
+      const bad = new ParamSpace([{ name: 'K', shape, rep: trivial(C4, shape.reduce((a, b) => a * b, 1)) }]);
+      const c = errorOf(() => kernelSupportSpace(bad, supportByName('full'), ['K']));
+      expect([c.code, c.field, c.message]).toEqual(['dimension-mismatch', 'segments', `segments: segment K has shape ${shape.join('×')}, expected [..., 3, 3]`]);
+    }
+  });
+});
 
 describe('compatibility verdicts (docs/theory.md §1)', () => {
   it('C4 on a 3×3 kernel: full, cross, centre+corners compatible; skew and L-shape not', () => {
