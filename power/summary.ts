@@ -50,11 +50,10 @@ const moduleOf = (file: string): string => file.split('/').slice(0, 2).join('/')
 
 /** The power figures of a Stryker report judged by the verify tests; `reasons` explains undetected mutants. */
 export function powerSummary(report: MutationReport, reasons: readonly Equivalent[]): PowerSummary {
-  // static mutants are set aside by summarize (measured), counted per module
+  // static mutants are set aside by summarize (measured) and counted per module below
   const files = Object.fromEntries(Object.entries(report.files).map(([file, f]) => [file, { ...f, mutants: f.mutants.filter(measured) }]));
   const s = summarize(report, reasons);
   const statics: StaticCounts = {};
-  for (const f of s.files) if (f.statics > 0) statics[moduleOf(f.file)] = (statics[moduleOf(f.file)] ?? 0) + f.statics;
   const reasonOf = (file: string, mutator: string, original: string, replacement: string) => reasons.find((e) => e.file === file && e.mutator === mutator && e.original === original && e.replacement === replacement);
   const kindOf = (v: (typeof s.survivors)[number]) => {
     const r = reasonOf(v.file, v.mutator, v.original, v.replacement);
@@ -67,6 +66,7 @@ export function powerSummary(report: MutationReport, reasons: readonly Equivalen
     const m = row(moduleOf(f.file));
     m.mutants += f.killed + f.timeout + f.survived + f.noCoverage;
     m.detected += f.killed + f.timeout;
+    if (f.statics > 0) statics[m.module] = (statics[m.module] ?? 0) + f.statics;
   }
   for (const v of survivors) {
     const m = row(moduleOf(v.file));

@@ -16,6 +16,7 @@ import { requiredRuleDegree } from '../src/impl/planarCase.js';
 import { bandLimited, layerAction } from '../src/reps/action.js';
 import { validateRepresentation } from '../src/reps/builders.js';
 import { bandLimitedRep, circleRep } from '../src/reps/planarRule.js';
+import { expectEqflowError } from '../properties/arbitraries/errors.js';
 import { exactAugmentedRisk } from '../src/risk/haarRisk.js';
 import { iterativeProjector } from '../src/space/fixedSpace.js';
 import { RandomStream } from '../src/core/rng.js';
@@ -74,11 +75,6 @@ describe('bandLimitedRep: SO(2)/O(2) on the elements of an N-point rule', () => 
   });
 
   it('negative control: a group that is no rule of SO(2)/O(2) is refused, naming the field', () => {
-    let err: unknown;
-    try { bandLimitedRep(symmetric(3), [1]); } catch (e) { err = e; }
-    expect(err).toBeInstanceOf(EqflowError);
-    expect((err as EqflowError).code).toBe('invalid-argument');
-    expect((err as EqflowError).field).toBe('group');
-    expect((err as EqflowError).message).toMatch(/band-limited representation needs SO2\/O2 \(or C_N\/D_N\), got S3/);
+    expectEqflowError(() => bandLimitedRep(symmetric(3), [1]), { code: 'invalid-argument', field: 'group', message: /band-limited representation needs SO2\/O2 \(or C_N\/D_N\), got S3/ });
   });
 });

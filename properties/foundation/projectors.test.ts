@@ -10,7 +10,6 @@ import { Matrix } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import { cyclic, dihedral, symmetric } from '../../src/groups/builtins.js';
 import { adjacency, cyclicShift, natural, rot90, trivial } from '../../src/reps/builders.js';
-import { EqflowError } from '../../src/core/errors.js';
 import { kernelSupportSpace, supportByName } from '../../src/space/supports.js';
 import { RandomStream } from '../../src/core/rng.js';
 import { Admissible, basisOf, basisSpace, maskSpace, projectL, segmentMask, withOffset } from '../../src/space/admissible.js';
@@ -21,7 +20,7 @@ import { norm } from '../../src/core/kernels.js';
 import { splitBases } from '../../src/analysis/hessian.js';
 import {
   actionBlocks, admSpecArb, blockUnionMask, buildAdmissible, orbitVectors, spanBasis, buildPoint, buildSpace, checkExpectingFailure, checkProperty, diffNorm,
-  dotRef, frob, pointSpecArb, projCaseArb, roundoff, spaceDim, svdTol, trace, vecTol,
+  dotRef, expectEqflowError, frob, pointSpecArb, projCaseArb, roundoff, spaceDim, svdTol, trace, vecTol,
 } from '../arbitraries/index.js';
 import type { AdmSpec, PointSpec, ProjCase } from '../arbitraries/index.js';
 
@@ -335,10 +334,6 @@ function kernelCase(groupKind: 'C4' | 'D4', support: string, cOut = 1, cIn = 1) 
 
 describe('kernel supports (src/space/supports.ts): L_0 of a support, and its refusals', () => {
   const C4 = cyclic(4);
-  const errorOf = (f: () => unknown): EqflowError => {
-    try { f(); } catch (e) { if (e instanceof EqflowError) return e; throw e; }
-    throw new Error('expected an EqflowError');
-  };
 
   it('keeps exactly the support\'s positions of every [..., 3, 3] segment named, and leaves the others free', () => {
     const space = new ParamSpace([{ name: 'K', shape: [3, 3], rep: rot90(C4, 3) }, { name: 'b', shape: [2], rep: trivial(C4, 2) }]);
@@ -350,17 +345,17 @@ describe('kernel supports (src/space/supports.ts): L_0 of a support, and its ref
   });
 
   it('negative controls: an unknown name, a position off the 3×3 grid and a segment not ending in 3×3 are typed errors naming the field', () => {
-    const e = errorOf(() => supportByName('diamond'));
-    expect([e.code, e.field, e.message]).toEqual(['invalid-argument', 'support', "support: unknown kernel support 'diamond' (known: full, cross, centre-corners, skew, l-shape)"]);
+    const e = expectEqflowError(() => supportByName('diamond'), { code: 'invalid-argument', field: 'support' });
+    expect(e.message).toBe("support: unknown kernel support 'diamond' (known: full, cross, centre-corners, skew, l-shape)");
     const space = new ParamSpace([{ name: 'K', shape: [3, 3], rep: rot90(C4, 3) }]);
     for (const cell of [[0, 3], [0], [0.5, 1], [-1, 0]]) {
-      const c = errorOf(() => kernelSupportSpace(space, [[1, 1], cell as unknown as readonly [number, number]], ['K']));
-      expect([c.code, c.field, c.message]).toEqual(['invalid-argument', 'support[1]', `support[1]: a 3×3 kernel position is [row, column] with entries 0, 1 or 2, got ${JSON.stringify(cell)}`]);
+      const c = expectEqflowError(() => kernelSupportSpace(space, [[1, 1], cell as unknown as readonly [number, number]], ['K']), { code: 'invalid-argument', field: 'support[1]' });
+      expect(c.message).toBe(`support[1]: a 3×3 kernel position is [row, column] with entries 0, 1 or 2, got ${JSON.stringify(cell)}`);
     }
     for (const shape of [[3, 2], [2, 3], [9]]) {
       const bad = new ParamSpace([{ name: 'K', shape, rep: trivial(C4, shape.reduce((a, b) => a * b, 1)) }]);
-      const c = errorOf(() => kernelSupportSpace(bad, supportByName('full'), ['K']));
-      expect([c.code, c.field, c.message]).toEqual(['dimension-mismatch', 'segments', `segments: segment K has shape ${shape.join('×')}, expected [..., 3, 3]`]);
+      const c = expectEqflowError(() => kernelSupportSpace(bad, supportByName('full'), ['K']), { code: 'dimension-mismatch', field: 'segments' });
+      expect(c.message).toBe(`segments: segment K has shape ${shape.join('×')}, expected [..., 3, 3]`);
     }
   });
 });
