@@ -20,14 +20,17 @@ const KEY_FILES = ['src/space/projectors.ts', 'src/risk/risk.ts', 'src/flows/int
 export const MUTATION_FILES = ['src/space/**/*.ts', 'src/risk/**/*.ts', 'src/flows/**/*.ts', 'src/models/**/*.ts', 'src/groups/**/*.ts', 'src/reps/**/*.ts', '!src/**/index.ts'];
 
 /**
- * The options of a run on one file (mutation/perFile.ts names it in the config's environment variable): that file mutated, its JSON report and
- * Stryker incremental file under `dir` as <dir>__<name>.json, no HTML (the summary merges the per-file reports).
- * @param {string} file
+ * The options of a run on one file or one part of it (mutation/perFile.ts names it in the config's environment variable:
+ * `src/<dir>/<name>.ts`, or `src/<dir>/<name>.ts@K:A-B` for its part K, lines A to B): that code mutated (a part by
+ * Stryker's mutation-range syntax `file:A-B`), its JSON report and Stryker incremental file under `dir` as
+ * <dir>__<name>[@K].json, no HTML (the summary merges the per-file reports).
+ * @param {string} unit
  * @param {string} dir
  */
-export function perFileOptions(file, dir) {
-  const slug = file.replace(/^src\//, '').replace(/\.ts$/, '').replace(/\//g, '__');
-  return { mutate: [file], reporters: ['json', 'progress'], jsonReporter: { fileName: `${dir}/${slug}.json` }, incrementalFile: `${dir}/${slug}.incremental.json` };
+export function perFileOptions(unit, dir) {
+  const [, file, part, range] = /** @type {RegExpExecArray} */ (/^(.*?)(?:@(\d+):(\d+-\d+))?$/.exec(unit));
+  const slug = file.replace(/^src\//, '').replace(/\.ts$/, '').replace(/\//g, '__') + (part === undefined ? '' : `@${part}`);
+  return { mutate: [range === undefined ? file : `${file}:${range}`], reporters: ['json', 'progress'], jsonReporter: { fileName: `${dir}/${slug}.json` }, incrementalFile: `${dir}/${slug}.incremental.json` };
 }
 
 const file = process.env.EQFLOW_MUTATION_FILE;

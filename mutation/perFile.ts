@@ -1,7 +1,8 @@
 /**
  * One StrykerJS run per source file, incremental at two levels — the mechanism behind both `npm run mutation` (the
- * unit tests' score) and `npm run power` (verify's power). A full run takes hours on two cores, so: a file whose
- * report holds its current source is skipped (unless --refresh, which re-runs it through Stryker's own incremental
+ * unit tests' score) and `npm run power` (verify's power). A full run takes hours on two cores, so: a file longer than
+ * PART_LINES runs as parts cut between top-level statements, one run each (a "unit"; Stryker writes its report only when a run ends,
+ * so a unit is the most a cut-short run can lose); a unit whose report holds its file's current source is skipped (unless --refresh, which re-runs it through Stryker's own incremental
  * mode, re-testing only the mutants whose code or covering tests changed); a run cut short by the time budget (no new
  * file is started once M minutes have passed) or by Ctrl-C keeps every file it finished; files never run go first,
  * smallest first. Each run's time is appended to the suite's runs.json (atomically), from which the summaries
@@ -10,7 +11,8 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
+import ts from 'typescript';
 import { z } from 'zod';
 import { EqflowError } from '../src/core/errors.js';
 import { writeJsonAtomic } from '../src/report/atomic.js';
@@ -40,8 +42,107 @@ export interface PerFileSuite {
   judge?: readonly string[];
 }
 
-/** <filesDir>/<dir>__<name>.json for src/<dir>/<name>.ts: where the per-file run's config writes its report. */
-export const reportIn = (filesDir: string, file: string): string => perFileOptions(file, filesDir).jsonReporter.fileName;
+/** <filesDir>/<dir>__<name>[@A-B].json for a unit src/<dir>/<name>.ts[:A-B]: where the per-file run's config writes its report. */
+export const reportIn = (filesDir: string, unit: string): string => perFileOptions(unit, filesDir).jsonReporter.fileName;
+
+/** Lines per part: the longest file (src/flows/integrators.ts, 424 lines) took 2.5 h of power run, more than a session keeps; files up to 200 lines took at most 40 min. */
+export const PART_LINES = 200;
+
+/** `src/a/b.ts@2:151-300` → file, part number and Stryker's range; a whole-file unit is just the file. */
+const UNIT = /^(.*?)(?:@(\d+):(\d+)-(\d+))?$/;
+
+/**
+ * The units a file runs as: the file itself when it has at most PART_LINES lines, else parts `file@k:A-B` of
+ * consecutive top-level statements, each at most PART_LINES lines unless one statement is longer. Stryker mutates
+ * only nodes wholly inside a range, so a cut through a statement would lose the mutants that span it (a function's
+ * body, a multi-line condition); cuts between top-level statements lose none. A part's report is named by its
+ * number k, which edits that keep the number of parts do not change.
+ */
+export function unitsOf(file: string, root = '.'): string[] {
+  const text = readFileSync(resolve(root, file), 'utf8');
+  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
+  const lines = sf.getLineAndCharacterOfPosition(text.length).line + 1;
+  if (lines <= PART_LINES) return [file];
+  const line = (pos: number) => sf.getLineAndCharacterOfPosition(pos).line + 1;
+  const ends: number[] = []; // the last line of each part but the last
+  let from = 1;
+  sf.statements.forEach((st, i) => {
+    const next = sf.statements[i + 1];
+    // cut after st when the next statement would overflow the part and starts on a later line than st ends
+    if (next !== undefined && line(next.end) - from + 1 > PART_LINES && line(next.getStart(sf)) > line(st.end)) {
+      ends.push(line(st.end));
+      from = line(st.end) + 1;
+    }
+  });
+  ends.push(lines);
+  return ends.length === 1 ? [file] : ends.map((end, k) => `${file}@${k + 1}:${k === 0 ? 1 : ends[k - 1] + 1}-${end}`);
+}
+
+/** A unit's file and lines (`src/flows/integrators.ts@2:151-300` → the file, 151, 300; a whole file → all its lines). */
+export function rangeOf(unit: string): { file: string; from: number; to: number } {
+  const [, file, , a, b] = UNIT.exec(unit) as RegExpExecArray;
+  return { file, from: a === undefined ? 1 : Number(a), to: b === undefined ? Infinity : Number(b) };
+}
+
+export const fileOfUnit = (unit: string): string => rangeOf(unit).file;
+
+/** A unit's share of its file's bytes (by lines), the proxy the summaries project run time from. */
+export function unitBytes(unit: string, root = '.'): number {
+  const { file, from, to } = rangeOf(unit);
+  const path = resolve(root, file);
+  if (!existsSync(path)) return 0;
+  if (to === Infinity) return statSync(path).size;
+  return readFileSync(path, 'utf8').split('\n').slice(from - 1, to).reduce((n, l) => n + Buffer.byteLength(l) + 1, 0);
+}
+
+/** A Stryker report (or incremental file) cut to the mutants of a unit's file that start within its lines. */
+interface RawReport { files: Record<string, { mutants: Array<{ location: { start: { line: number } } }> }> }
+function cutReport(report: RawReport, unit: string): RawReport {
+  const { file, from, to } = rangeOf(unit);
+  const f = report.files[file];
+  return { ...report, files: f === undefined ? {} : { [file]: { ...f, mutants: f.mutants.filter((m) => m.location.start.line >= from && m.location.start.line <= to) } } };
+}
+
+/**
+ * Brings `file`'s reports in line with its current units. A whole-file report of a file now run in parts is split into
+ * the parts' reports (each mutant lies in one part: parts are contiguous and cut between statements), its incremental
+ * file copied to each part's (Stryker re-uses the results that still apply) and its run record split by mutants; then
+ * what no current unit names — a part beyond the current number, a record of a unit the file no longer has — is
+ * removed, so that no mutant is counted twice. A part whose range moved keeps its report and re-runs as stale.
+ */
+export async function settleUnits(suite: PerFileSuite, file: string, root = '.'): Promise<void> {
+  const units = unitsOf(file, root);
+  const before = loadRuns(suite.runsFile);
+  let runs = before;
+  const whole = reportIn(suite.filesDir, file), wholeIncremental = perFileOptions(file, suite.filesDir).incrementalFile;
+  if (units.length > 1 && existsSync(whole)) {
+    const report = JSON.parse(readFileSync(whole, 'utf8')) as RawReport;
+    const incremental = existsSync(wholeIncremental) ? (JSON.parse(readFileSync(wholeIncremental, 'utf8')) as RawReport) : undefined;
+    const record = runs.find((r) => r.file === file);
+    const total = report.files[file]?.mutants.length ?? 0;
+    const parts: FileRun[] = [];
+    for (const u of units) {
+      const part = cutReport(report, u);
+      const n = part.files[file]?.mutants.length ?? 0;
+      if (!existsSync(reportIn(suite.filesDir, u))) await writeJsonAtomic(reportIn(suite.filesDir, u), part);
+      const inc = perFileOptions(u, suite.filesDir).incrementalFile;
+      if (incremental !== undefined && !existsSync(inc)) await writeJsonAtomic(inc, cutReport(incremental, u));
+      if (record !== undefined && !runs.some((r) => r.file === u)) parts.push({ ...record, file: u, mutants: n, seconds: total === 0 ? 0 : Math.round((record.seconds * n) / total) });
+    }
+    runs = [...runs, ...parts];
+  }
+  const current = new Set(units);
+  const reports = new Set(units.map((u) => basename(reportIn(suite.filesDir, u))));
+  const slug = basename(whole, '.json');
+  if (existsSync(suite.filesDir)) {
+    for (const f of readdirSync(suite.filesDir)) {
+      const m = /^(.*?)(@\d+)?(\.incremental)?\.json$/.exec(f);
+      if (m !== null && m[1] === slug && !reports.has(`${m[1]}${m[2] ?? ''}.json`)) rmSync(join(suite.filesDir, f));
+    }
+  }
+  const kept = runs.filter((r) => fileOfUnit(r.file) !== file || current.has(r.file));
+  if (JSON.stringify(kept) !== JSON.stringify(before)) await writeJsonAtomic(suite.runsFile, kept);
+}
 
 /** Every file under `dir` (relative to `root`), as root-relative paths. */
 const walk = (root: string, dir: string): string[] => readdirSync(resolve(root, dir), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(root, `${dir}/${e.name}`) : [`${dir}/${e.name}`]));
@@ -54,6 +155,7 @@ export function selectFiles(patterns: readonly string[], root = '.'): string[] {
   return dirs.flatMap((d) => walk(root, `src/${d}`)).filter((f) => f.endsWith('.ts') && !names.has(f.split('/').pop() as string) && !paths.has(f)).sort();
 }
 
+// file: the unit run, a file or a part of it (unitsOf)
 const runSchema = z.array(z.object({ file: z.string(), sha: z.string().optional(), judge: z.string().optional(), seconds: z.number(), mutants: z.number().int(), finishedAt: z.string() }));
 export type FileRun = z.infer<typeof runSchema>[number];
 
@@ -75,30 +177,31 @@ export function judgeHash(paths: readonly string[], root = '.'): string {
   return h.digest('hex');
 }
 
-/** The files of a suite's record judged by other sources than `judge` now has (a run without a recorded judge included). */
+/** The units of a suite's record judged by other sources than `judge` now has (a run without a recorded judge included). */
 export function rejudged(runs: readonly FileRun[], judge: string | undefined): string[] {
   return judge === undefined ? [] : runs.filter((r) => r.judge !== judge).map((r) => r.file).sort();
 }
 
 /**
- * The suite's files not run yet, then those to re-run: with --refresh, when their source changed, or when another
- * judge measured them (`fresh`: their incremental file must go, so that every mutant is judged again); and the
- * current judge's hash, which the runs record.
+ * The units of the chosen files not run yet (smallest first), then those to re-run: with --refresh, when their file's
+ * source changed, or when another judge measured them (`fresh`: their incremental file must go, so that every mutant
+ * is judged again); and the current judge's hash, which the runs record.
  */
 export function queueOf(suite: PerFileSuite, chosen: readonly string[], refresh: boolean): { pending: string[]; stale: string[]; fresh: string[]; judge?: string } {
   const runs = loadRuns(suite.runsFile);
-  const has = (f: string) => existsSync(reportIn(suite.filesDir, f));
-  const pending = chosen.filter((f) => !has(f) && !runs.some((r) => r.file === f)).sort((a, b) => statSync(a).size - statSync(b).size);
+  const units = chosen.flatMap((f) => unitsOf(f));
+  const has = (u: string) => existsSync(reportIn(suite.filesDir, u));
+  const pending = units.filter((u) => !has(u) && !runs.some((r) => r.file === u)).sort((a, b) => unitBytes(a) - unitBytes(b));
   const judge = suite.judge && judgeHash(suite.judge);
   const other = new Set(rejudged(runs, judge));
-  const fresh = chosen.filter((f) => has(f) && other.has(f));
-  const stale = chosen.filter((f) => has(f) && (refresh || other.has(f) || !runs.some((r) => r.file === f && r.sha === sha(f))));
+  const fresh = units.filter((u) => has(u) && other.has(u));
+  const stale = units.filter((u) => has(u) && (refresh || other.has(u) || !runs.some((r) => r.file === u && r.sha === sha(fileOfUnit(u)))));
   return { pending, stale, fresh, ...(judge && { judge }) };
 }
 
-function strykerOn(suite: PerFileSuite, file: string): Promise<number> {
+function strykerOn(suite: PerFileSuite, unit: string): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn('npx', ['stryker', 'run', suite.config], { stdio: 'inherit', env: { ...process.env, [suite.fileEnv]: file, EQFLOW_SEED: '2025' } });
+    const child = spawn('npx', ['stryker', 'run', suite.config], { stdio: 'inherit', env: { ...process.env, [suite.fileEnv]: unit, EQFLOW_SEED: '2025' } });
     // Ctrl-C or a scheduler's SIGTERM stops Stryker too (an orphaned Stryker would keep both cores busy)
     const stop = () => child.kill('SIGINT');
     for (const s of ['SIGINT', 'SIGTERM'] as const) process.once(s, stop);
@@ -118,24 +221,26 @@ export async function runPerFile(suite: PerFileSuite, args: readonly string[]): 
   const asked = args.filter((a, i) => !a.startsWith('--') && (at < 0 || i !== at + 1));
   for (const f of asked) if (!all.includes(f)) throw new EqflowError('invalid-argument', 'FILE', `${f} is not one of the ${suite.name} run's files (${suite.config})`);
   const refresh = args.includes('--refresh');
+  for (const f of asked.length > 0 ? asked : all) await settleUnits(suite, f);
   const { pending, stale, fresh, judge } = queueOf(suite, asked.length > 0 ? asked : all, refresh);
   const queue = [...pending, ...stale];
-  process.stdout.write(`${suite.name}: ${queue.length} of ${asked.length > 0 ? asked.length : all.length} files to run (${pending.length} never run, ${stale.length} ${refresh ? 'to refresh' : 'changed'}${fresh.length > 0 ? `, ${fresh.length} of them judged by other claims: re-run from scratch` : ''})\n`);
+  process.stdout.write(`${suite.name}: ${queue.length} units of ${asked.length > 0 ? asked.length : all.length} files to run (${pending.length} never run, ${stale.length} ${refresh ? 'to refresh' : 'changed'}${fresh.length > 0 ? `, ${fresh.length} of them judged by other claims: re-run from scratch` : ''})\n`);
   const started = Date.now();
-  for (const file of queue) {
+  for (const unit of queue) {
     if ((Date.now() - started) / 60_000 >= budget) {
-      process.stdout.write(`${suite.name}: time budget of ${budget} min used; ${queue.length - queue.indexOf(file)} files left for the next run\n`);
+      process.stdout.write(`${suite.name}: time budget of ${budget} min used; ${queue.length - queue.indexOf(unit)} units left for the next run\n`);
       break;
     }
     const t0 = Date.now();
-    if (fresh.includes(file)) rmSync(perFileOptions(file, suite.filesDir).incrementalFile, { force: true });
-    const code = await strykerOn(suite, file);
-    const out = reportIn(suite.filesDir, file);
-    if (code !== 0 || !existsSync(out)) throw new EqflowError('io', 'stryker', `Stryker stopped on ${file} (exit ${code}); the files finished before it are kept`);
+    const file = fileOfUnit(unit);
+    if (fresh.includes(unit)) rmSync(perFileOptions(unit, suite.filesDir).incrementalFile, { force: true });
+    const code = await strykerOn(suite, unit);
+    const out = reportIn(suite.filesDir, unit);
+    if (code !== 0 || !existsSync(out)) throw new EqflowError('io', 'stryker', `Stryker stopped on ${unit} (exit ${code}); the units finished before it are kept`);
     const report = JSON.parse(readFileSync(out, 'utf8')) as { files: Record<string, { mutants: unknown[] }> };
-    const run = { file, sha: sha(file), ...(judge && { judge }), seconds: Math.round((Date.now() - t0) / 1000), mutants: report.files[file]?.mutants.length ?? 0, finishedAt: new Date().toISOString() };
-    await writeJsonAtomic(suite.runsFile, [...loadRuns(suite.runsFile).filter((r) => r.file !== file), run]);
-    process.stdout.write(`${suite.name}: ${file}: ${run.mutants} mutants in ${run.seconds} s\n`);
+    const run = { file: unit, sha: sha(file), ...(judge && { judge }), seconds: Math.round((Date.now() - t0) / 1000), mutants: report.files[file]?.mutants.length ?? 0, finishedAt: new Date().toISOString() };
+    await writeJsonAtomic(suite.runsFile, [...loadRuns(suite.runsFile).filter((r) => r.file !== unit), run]);
+    process.stdout.write(`${suite.name}: ${unit}: ${run.mutants} mutants in ${run.seconds} s\n`);
   }
   process.stdout.write(`${await suite.summarize()}\n`);
 }

@@ -5,7 +5,7 @@
  * with its line and replacement. Survivors listed in mutation/equivalent.json (a reason each, matched by file, mutator, original line
  * and replacement, so the entry survives line shifts) are marked equivalent; the score still counts them as survived.
  */
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
@@ -13,7 +13,7 @@ import { EqflowError } from '../src/core/errors.js';
 import { writeFileAtomic } from '../src/report/atomic.js';
 import { readJson } from '../bench/report.js';
 import { MUTATION_FILES } from '../stryker.config.mjs';
-import { FileRun, cli, judgeHash, loadRuns, rejudged, selectFiles } from './perFile.js';
+import { FileRun, PART_LINES, cli, judgeHash, loadRuns, rangeOf, rejudged, selectFiles, unitBytes, unitsOf } from './perFile.js';
 
 const mutantSchema = z.object({
   id: z.string(),
@@ -136,14 +136,19 @@ export function formatSummary(s: ReturnType<typeof summarize>, meta: { generated
 }
 
 /**
- * One report from the per-file reports of mutation/perFile.ts (files are disjoint; each run numbers its tests from scratch,
- * so test ids are prefixed by the report they come from), or the single report of a whole-set Stryker run.
+ * One report from the per-unit reports of mutation/perFile.ts (the parts of a file are joined; each run numbers its
+ * tests and mutants from scratch, so their ids are prefixed by the report they come from), or the single report of a
+ * whole-set Stryker run. Parts made from different versions of a file cannot be joined: that is an error.
  */
 export function mergeReports(reports: ReadonlyArray<{ name: string; report: MutationReport }>): MutationReport {
   const merged: MutationReport = { files: {}, testFiles: {} };
   for (const { name, report } of reports) {
     const id = (t: string) => `${name}:${t}`;
-    for (const [file, f] of Object.entries(report.files)) merged.files[file] = { ...f, mutants: f.mutants.map((m) => ({ ...m, killedBy: m.killedBy?.map(id) })) };
+    for (const [file, f] of Object.entries(report.files)) {
+      const before = merged.files[file];
+      if (before !== undefined && before.source !== f.source) throw new EqflowError('invalid-argument', 'file', `the reports of ${file}'s parts were made from different versions of it (${name} among them): re-run them`);
+      merged.files[file] = { ...f, mutants: [...(before?.mutants ?? []), ...f.mutants.map((m) => ({ ...m, id: id(m.id), killedBy: m.killedBy?.map(id) }))] };
+    }
     for (const [file, t] of Object.entries(report.testFiles ?? {})) (merged.testFiles as NonNullable<MutationReport['testFiles']>)[`${name}:${file}`] = { tests: t.tests.map((x) => ({ ...x, id: id(x.id) })) };
   }
   return merged;
@@ -156,20 +161,20 @@ export async function loadPerFile(filesDir: string, wholeReport: string): Promis
   return mergeReports(await Promise.all(perFile.map(async (f) => ({ name: f.replace(/\.json$/, ''), report: await loadReport(join(filesDir, f)) }))));
 }
 
-/** Which files a per-file suite has measured, how long it took, and the time the rest needs at that rate. */
+/** Which units a per-file suite has measured, how long it took, and the time the rest needs at that rate. */
 export function coverageNote(suite: string, command: string, pending: readonly string[], runs: readonly FileRun[], stale: readonly string[] = [], rejudged: readonly string[] = []): string {
   const hours = runs.reduce((a, r) => a + r.seconds, 0) / 3600;
   const staleNote = (stale.length === 0 ? '' : ` ${stale.length === 1 ? '1 file was measured on an older version of its source' : `${stale.length} files were measured on older versions of their source`} (${stale.join(', ')}): \`${command}\` re-runs ${stale.length === 1 ? 'it' : 'them'} incrementally.`) +
-    (rejudged.length === 0 ? '' : ` ${rejudged.length === 1 ? '1 file was' : `${rejudged.length} files were`} judged by another version of the claims than the current one (${rejudged.join(', ')}); the current claims may detect more or fewer of ${rejudged.length === 1 ? 'its' : 'their'} mutants: \`${command}\` re-runs ${rejudged.length === 1 ? 'it' : 'them'} from scratch.`);
-  if (pending.length === 0) return `Every file of the ${suite} run is measured (${runs.length} per-file runs, ${hours.toFixed(1)} h of wall time on this machine).${staleNote}`;
-  // the pending files' mutants are not known before Stryker instruments them: source size is the proxy for the projection
-  const bytes = (files: readonly string[]) => files.reduce((a, f) => a + (existsSync(f) ? statSync(f).size : 0), 0);
+    (rejudged.length === 0 ? '' : ` ${rejudged.length === 1 ? '1 unit was' : `${rejudged.length} units were`} judged by another version of the claims than the current one (${rejudged.join(', ')}); the current claims may detect more or fewer of ${rejudged.length === 1 ? 'its' : 'their'} mutants: \`${command}\` re-runs ${rejudged.length === 1 ? 'it' : 'them'} from scratch.`);
+  if (pending.length === 0) return `Every file of the ${suite} run is measured (${runs.length} units, ${hours.toFixed(1)} h of wall time on this machine).${staleNote}`;
+  // the pending units' mutants are not known before Stryker instruments them: source size is the proxy for the projection
+  const bytes = (units: readonly string[]) => units.reduce((a, u) => a + unitBytes(u), 0);
   // a run without mutants times only Stryker's dry run, a fixed cost that says nothing of the rate per byte
   const timed = runs.filter((r) => r.mutants > 0);
   const doneBytes = bytes(timed.map((r) => r.file));
   const projected = doneBytes > 0 ? (timed.reduce((a, r) => a + r.seconds, 0) / 3600) * bytes(pending) / doneBytes : NaN;
-  return `**Partial:** ${pending.length} of the ${suite} run's files are not measured yet (${pending.join(', ')}); the figures are over the files measured. ` +
-    `Time so far: ${hours.toFixed(1)} h for ${runs.reduce((a, r) => a + r.mutants, 0)} mutants in ${runs.length} files${Number.isFinite(projected) ? `; the rest needs ≈ ${projected.toFixed(1)} h more at that rate (projected from the source size)` : ''}. ` +
+  return `**Partial:** ${pending.length} of the ${suite} run's units (a file, or a part of a file longer than ${PART_LINES} lines) are not measured yet (${pending.join(', ')}); the figures are over the units measured. ` +
+    `Time so far: ${hours.toFixed(1)} h for ${runs.reduce((a, r) => a + r.mutants, 0)} mutants in ${runs.length} units${Number.isFinite(projected) ? `; the rest needs ≈ ${projected.toFixed(1)} h more at that rate (projected from the source size)` : ''}. ` +
     `\`${command} -- --budget-minutes M\` continues where the last run stopped.${staleNote}`;
 }
 
@@ -197,7 +202,7 @@ export function staleFiles(report: MutationReport): string[] {
 export interface PerFileMeta {
   generatedAt: string;
   commit: string;
-  /** files of the suite not run yet */
+  /** units of the suite (files, or parts of long files) not run yet */
   pending: string[];
   /** files whose report was made from another version of their source */
   stale: string[];
@@ -208,12 +213,17 @@ export interface PerFileMeta {
 
 export async function perFileMeta(report: MutationReport, files: readonly string[], runs: FileRun[], judge?: readonly string[]): Promise<PerFileMeta> {
   const { execFileSync } = await import('node:child_process');
-  // a file with no mutants is missing from Stryker's report but was run: runs.json says so
-  const done = new Set([...Object.keys(report.files), ...runs.map((r) => r.file)]);
+  // a unit was run if the report holds mutants of its file in its lines, or, with no mutants (missing from Stryker's
+  // report), if runs.json records it
+  const recorded = new Set(runs.map((r) => r.file));
+  const reported = (u: string) => {
+    const { file, from, to } = rangeOf(u);
+    return report.files[file]?.mutants.some((m) => m.location.start.line >= from && m.location.start.line <= to) ?? false;
+  };
   return {
     generatedAt: new Date().toISOString(),
     commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim(),
-    pending: files.filter((f) => !done.has(f)),
+    pending: files.flatMap((f) => unitsOf(f)).filter((u) => !recorded.has(u) && !reported(u)),
     stale: staleFiles(report),
     rejudged: rejudged(runs, judge && judgeHash(judge)),
     runs,

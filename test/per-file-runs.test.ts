@@ -1,12 +1,13 @@
 /** mutation/perFile.ts and the per-file summaries: which files a run takes, in which order, and what a summary says of the rest. */
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Instrumenter } from '@stryker-mutator/instrumenter';
 import { describe, expect, it } from 'vitest';
-import { PerFileSuite, judgeHash, queueOf, rejudged, reportIn, selectFiles } from '../mutation/perFile.js';
-import { MutationReport, coverageNote, staleFiles } from '../mutation/summary.js';
-import { MUTATION_FILES } from '../stryker.config.mjs';
+import { PART_LINES, PerFileSuite, fileOfUnit, judgeHash, loadRuns, queueOf, rangeOf, rejudged, reportIn, selectFiles, settleUnits, unitBytes, unitsOf } from '../mutation/perFile.js';
+import { MutationReport, coverageNote, mergeReports, perFileMeta, staleFiles } from '../mutation/summary.js';
+import { MUTATION_FILES, perFileOptions } from '../stryker.config.mjs';
 import { POWER_FILES } from '../power/stryker.config.mjs';
 
 const suite = (dir: string): PerFileSuite => ({ name: 't', config: 'stryker.config.mjs', fileEnv: 'X', filesDir: join(dir, 'files'), runsFile: join(dir, 'runs.json'), patterns: MUTATION_FILES, summarize: async () => '' });
@@ -68,7 +69,7 @@ describe('per-file mutation runs', () => {
     expect(rejudged(runs, now)).toEqual([d, c].sort());
     expect(rejudged(runs, undefined)).toEqual([]); // a suite without a judge (the unit-test run) never re-judges
     const note = coverageNote('power', 'npm run power', [], runs, [], rejudged(runs, now));
-    expect(note).toMatch(/2 files were judged by another version of the claims than the current one \(src\/flows\/dynamics\.ts, src\/space\/linalg\.ts\)/);
+    expect(note).toMatch(/2 units were judged by another version of the claims than the current one \(src\/flows\/dynamics\.ts, src\/space\/linalg\.ts\)/);
     expect(coverageNote('power', 'npm run power', [], runs, [], [])).not.toMatch(/judged by another/);
   });
 
@@ -77,13 +78,93 @@ describe('per-file mutation runs', () => {
     expect(staleFiles(report)).toEqual(['src/risk/losses.ts']);
     const runs = [{ file: 'src/risk/risk.ts', seconds: 3600, mutants: 10, finishedAt: 'then' }];
     const partial = coverageNote('mutation', 'npm run mutation', ['src/risk/losses.ts'], runs, staleFiles(report));
-    expect(partial).toMatch(/\*\*Partial:\*\* 1 of the mutation run's files are not measured yet \(src\/risk\/losses\.ts\)/);
-    expect(partial).toMatch(/1\.0 h for 10 mutants in 1 files; the rest needs ≈ \d+\.\d h more/);
+    expect(partial).toMatch(/\*\*Partial:\*\* 1 of the mutation run's units \(a file, or a part of a file longer than 200 lines\) are not measured yet \(src\/risk\/losses\.ts\)/);
+    expect(partial).toMatch(/1\.0 h for 10 mutants in 1 units; the rest needs ≈ \d+\.\d h more/);
     expect(partial).toMatch(/1 file was measured on an older version of its source \(src\/risk\/losses\.ts\)/);
     // negative control: a run with no mutants timed only the dry run, so it gives no projection
     const empty = coverageNote('mutation', 'npm run mutation', ['src/risk/losses.ts'], [{ file: 'src/risk/objective.ts', seconds: 161, mutants: 0, finishedAt: 'then' }]);
-    expect(empty).toMatch(/0\.0 h for 0 mutants in 1 files\. /);
+    expect(empty).toMatch(/0\.0 h for 0 mutants in 1 units\. /);
     expect(empty).not.toMatch(/needs ≈/);
-    expect(coverageNote('power', 'npm run power', [], runs)).toBe('Every file of the power run is measured (1 per-file runs, 1.0 h of wall time on this machine).');
+    expect(coverageNote('power', 'npm run power', [], runs)).toBe('Every file of the power run is measured (1 units, 1.0 h of wall time on this machine).');
+  });
+
+  it('a file longer than PART_LINES runs in parts cut between top-level statements, which hold exactly its mutants', async () => {
+    const long = 'src/flows/integrators.ts', short = 'src/risk/losses.ts';
+    const units = unitsOf(long);
+    expect(units.length).toBeGreaterThan(1);
+    expect(unitsOf(short)).toEqual([short]); // negative control: a short file is one unit, named as before parts existed
+    expect(units.map(fileOfUnit)).toEqual(units.map(() => long));
+    const ranges = units.map((u) => (/@(\d+):(\d+)-(\d+)$/.exec(u) as RegExpExecArray).slice(1).map(Number));
+    const source = readFileSync(long, 'utf8');
+    const lines = source.split('\n').length;
+    // the parts tile the file: numbered 1…, contiguous, from line 1 to the last, none longer than PART_LINES here (no statement is)
+    expect(ranges.map(([k]) => k)).toEqual(units.map((_, i) => i + 1));
+    ranges.forEach(([, a, b], i) => {
+      expect(a).toBe(i === 0 ? 1 : ranges[i - 1][2] + 1);
+      expect(b - a + 1).toBeLessThanOrEqual(PART_LINES);
+    });
+    expect(ranges[ranges.length - 1][2]).toBe(lines);
+    expect(units.reduce((a, u) => a + unitBytes(u), 0)).toBe(statSync(long).size + 1); // every line once (split adds the newline after the last)
+    expect(perFileOptions(units[1], 'd')).toEqual({ mutate: [`${long}:${ranges[1][1]}-${ranges[1][2]}`], reporters: ['json', 'progress'], jsonReporter: { fileName: 'd/flows__integrators@2.json' }, incrementalFile: 'd/flows__integrators@2.incremental.json' });
+
+    // Stryker mutates only nodes wholly inside a range: the parts must hold exactly the whole file's mutants
+    const silent = new Proxy({}, { get: (_, k) => (String(k).startsWith('is') ? () => false : () => undefined) });
+    const mutantsIn = async (mutate: boolean | Array<{ start: { line: number; column: number }; end: { line: number; column: number } }>) =>
+      (await new Instrumenter(silent as never).instrument([{ name: long, mutate, content: source }], { plugins: null, excludedMutations: [], ignorers: [], noHeader: false })).mutants.length;
+    const range = (a: number, b: number) => [{ start: { line: a - 1, column: 0 }, end: { line: b - 1, column: Number.MAX_SAFE_INTEGER } }];
+    const whole = await mutantsIn(true);
+    let inParts = 0;
+    for (const [, a, b] of ranges) inParts += await mutantsIn(range(a, b));
+    expect(inParts).toBe(whole);
+    // negative control: cuts every PART_LINES lines run through statements and lose the mutants that span them
+    let inFixed = 0;
+    for (let a = 1; a <= lines; a += PART_LINES) inFixed += await mutantsIn(range(a, a + PART_LINES - 1));
+    expect(inFixed).toBeLessThan(whole);
+
+    const dir = mkdtempSync(join(tmpdir(), 'eqflow-parts-'));
+    const s = suite(dir);
+    mkdirSync(s.filesDir);
+    // the file was measured whole before parts existed (one mutant in each part), and once in more parts than it has
+    // now: the whole report is split into the parts', the extra part removed, another file left alone
+    const mutantAt = (id: string, line: number) => ({ id, mutatorName: 'EqualityOperator', status: 'Killed', location: { start: { line, column: 1 } } });
+    const wholeReport = { schemaVersion: '2', files: { [long]: { language: 'typescript', source, mutants: ranges.map(([, a], i) => mutantAt(String(i), a + 1)) } } };
+    writeFileSync(reportIn(s.filesDir, long), JSON.stringify(wholeReport));
+    writeFileSync(perFileOptions(long, s.filesDir).incrementalFile, JSON.stringify(wholeReport));
+    const beyond = `${long}@${units.length + 1}:1-2`;
+    for (const f of [reportIn(s.filesDir, beyond), reportIn(s.filesDir, short)]) writeFileSync(f, '{}');
+    writeFileSync(s.runsFile, JSON.stringify([long, beyond, short].map((file) => ({ file, sha: sha(fileOfUnit(file)), seconds: 30 * units.length, mutants: units.length, finishedAt: 'then' }))));
+    await settleUnits(s, long);
+    expect(existsSync(reportIn(s.filesDir, long))).toBe(false);
+    expect(existsSync(perFileOptions(long, s.filesDir).incrementalFile)).toBe(false);
+    expect(existsSync(reportIn(s.filesDir, beyond))).toBe(false);
+    expect(existsSync(reportIn(s.filesDir, short))).toBe(true);
+    units.forEach((u, i) => {
+      for (const f of [reportIn(s.filesDir, u), perFileOptions(u, s.filesDir).incrementalFile]) {
+        const r = JSON.parse(readFileSync(f, 'utf8')) as typeof wholeReport;
+        expect(r.schemaVersion).toBe('2');
+        expect(r.files[long].mutants.map((m) => m.id)).toEqual([String(i)]);
+      }
+    });
+    expect(loadRuns(s.runsFile).map((r) => [r.file, r.mutants, r.seconds])).toEqual([[short, units.length, 30 * units.length], ...units.map((u) => [u, 1, 30])]);
+    // every part is now measured and current: nothing to run; settling again changes nothing
+    expect(queueOf(s, [long, short], false)).toEqual({ pending: [], stale: [], fresh: [] });
+    await settleUnits(s, long);
+    expect(loadRuns(s.runsFile)).toHaveLength(units.length + 1);
+    // negative control: without a report or a record a part is pending, the smallest first
+    for (const u of units.slice(1)) rmSync(reportIn(s.filesDir, u));
+    writeFileSync(s.runsFile, JSON.stringify(loadRuns(s.runsFile).filter((r) => r.file === units[0])));
+    expect(queueOf(s, [long], false).pending).toEqual(units.slice(1).sort((a, b) => unitBytes(a) - unitBytes(b)));
+
+    const part = (id: string, line: number) => ({ files: { [long]: { source, mutants: [{ id, mutatorName: 'EqualityOperator', status: 'Killed' as const, location: { start: { line, column: 1 } }, killedBy: ['0'] }] } } });
+    const merged = mergeReports([{ name: 'flows__integrators@1', report: part('0', 10) }, { name: 'flows__integrators@2', report: part('0', 200) }]);
+    // each run numbers its mutants and tests from 0: the joined file keeps both, told apart by their report
+    expect(merged.files[long].mutants.map((m) => [m.id, m.location.start.line, m.killedBy])).toEqual([['flows__integrators@1:0', 10, ['flows__integrators@1:0']], ['flows__integrators@2:0', 200, ['flows__integrators@2:0']]]);
+    // a summary counts a part as measured when the report holds mutants in its lines (or runs.json records it)
+    const at = (line: number) => units.findIndex((u) => rangeOf(u).from <= line && line <= rangeOf(u).to);
+    expect((await perFileMeta(merged, [long], [])).pending).toEqual(units.filter((_, i) => i !== at(10) && i !== at(200)));
+    expect((await perFileMeta(merged, [long], [{ file: units[2], seconds: 1, mutants: 0, finishedAt: 'then' }])).pending).toEqual(units.filter((_, i) => i !== at(10) && i !== at(200) && i !== 2));
+    // negative control: parts made from different versions of the file are refused, not joined
+    const older = { files: { [long]: { ...part('0', 200).files[long], source: 'an older version' } } };
+    expect(() => mergeReports([{ name: 'a', report: part('0', 10) }, { name: 'b', report: older }])).toThrow(/parts were made from different versions/);
   });
 });
