@@ -64,6 +64,8 @@ export interface Survivor {
   line: number;
   mutator: string;
   original: string;
+  /** the code the mutant replaces (the line alone does not say which of its expressions changed) */
+  code: string;
   replacement: string;
   status: 'Survived' | 'NoCoverage';
   /** why it cannot be killed, when mutation/equivalent.json says so */
@@ -92,9 +94,11 @@ export function summarize(report: MutationReport, equivalents: readonly Equivale
       else if (m.status === 'CompileError' || m.status === 'RuntimeError') c.errors++;
       if (!measured(m) || (m.status !== 'Survived' && m.status !== 'NoCoverage')) continue;
       const original = (lines[m.location.start.line - 1] ?? '').trim();
+      const { start, end } = m.location;
+      const code = end === undefined ? '' : lines.slice(start.line - 1, end.line).map((l, i, a) => (i === a.length - 1 ? l.slice(0, end.column - 1) : l)).join('\n').slice(start.column - 1).replace(/\s+/g, ' ');
       const replacement = (m.replacement ?? '').replace(/\s+/g, ' ');
       const eq = equivalents.find((e) => e.file === file && e.mutator === m.mutatorName && e.original === original && e.replacement === replacement);
-      survivors.push({ file, line: m.location.start.line, mutator: m.mutatorName, original, replacement, status: m.status, equivalent: eq?.reason ?? null });
+      survivors.push({ file, line: m.location.start.line, mutator: m.mutatorName, original, code, replacement, status: m.status, equivalent: eq?.reason ?? null });
     }
     files.push({ file, ...c, score: score(c) });
     for (const k of Object.keys(totals) as Array<keyof typeof totals>) totals[k] += c[k];
@@ -104,6 +108,8 @@ export function summarize(report: MutationReport, equivalents: readonly Equivale
 }
 
 const cell = (s: string): string => `\`${s.replace(/`/g, "'").replace(/\|/g, '\\|').slice(0, 120)}\``;
+/** The table cells of a survivor: its line, the code it replaces (— when the report gives no end position), its replacement. */
+export const survivorCells = (v: Pick<Survivor, 'original' | 'code' | 'replacement'>): string => `${cell(v.original)} | ${v.code === '' ? '—' : cell(v.code)} | ${cell(v.replacement)}`;
 
 /** The Markdown summary. */
 export function formatSummary(s: ReturnType<typeof summarize>, meta: { generatedAt: string; commit: string; coverage?: string }): string {
@@ -127,9 +133,9 @@ export function formatSummary(s: ReturnType<typeof summarize>, meta: { generated
     '',
     '## Undetected mutants',
     '',
-    '| where | mutator | original line | replaced by | status | equivalent because |',
-    '|---|---|---|---|---|---|',
-    ...s.survivors.map((v) => `| ${v.file}:${v.line} | ${v.mutator} | ${cell(v.original)} | ${cell(v.replacement)} | ${v.status} | ${v.equivalent ?? '—'} |`),
+    '| where | mutator | original line | mutated code | replaced by | status | equivalent because |',
+    '|---|---|---|---|---|---|---|',
+    ...s.survivors.map((v) => `| ${v.file}:${v.line} | ${v.mutator} | ${survivorCells(v)} | ${v.status} | ${v.equivalent ?? '—'} |`),
     '',
   ];
   return out.join('\n');

@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { writeFileAtomic, writeJsonAtomic } from '../src/report/atomic.js';
-import { Equivalent, MutationReport, OutOfScope, PerFileMeta, coverageNote, loadEquivalents, loadPerFile, measured, perFileMeta, summarize } from '../mutation/summary.js';
+import { Equivalent, MutationReport, OutOfScope, PerFileMeta, coverageNote, loadEquivalents, loadPerFile, measured, perFileMeta, summarize, survivorCells } from '../mutation/summary.js';
 import { cli } from '../mutation/perFile.js';
 import { FILES_DIR, POWER_JUDGE, loadRuns, powerFiles } from './files.js';
 import { errorHandlingRanges, inRanges, lineStarts } from './scope.js';
@@ -43,7 +43,7 @@ export interface PowerSummary {
   claims: Array<{ test: string; caught: number }>;
   /** static mutants per module, left out of every count above */
   statics: StaticCounts;
-  survivors: Array<{ file: string; line: number; mutator: string; original: string; replacement: string; kind: 'equivalent' | 'unseen' | null; reason: string | null }>;
+  survivors: Array<{ file: string; line: number; mutator: string; original: string; code: string; replacement: string; kind: 'equivalent' | 'unseen' | null; reason: string | null }>;
 }
 
 const moduleOf = (file: string): string => file.split('/').slice(0, 2).join('/');
@@ -59,7 +59,7 @@ export function powerSummary(report: MutationReport, reasons: readonly Equivalen
     const r = reasonOf(v.file, v.mutator, v.original, v.replacement);
     return r ? (r.kind ?? 'equivalent') : null;
   };
-  const survivors = s.survivors.map((v) => ({ file: v.file, line: v.line, mutator: v.mutator, original: v.original, replacement: v.replacement, kind: kindOf(v), reason: v.equivalent }));
+  const survivors = s.survivors.map((v) => ({ file: v.file, line: v.line, mutator: v.mutator, original: v.original, code: v.code, replacement: v.replacement, kind: kindOf(v), reason: v.equivalent }));
   const byModule = new Map<string, ModulePower>();
   const row = (module: string) => byModule.get(module) ?? byModule.set(module, { module, mutants: 0, detected: 0, equivalent: 0, unseen: 0, survived: 0, rate: 0, checksAndText: 0, offPath: 0, pathDetected: 0, pathRate: 0 }).get(module) as ModulePower;
   for (const f of s.files) {
@@ -112,7 +112,6 @@ export function powerSummary(report: MutationReport, reasons: readonly Equivalen
   return { modules, total, claims, survivors, statics };
 }
 
-const cell = (s: string): string => `\`${s.replace(/`/g, "'").replace(/\|/g, '\\|').slice(0, 110)}\``;
 
 /** The Markdown summary of reports/power/. */
 export function formatPower(p: PowerSummary, meta: Pick<PerFileMeta, 'generatedAt' | 'commit'> & Partial<PerFileMeta>): string {
@@ -148,9 +147,9 @@ export function formatPower(p: PowerSummary, meta: Pick<PerFileMeta, 'generatedA
     '',
     '## Undetected mutants',
     '',
-    '| where | mutator | original line | replaced by | kind | reason |',
-    '|---|---|---|---|---|---|',
-    ...p.survivors.map((v) => `| ${v.file}:${v.line} | ${v.mutator} | ${cell(v.original)} | ${cell(v.replacement)} | ${v.kind ?? '**no reason yet**'} | ${v.reason ?? '—'} |`),
+    '| where | mutator | original line | mutated code | replaced by | kind | reason |',
+    '|---|---|---|---|---|---|---|',
+    ...p.survivors.map((v) => `| ${v.file}:${v.line} | ${v.mutator} | ${survivorCells(v)} | ${v.kind ?? '**no reason yet**'} | ${v.reason ?? '—'} |`),
     '',
   ].join('\n');
 }

@@ -25,7 +25,7 @@ import { basisSpace, fullSpace } from '../src/space/admissible.js';
 import { matrixOf } from '../src/space/linalg.js';
 import { layerSpace } from '../src/space/paramSpace.js';
 import { Projectors, fixedBasisBySvd, fixedDimension, twirl } from '../src/space/projectors.js';
-import { thrown } from '../properties/arbitraries/errors.js';
+import { expectEqflowError, thrown } from '../properties/arbitraries/errors.js';
 
 const gaussian = (seed: string, dim: number, scale = 1): Float64Array => new RandomStream(seed).gaussianVector(dim, scale);
 const diffNorm = (a: ArrayLike<number>, b: ArrayLike<number>): number => Math.hypot(...Array.from(a, (v, i) => v - b[i]));
@@ -351,11 +351,9 @@ describe('dynamics(): each kind is the velocity docs/theory.md §4 defines', () 
     const e1 = thrown(() => dynamics({ kind: 'augmented', projectors: b.P, augmented: b.Raug, gamma: 1 }));
     expect([(e1 as EqflowError).code, (e1 as EqflowError).field]).toEqual(['invalid-argument', 'gamma']);
     expect((e1 as EqflowError).message).toMatch(/no regularizer/);
-    for (const gamma of [-1e-300, Number.NaN, Infinity]) expect((thrown(() => dynamics({ kind: 'reg-augmented', projectors: b.P, augmented: b.Raug, gamma })) as EqflowError).field).toBe('gamma');
-    const e2 = thrown(() => dynamics({ kind: 'reg-augmented', projectors: b.P, nominal: b.R, gamma: 1 }));
-    expect((e2 as EqflowError).field).toBe('augmented');
-    const e3 = thrown(() => dynamics({ kind: 'equivariant', projectors: b.P, augmented: b.Raug }));
-    expect((e3 as EqflowError).field).toBe('nominal');
+    for (const gamma of [-1e-300, Number.NaN, Infinity]) expectEqflowError(() => dynamics({ kind: 'reg-augmented', projectors: b.P, augmented: b.Raug, gamma }), { code: 'invalid-argument', field: 'gamma' });
+    expectEqflowError(() => dynamics({ kind: 'reg-augmented', projectors: b.P, nominal: b.R, gamma: 1 }), { code: 'invalid-argument', field: 'augmented' });
+    expectEqflowError(() => dynamics({ kind: 'equivariant', projectors: b.P, augmented: b.Raug }), { code: 'invalid-argument', field: 'nominal' });
     const e4 = thrown(() => dynamics({ kind: 'nominal', projectors: b.P, nominal: DS.R }));
     expect([(e4 as EqflowError).code, (e4 as EqflowError).field]).toEqual(['dimension-mismatch', 'risk']);
     // γ = 0 is allowed for the regularized kinds; omitted γ means 0
@@ -428,6 +426,9 @@ describe('risks: R, R^aug, sampled augmentation, the regularizer and sums, from 
     expect(Array.from(sampler.elements)).toEqual(Array.from(expected));
     expect(drawn).toBe(sampler.gradientWith(A, expected, g2));
     expect(new Set(sampler.elements).size).toBeGreaterThan(1);
+    // exactly n draws per call: the next call takes the stream's next n, so batches never share or skip a draw
+    sampler.gradient(A, g1);
+    expect(Array.from(sampler.elements)).toEqual(Array.from({ length: n }, () => rng.int(b.group.order)));
   });
 
   it('the regularizer: value γ/2‖Π_{E⊥}A‖², gradient γΠ_{E⊥}A returning the same value; γ checked', () => {
@@ -441,7 +442,7 @@ describe('risks: R, R^aug, sampled augmentation, the regularizer and sums, from 
     expect(Math.abs(reg.gradient(A, g) - expected)).toBeLessThanOrEqual(roundoff(expected, DIM));
     expect(diffNorm(g, perp.map((v) => gamma * v))).toBeLessThanOrEqual(roundoff(gamma * norm(perp), DIM));
     expect(regularizer(P, 0).value(A)).toBe(0);
-    for (const bad of [-1, Number.NaN, Infinity]) expect((thrown(() => regularizer(P, bad)) as EqflowError).field).toBe('gamma');
+    for (const bad of [-1, Number.NaN, Infinity]) expectEqflowError(() => regularizer(P, bad), { code: 'invalid-argument', field: 'gamma' });
   });
 
   it('sum(f, g): values and gradients add; objectives on different spaces are refused', () => {

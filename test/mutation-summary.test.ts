@@ -26,6 +26,19 @@ describe('mutation summary', () => {
     expect(s.survivors.map((v) => [v.file, v.line, v.original, v.status])).toEqual([['src/a.ts', 1, 'q', 'NoCoverage'], ['src/b.ts', 2, 'if (x) y();', 'Survived']]);
   });
 
+  it('a survivor names the code it replaces, not only its line (one line can hold an error code, a field and a message)', () => {
+    const line = "  if (g < 0) throw new EqflowError('invalid-argument', 'gamma', 'expected γ ≥ 0');";
+    const at = (text: string) => line.indexOf(text) + 1;
+    const span = (text: string) => ({ ...mutant('1', 'Survived', 1, '""'), mutatorName: 'StringLiteral', location: { start: { line: 1, column: at(text) }, end: { line: 1, column: at(text) + text.length } } });
+    const s = summarize({ files: { 'src/d.ts': { source: `${line}\n`, mutants: [span("'invalid-argument'"), span("'expected γ ≥ 0'")] } } }, []);
+    expect(s.survivors.map((v) => v.code)).toEqual(["'invalid-argument'", "'expected γ ≥ 0'"]);
+    expect(s.survivors.map((v) => v.original)).toEqual([line.trim(), line.trim()]);
+    // a span over two lines is joined with its whitespace folded
+    const two = summarize({ files: { 'src/e.ts': { source: 'f(a,\n    b);\n', mutants: [{ ...mutant('2', 'Survived', 1), location: { start: { line: 1, column: 3 }, end: { line: 2, column: 6 } } }] } } }, []);
+    expect(two.survivors[0].code).toBe('a, b');
+    expect(formatSummary(s, { generatedAt: 'now', commit: 'abc' })).toContain("| `'invalid-argument'` | `\"\"` | Survived |");
+  });
+
   it('static mutants (module-level constants) are set aside, never counted as survived', () => {
     const withStatic: MutationReport = { files: { 'src/c.ts': { source: 'export const k = 1;\n', mutants: [
       mutant('7', 'Killed', 1), { ...mutant('8', 'Survived', 1), static: true }, { ...mutant('9', 'Ignored', 1), static: true },
@@ -48,7 +61,7 @@ describe('mutation summary', () => {
     expect(md).toContain('**Mutation score: 60.0%**');
     expect(md).toContain('1 are judged equivalent');
     expect(md).toContain('without them the score is 75.0%');
-    expect(md).toContain('| src/b.ts:2 | ConditionalExpression | `if (x) y();` | `true` | Survived | y is idempotent |');
+    expect(md).toContain('| src/b.ts:2 | ConditionalExpression | `if (x) y();` | — | `true` | Survived | y is idempotent |'); // no end position: no span
   });
 
   it('a malformed report or note list is a typed error naming the file', async () => {
