@@ -2,6 +2,7 @@ import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import { EqflowError } from '../src/core/errors.js';
 import { RandomStream } from '../src/core/rng.js';
+import { expectEqflowError } from './arbitraries/errors.js';
 import { EPS, ratio, roundoff } from '../src/core/tolerance.js';
 import { cyclic, dihedral, symmetric } from '../src/groups/builtins.js';
 import { adjacency, channels, cyclicShift, natural, rot90, rotation2d, trivial } from '../src/reps/builders.js';
@@ -496,28 +497,18 @@ describe('activations', () => {
 
 describe('DenseNetwork: validation and convenience constructors', () => {
   const C4 = cyclic(4);
-  const errorOf = (f: () => unknown): EqflowError => {
-    try {
-      f();
-    } catch (e) {
-      if (e instanceof EqflowError) return e;
-      throw e;
-    }
-    throw new Error('expected an EqflowError');
-  };
-
   test('rejects bad options naming the field', () => {
     const reps = [cyclicShift(C4, 8), cyclicShift(C4, 8), trivial(C4)];
-    expect(errorOf(() => new DenseNetwork({ reps, activations: [tanh] })).field).toBe('activations');
-    expect(errorOf(() => new DenseNetwork({ reps: [reps[0]], activations: [] })).field).toBe('reps');
-    expect(errorOf(() => new DenseNetwork({ reps: [reps[0], trivial(cyclic(2))], activations: [identity] })).field).toBe('reps[1]');
-    expect(errorOf(() => new DenseNetwork({ reps, activations: [tanh, identity], bias: [true] })).field).toBe('bias');
+    expectEqflowError(() => new DenseNetwork({ reps, activations: [tanh] }), { code: 'dimension-mismatch', field: 'activations' });
+    expectEqflowError(() => new DenseNetwork({ reps: [reps[0]], activations: [] }), { code: 'invalid-argument', field: 'reps' });
+    expectEqflowError(() => new DenseNetwork({ reps: [reps[0], trivial(cyclic(2))], activations: [identity] }), { code: 'invalid-argument', field: 'reps[1]' });
+    expectEqflowError(() => new DenseNetwork({ reps, activations: [tanh, identity], bias: [true] }), { code: 'dimension-mismatch', field: 'bias' });
     const pool: Activation = { ...tanh, name: 'pool', outDim: (n) => n / 4 };
-    expect(errorOf(() => new DenseNetwork({ reps, activations: [pool, identity] })).field).toBe('activations[0]');
+    expectEqflowError(() => new DenseNetwork({ reps, activations: [pool, identity] }), { code: 'dimension-mismatch', field: 'activations[0]' });
     const net = new DenseNetwork({ reps, activations: [tanh, identity] });
-    expect(errorOf(() => net.forward(new Float64Array(3), new Float64Array(8), 1, new Float64Array(1))).field).toBe('A');
-    expect(errorOf(() => net.forward(net.space.zeros(), new Float64Array(7), 1, new Float64Array(1))).field).toBe('x');
-    expect(errorOf(() => net.lossGradient(net.space.zeros(), new Float64Array(8), new Float64Array(1), 1, squaredLoss, 1, new Float64Array(2))).field).toBe('grad');
+    expectEqflowError(() => net.forward(new Float64Array(3), new Float64Array(8), 1, new Float64Array(1)), { code: 'dimension-mismatch', field: 'A' });
+    expectEqflowError(() => net.forward(net.space.zeros(), new Float64Array(7), 1, new Float64Array(1)), { code: 'dimension-mismatch', field: 'x' });
+    expectEqflowError(() => net.lossGradient(net.space.zeros(), new Float64Array(8), new Float64Array(1), 1, squaredLoss, 1, new Float64Array(2)), { code: 'dimension-mismatch', field: 'grad' });
   });
 
   test('smallMlp and wideMlp have the benchmark shapes', () => {
