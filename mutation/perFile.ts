@@ -1,12 +1,13 @@
 /**
  * One StrykerJS run per source file, incremental at two levels — the mechanism behind both `npm run mutation` (the
  * unit tests' score) and `npm run power` (verify's power). A full run takes hours on two cores, so: a file longer than
- * PART_LINES runs as parts cut between top-level statements, one run each (a "unit"; Stryker writes its report only when a run ends,
- * so a unit is the most a cut-short run can lose); a unit whose report holds its file's current source is skipped (unless --refresh, which re-runs it through Stryker's own incremental
- * mode, re-testing only the mutants whose code or covering tests changed); a run cut short by the time budget (no new
- * file is started once M minutes have passed) or by Ctrl-C keeps every file it finished; files never run go first,
- * smallest first. Each run's time is appended to the suite's runs.json (atomically), from which the summaries
- * project the time a full run needs.
+ * PART_LINES runs as parts cut between top-level statements, one run each (a "unit": Stryker writes its report only
+ * when a run ends, so a unit is the most a cut-short run can lose); a unit whose report holds its file's current
+ * source is skipped (unless --refresh, which re-runs it through Stryker's own incremental mode, re-testing only the
+ * mutants whose code or covering tests changed); a run cut short by the time budget (no new unit is started once M
+ * minutes have passed) or by Ctrl-C keeps every unit it finished; units never run go first, smallest first. Each
+ * run's time is appended to the suite's runs.json (atomically), from which the summaries project the time a full
+ * run needs.
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -42,7 +43,7 @@ export interface PerFileSuite {
   judge?: readonly string[];
 }
 
-/** <filesDir>/<dir>__<name>[@A-B].json for a unit src/<dir>/<name>.ts[:A-B]: where the per-file run's config writes its report. */
+/** <filesDir>/<dir>__<name>[@K].json for a unit src/<dir>/<name>.ts[@K:A-B]: where the per-file run's config writes its report. */
 export const reportIn = (filesDir: string, unit: string): string => perFileOptions(unit, filesDir).jsonReporter.fileName;
 
 /** Lines per part: the longest file (src/flows/integrators.ts, 424 lines) took 2.5 h of power run, more than a session keeps; files up to 200 lines took at most 40 min. */
