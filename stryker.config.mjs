@@ -20,6 +20,16 @@ const KEY_FILES = ['src/space/projectors.ts', 'src/risk/risk.ts', 'src/flows/int
 export const MUTATION_FILES = ['src/space/**/*.ts', 'src/risk/**/*.ts', 'src/flows/**/*.ts', 'src/models/**/*.ts', 'src/groups/**/*.ts', 'src/reps/**/*.ts', '!src/**/index.ts'];
 
 /**
+ * A unit's file, part number and lines: `src/a/b.ts@2:151-300` → part 2, lines 151 to 300; a whole file → all its lines.
+ * @param {string} unit
+ * @returns {{ file: string; part: number | undefined; from: number; to: number }}
+ */
+export function parseUnit(unit) {
+  const [, file, part, a, b] = /** @type {RegExpExecArray} */ (/^(.*?)(?:@(\d+):(\d+)-(\d+))?$/.exec(unit));
+  return part === undefined ? { file, part: undefined, from: 1, to: Infinity } : { file, part: Number(part), from: Number(a), to: Number(b) };
+}
+
+/**
  * The options of a run on one file or one part of it (mutation/perFile.ts names it in the config's environment variable:
  * `src/<dir>/<name>.ts`, or `src/<dir>/<name>.ts@K:A-B` for its part K, lines A to B): that code mutated (a part by
  * Stryker's mutation-range syntax `file:A-B`), its JSON report and Stryker incremental file under `dir` as
@@ -28,9 +38,9 @@ export const MUTATION_FILES = ['src/space/**/*.ts', 'src/risk/**/*.ts', 'src/flo
  * @param {string} dir
  */
 export function perFileOptions(unit, dir) {
-  const [, file, part, range] = /** @type {RegExpExecArray} */ (/^(.*?)(?:@(\d+):(\d+-\d+))?$/.exec(unit));
+  const { file, part, from, to } = parseUnit(unit);
   const slug = file.replace(/^src\//, '').replace(/\.ts$/, '').replace(/\//g, '__') + (part === undefined ? '' : `@${part}`);
-  return { mutate: [range === undefined ? file : `${file}:${range}`], reporters: ['json', 'progress'], jsonReporter: { fileName: `${dir}/${slug}.json` }, incrementalFile: `${dir}/${slug}.incremental.json` };
+  return { mutate: [part === undefined ? file : `${file}:${from}-${to}`], reporters: ['json', 'progress'], jsonReporter: { fileName: `${dir}/${slug}.json` }, incrementalFile: `${dir}/${slug}.incremental.json` };
 }
 
 const file = process.env.EQFLOW_MUTATION_FILE;

@@ -17,7 +17,7 @@ import ts from 'typescript';
 import { z } from 'zod';
 import { EqflowError } from '../src/core/errors.js';
 import { writeJsonAtomic } from '../src/report/atomic.js';
-import { perFileOptions } from '../stryker.config.mjs';
+import { parseUnit, perFileOptions } from '../stryker.config.mjs';
 
 /** A per-file suite: which files, which Stryker config, where its per-file reports and run times live. */
 export interface PerFileSuite {
@@ -49,9 +49,6 @@ export const reportIn = (filesDir: string, unit: string): string => perFileOptio
 /** Lines per part: the longest file (src/flows/integrators.ts, 424 lines) took 2.5 h of power run, more than a session keeps; files up to 200 lines took at most 40 min. */
 export const PART_LINES = 200;
 
-/** `src/a/b.ts@2:151-300` → file, part number and Stryker's range; a whole-file unit is just the file. */
-const UNIT = /^(.*?)(?:@(\d+):(\d+)-(\d+))?$/;
-
 /**
  * The units a file runs as: the file itself when it has at most PART_LINES lines, else parts `file@k:A-B` of
  * consecutive top-level statements, each at most PART_LINES lines unless one statement is longer. Stryker mutates
@@ -79,17 +76,12 @@ export function unitsOf(file: string, root = '.'): string[] {
   return ends.length === 1 ? [file] : ends.map((end, k) => `${file}@${k + 1}:${k === 0 ? 1 : ends[k - 1] + 1}-${end}`);
 }
 
-/** A unit's file and lines (`src/flows/integrators.ts@2:151-300` → the file, 151, 300; a whole file → all its lines). */
-export function rangeOf(unit: string): { file: string; from: number; to: number } {
-  const [, file, , a, b] = UNIT.exec(unit) as RegExpExecArray;
-  return { file, from: a === undefined ? 1 : Number(a), to: b === undefined ? Infinity : Number(b) };
-}
-
-export const fileOfUnit = (unit: string): string => rangeOf(unit).file;
+/** The file of a unit (`src/flows/integrators.ts@2:151-300` → `src/flows/integrators.ts`). */
+export const fileOfUnit = (unit: string): string => parseUnit(unit).file;
 
 /** A unit's share of its file's bytes (by lines), the proxy the summaries project run time from. */
 export function unitBytes(unit: string, root = '.'): number {
-  const { file, from, to } = rangeOf(unit);
+  const { file, from, to } = parseUnit(unit);
   const path = resolve(root, file);
   if (!existsSync(path)) return 0;
   if (to === Infinity) return statSync(path).size;
@@ -99,7 +91,7 @@ export function unitBytes(unit: string, root = '.'): number {
 /** A Stryker report (or incremental file) cut to the mutants of a unit's file that start within its lines. */
 interface RawReport { files: Record<string, { mutants: Array<{ location: { start: { line: number } } }> }> }
 function cutReport(report: RawReport, unit: string): RawReport {
-  const { file, from, to } = rangeOf(unit);
+  const { file, from, to } = parseUnit(unit);
   const f = report.files[file];
   return { ...report, files: f === undefined ? {} : { [file]: { ...f, mutants: f.mutants.filter((m) => m.location.start.line >= from && m.location.start.line <= to) } } };
 }

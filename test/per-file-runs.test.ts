@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Instrumenter } from '@stryker-mutator/instrumenter';
 import { describe, expect, it } from 'vitest';
-import { PART_LINES, PerFileSuite, fileOfUnit, judgeHash, loadRuns, queueOf, rangeOf, rejudged, reportIn, selectFiles, settleUnits, unitBytes, unitsOf } from '../mutation/perFile.js';
+import { PART_LINES, PerFileSuite, fileOfUnit, judgeHash, loadRuns, queueOf, rejudged, reportIn, selectFiles, settleUnits, unitBytes, unitsOf } from '../mutation/perFile.js';
 import { MutationReport, coverageNote, mergeReports, perFileMeta, staleFiles } from '../mutation/summary.js';
-import { MUTATION_FILES, perFileOptions } from '../stryker.config.mjs';
+import { MUTATION_FILES, parseUnit, perFileOptions } from '../stryker.config.mjs';
 import { POWER_FILES } from '../power/stryker.config.mjs';
 
 const suite = (dir: string): PerFileSuite => ({ name: 't', config: 'stryker.config.mjs', fileEnv: 'X', filesDir: join(dir, 'files'), runsFile: join(dir, 'runs.json'), patterns: MUTATION_FILES, summarize: async () => '' });
@@ -160,7 +160,7 @@ describe('per-file mutation runs', () => {
     // each run numbers its mutants and tests from 0: the joined file keeps both, told apart by their report
     expect(merged.files[long].mutants.map((m) => [m.id, m.location.start.line, m.killedBy])).toEqual([['flows__integrators@1:0', 10, ['flows__integrators@1:0']], ['flows__integrators@2:0', 200, ['flows__integrators@2:0']]]);
     // a summary counts a part as measured when the report holds mutants in its lines (or runs.json records it)
-    const at = (line: number) => units.findIndex((u) => rangeOf(u).from <= line && line <= rangeOf(u).to);
+    const at = (line: number) => units.findIndex((u) => parseUnit(u).from <= line && line <= parseUnit(u).to);
     expect((await perFileMeta(merged, [long], [])).pending).toEqual(units.filter((_, i) => i !== at(10) && i !== at(200)));
     expect((await perFileMeta(merged, [long], [{ file: units[2], seconds: 1, mutants: 0, finishedAt: 'then' }])).pending).toEqual(units.filter((_, i) => i !== at(10) && i !== at(200) && i !== 2));
     // negative control: parts made from different versions of the file are refused, not joined
