@@ -24,6 +24,8 @@ const mutantSchema = z.object({
   killedBy: z.array(z.string()).optional(),
   // a mutant of module-level code (a constant), which runs once at import rather than inside a test
   static: z.boolean().optional(),
+  // set by mergeReports on a mutant of a part measured on another version of its file than the file's first part
+  source: z.string().optional(),
 });
 const reportSchema = z.object({
   files: z.record(z.string(), z.object({ source: z.string(), mutants: z.array(mutantSchema) })),
@@ -93,9 +95,10 @@ export function summarize(report: MutationReport, equivalents: readonly Equivale
       else if (m.status === 'NoCoverage') c.noCoverage++;
       else if (m.status === 'CompileError' || m.status === 'RuntimeError') c.errors++;
       if (!measured(m) || (m.status !== 'Survived' && m.status !== 'NoCoverage')) continue;
-      const original = (lines[m.location.start.line - 1] ?? '').trim();
+      const own = m.source === undefined ? lines : m.source.split('\n');
+      const original = (own[m.location.start.line - 1] ?? '').trim();
       const { start, end } = m.location;
-      const code = end === undefined ? '' : lines.slice(start.line - 1, end.line).map((l, i, a) => (i === a.length - 1 ? l.slice(0, end.column - 1) : l)).join('\n').slice(start.column - 1).replace(/\s+/g, ' ');
+      const code = end === undefined ? '' : own.slice(start.line - 1, end.line).map((l, i, a) => (i === a.length - 1 ? l.slice(0, end.column - 1) : l)).join('\n').slice(start.column - 1).replace(/\s+/g, ' ');
       const replacement = (m.replacement ?? '').replace(/\s+/g, ' ');
       const eq = equivalents.find((e) => e.file === file && e.mutator === m.mutatorName && e.original === original && e.replacement === replacement);
       survivors.push({ file, line: m.location.start.line, mutator: m.mutatorName, original, code, replacement, status: m.status, equivalent: eq?.reason ?? null });
@@ -144,7 +147,8 @@ export function formatSummary(s: ReturnType<typeof summarize>, meta: { generated
 /**
  * One report from the per-unit reports of mutation/perFile.ts (the parts of a file are joined; each run numbers its
  * tests and mutants from scratch, so their ids are prefixed by the report they come from), or the single report of a
- * whole-set Stryker run. Parts made from different versions of a file cannot be joined: that is an error.
+ * whole-set Stryker run. A part measured on another version of the file than its first part (a run cut short between
+ * parts) keeps that version on each of its mutants, whose lines refer to it; staleFiles then names the file.
  */
 export function mergeReports(reports: ReadonlyArray<{ name: string; report: MutationReport }>): MutationReport {
   const merged: MutationReport = { files: {}, testFiles: {} };
@@ -152,8 +156,9 @@ export function mergeReports(reports: ReadonlyArray<{ name: string; report: Muta
     const id = (t: string) => `${name}:${t}`;
     for (const [file, f] of Object.entries(report.files)) {
       const before = merged.files[file];
-      if (before !== undefined && before.source !== f.source) throw new EqflowError('invalid-argument', 'file', `the reports of ${file}'s parts were made from different versions of it (${name} among them): re-run them`);
-      merged.files[file] = { ...f, mutants: [...(before?.mutants ?? []), ...f.mutants.map((m) => ({ ...m, id: id(m.id), killedBy: m.killedBy?.map(id) }))] };
+      const other = before !== undefined && before.source !== f.source;
+      const mutants = f.mutants.map((m) => ({ ...m, id: id(m.id), killedBy: m.killedBy?.map(id), ...(other && { source: f.source }) }));
+      merged.files[file] = before === undefined ? { ...f, mutants } : { ...before, mutants: [...before.mutants, ...mutants] };
     }
     for (const [file, t] of Object.entries(report.testFiles ?? {})) (merged.testFiles as NonNullable<MutationReport['testFiles']>)[`${name}:${file}`] = { tests: t.tests.map((x) => ({ ...x, id: id(x.id) })) };
   }
@@ -199,9 +204,10 @@ export async function loadEquivalents(file: string): Promise<Equivalent[]> {
 export const MUTATION_FILES_DIR = 'reports/mutation/files';
 export const MUTATION_RUNS = 'reports/mutation/runs.json';
 
-/** The files of a merged report whose measured source is not the file's current one (re-run them). */
+/** The files of a merged report with a part measured on another source than the file's current one (re-run them). */
 export function staleFiles(report: MutationReport): string[] {
-  return Object.entries(report.files).filter(([file, f]) => existsSync(file) && readFileSync(file, 'utf8') !== f.source).map(([file]) => file).sort();
+  const stale = (f: MutationReport['files'][string], now: string) => now !== f.source || f.mutants.some((m) => m.source !== undefined && m.source !== now);
+  return Object.entries(report.files).filter(([file, f]) => existsSync(file) && stale(f, readFileSync(file, 'utf8'))).map(([file]) => file).sort();
 }
 
 /** What a per-file suite's summary states besides its figures: when, at which commit, which files are left or stale. */

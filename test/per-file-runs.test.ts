@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Instrumenter } from '@stryker-mutator/instrumenter';
 import { describe, expect, it } from 'vitest';
 import { PART_LINES, PerFileSuite, fileOfUnit, judgeHash, loadRuns, queueOf, rejudged, reportIn, selectFiles, settleUnits, unitBytes, unitsOf } from '../mutation/perFile.js';
-import { MutationReport, coverageNote, mergeReports, perFileMeta, staleFiles } from '../mutation/summary.js';
+import { MutationReport, coverageNote, mergeReports, perFileMeta, staleFiles, summarize } from '../mutation/summary.js';
 import { MUTATION_FILES, parseUnit, perFileOptions } from '../stryker.config.mjs';
 import { POWER_FILES } from '../power/stryker.config.mjs';
 
@@ -163,8 +163,14 @@ describe('per-file mutation runs', () => {
     const at = (line: number) => units.findIndex((u) => parseUnit(u).from <= line && line <= parseUnit(u).to);
     expect((await perFileMeta(merged, [long], [])).pending).toEqual(units.filter((_, i) => i !== at(10) && i !== at(200)));
     expect((await perFileMeta(merged, [long], [{ file: units[2], seconds: 1, mutants: 0, finishedAt: 'then' }])).pending).toEqual(units.filter((_, i) => i !== at(10) && i !== at(200) && i !== 2));
-    // negative control: parts made from different versions of the file are refused, not joined
-    const older = { files: { [long]: { ...part('0', 200).files[long], source: 'an older version' } } };
-    expect(() => mergeReports([{ name: 'a', report: part('0', 10) }, { name: 'b', report: older }])).toThrow(/parts were made from different versions/);
+    // a run cut short between parts leaves parts measured on different versions of the file: they still join, each
+    // survivor's line is read from the version its part measured, and the file is named stale
+    const survivorAt = (src: string, line: number) => ({ files: { [long]: { source: src, mutants: [{ id: '0', mutatorName: 'EqualityOperator', status: 'Survived' as const, location: { start: { line, column: 1 } } }] } } });
+    const mixed = mergeReports([{ name: 'a', report: survivorAt(source, 2) }, { name: 'b', report: survivorAt('older line 1\nolder line 2\n', 2) }]);
+    expect(mixed.files[long].mutants).toHaveLength(2);
+    expect(summarize(mixed, []).survivors.map((v) => v.original)).toEqual([source.split('\n')[1].trim(), 'older line 2']);
+    expect(staleFiles(mixed)).toEqual([long]);
+    // negative control: two parts of the current version are not stale
+    expect(staleFiles(mergeReports([{ name: 'a', report: survivorAt(source, 2) }, { name: 'b', report: survivorAt(source, 300) }]))).toEqual([]);
   });
 });
