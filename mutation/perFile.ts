@@ -88,12 +88,19 @@ export function unitBytes(unit: string, root = '.'): number {
   return readFileSync(path, 'utf8').split('\n').slice(from - 1, to).reduce((n, l) => n + Buffer.byteLength(l) + 1, 0);
 }
 
-/** A Stryker report (or incremental file) cut to the mutants of a unit's file that start within its lines. */
 interface RawReport { files: Record<string, { mutants: Array<{ location: { start: { line: number } } }> }> }
-function cutReport(report: RawReport, unit: string): RawReport {
+
+/** The mutants of a report that start within a unit's lines: the unit's share of its file's report. */
+export function mutantsIn<M extends { location: { start: { line: number } } }>(report: { files: Record<string, { mutants: M[] } | undefined> }, unit: string): M[] {
   const { file, from, to } = parseUnit(unit);
+  return report.files[file]?.mutants.filter((m) => m.location.start.line >= from && m.location.start.line <= to) ?? [];
+}
+
+/** A Stryker report (or incremental file) cut to a unit's mutants. */
+function cutReport(report: RawReport, unit: string): RawReport {
+  const file = fileOfUnit(unit);
   const f = report.files[file];
-  return { ...report, files: f === undefined ? {} : { [file]: { ...f, mutants: f.mutants.filter((m) => m.location.start.line >= from && m.location.start.line <= to) } } };
+  return { ...report, files: f === undefined ? {} : { [file]: { ...f, mutants: mutantsIn(report, unit) } } };
 }
 
 /**

@@ -12,8 +12,8 @@ import { z } from 'zod';
 import { EqflowError } from '../src/core/errors.js';
 import { writeFileAtomic } from '../src/report/atomic.js';
 import { readJson } from '../bench/report.js';
-import { MUTATION_FILES, parseUnit } from '../stryker.config.mjs';
-import { FileRun, PART_LINES, cli, judgeHash, loadRuns, rejudged, selectFiles, unitBytes, unitsOf } from './perFile.js';
+import { MUTATION_FILES } from '../stryker.config.mjs';
+import { FileRun, PART_LINES, cli, judgeHash, loadRuns, mutantsIn, rejudged, selectFiles, unitBytes, unitsOf } from './perFile.js';
 
 const mutantSchema = z.object({
   id: z.string(),
@@ -228,10 +228,7 @@ export async function perFileMeta(report: MutationReport, files: readonly string
   // a unit was run if the report holds mutants of its file in its lines, or, with no mutants (missing from Stryker's
   // report), if runs.json records it
   const recorded = new Set(runs.map((r) => r.file));
-  const reported = (u: string) => {
-    const { file, from, to } = parseUnit(u);
-    return report.files[file]?.mutants.some((m) => m.location.start.line >= from && m.location.start.line <= to) ?? false;
-  };
+  const reported = (u: string) => mutantsIn(report, u).length > 0;
   return {
     generatedAt: new Date().toISOString(),
     commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim(),
