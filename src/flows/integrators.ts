@@ -209,7 +209,10 @@ export interface FlowOptions {
   /** tolerances of the adaptive runs: error per step ≤ atol + rtol·|A_i| (RMS norm) */
   rtol?: number;
   atol?: number;
-  /** an adaptive step below this raises EqflowError('not-converged'); default 1e-12·max(1, tEnd) */
+  /**
+   * a step the controller proposes below this (dopri5, or `adaptive`) raises EqflowError('not-converged'); the last
+   * step, shortened to land on tEnd, may be shorter; default 1e-12·max(1, tEnd)
+   */
   minStep?: number;
   /** called at t = 0, after every accepted step, with the current time and point (do not keep A: it is reused) */
   observe?: (t: number, A: Float64Array) => void;
@@ -273,6 +276,12 @@ function richardsonGain(order: number, gammaH: number): number {
   return Math.max(1, (2 ** order - 1) / Math.max(1, gammaH));
 }
 
+/**
+ * The standard step controller's factor h_new/h for a scaled error estimate e of order q (local error O(h^{q+1})):
+ * 0.9·e^{−1/(q+1)} with safety 0.9, limited to [0.2, 5]; e = 0 gives e^{−1/(q+1)} = ∞, so the growth limit 5.
+ */
+const stepFactor = (e: number, q: number): number => Math.min(5, Math.max(0.2, 0.9 * e ** (-1 / (q + 1))));
+
 /** RMS of d_i/(atol + rtol·max(|a_i|, |b_i|)): ≤ 1 means the step meets the tolerance. */
 function scaledError(d: Float64Array, a: Float64Array, b: Float64Array, rtol: number, atol: number): number {
   let s = 0;
@@ -311,6 +320,12 @@ export function integrate(f: Field, A: Float64Array, tEnd: number, opts: FlowOpt
       if (!Number.isFinite(A[i])) throw new EqflowError('not-finite', 'trajectory', `the state became ${A[i]} at t = ${t} (coordinate ${i}); the step may be too large for this γ`);
     }
   };
+  /** the time after a step of h from t: tEnd itself when within round-off of it, so no micro-step follows */
+  const advance = (t: number, h: number): number => (tEnd - t - h <= 1e-12 * tEnd ? tEnd : t + h);
+  const finiteError = (e: number): number => {
+    if (!Number.isFinite(e)) throw new EqflowError('not-finite', 'trajectory', `the error estimate became ${e} at t = ${t}`);
+    return e;
+  };
   const underflow = (h: number, name: string) => {
     if (h < minStep) throw new EqflowError('not-converged', 'step', `${name} step underflow at t = ${t}: h = ${h.toExponential(3)} < minimum ${minStep.toExponential(3)} (tolerance too tight or the flow blows up)`);
   };
@@ -336,9 +351,8 @@ export function integrate(f: Field, A: Float64Array, tEnd: number, opts: FlowOpt
           maxLocalError = Math.max(maxLocalError, (gain + 1) * norm(d));
           A.set(full);
         } else {
-          const e = scaledError(d, A, half, rtol, atol);
-          if (!Number.isFinite(e)) throw new EqflowError('not-finite', 'trajectory', `the error estimate became ${e} at t = ${t}`);
-          const next = hh * Math.min(5, Math.max(0.2, 0.9 * (e === 0 ? 5 : e ** (-1 / (ORDER[opts.integrator] + 1)))));
+          const e = finiteError(scaledError(d, A, half, rtol, atol));
+          const next = hh * stepFactor(e, order);
           // a step shortened to land on tEnd and accepted says nothing against the longer step proposed before it
           h = e <= 1 && hh < h ? Math.max(h, next) : next;
           if (e > 1) {
@@ -352,7 +366,7 @@ export function integrate(f: Field, A: Float64Array, tEnd: number, opts: FlowOpt
           A.set(half);
         }
       }
-      t = tEnd - t - hh <= 1e-12 * tEnd ? tEnd : t + hh;
+      t = advance(t, hh);
       steps++;
       check();
       opts.observe?.(t, A);
@@ -362,7 +376,7 @@ export function integrate(f: Field, A: Float64Array, tEnd: number, opts: FlowOpt
   const { Acoef, B5, B4 } = dopri5Tableau();
   const n = A.length;
   const k = Array.from({ length: 7 }, () => new Float64Array(n));
-  const y = new Float64Array(n), y5 = new Float64Array(n), tmp = new Float64Array(n), err = new Float64Array(n);
+  const y = new Float64Array(n), y5 = new Float64Array(n), tmp = new Float64Array(n);
   let h = opts.step;
   let maxLocalError = 0;
   velocity(f, A, k[0], tmp);
@@ -384,22 +398,20 @@ export function integrate(f: Field, A: Float64Array, tEnd: number, opts: FlowOpt
       }
       y5[i] = A[i] + h * s5;
       y[i] = h * (s5 - s4); // the stages are done with y: it holds the absolute error estimate
-      err[i] = y[i] / (atol + rtol * Math.max(Math.abs(A[i]), Math.abs(y5[i])));
     }
-    const e = norm(err) / Math.sqrt(n);
-    if (!Number.isFinite(e)) throw new EqflowError('not-finite', 'trajectory', `the error estimate became ${e} at t = ${t}`);
+    const e = finiteError(scaledError(y, A, y5, rtol, atol));
     if (e <= 1) {
       maxLocalError = Math.max(maxLocalError, norm(y));
       A.set(y5);
-      t = tEnd - t - h <= 1e-12 * tEnd ? tEnd : t + h;
+      t = advance(t, h);
       steps++;
       k[0].set(k[6]); // FSAL: the last stage is the next step's first
       check();
       opts.observe?.(t, A);
     } else rejected++;
-    // standard controller: safety 0.9, growth limited to [0.2, 5]
-    h *= Math.min(5, Math.max(0.2, 0.9 * (e === 0 ? 5 : e ** -0.2)));
-    if (h < 1e-14 * Math.max(1, tEnd)) throw new EqflowError('not-converged', 'step', `dopri5 step underflow at t = ${t}`);
+    h *= stepFactor(e, 4); // the embedded estimate is of order 4: the local error is O(h⁵)
+    // after accepted steps too: approaching a blow-up, accepted steps shrink without end
+    if (t < tEnd) underflow(h, 'dopri5');
   }
   return { steps, rejected, maxLocalError, nextStep: h };
 }
