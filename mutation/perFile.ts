@@ -132,6 +132,13 @@ export async function settleUnits(suite: PerFileSuite, file: string, root = '.')
     runs = [...runs, ...parts];
   }
   const current = new Set(units);
+  // a part whose lines moved (an edit above or inside it) keeps its report, named by its number, and so its record,
+  // renamed to the current range: its sha marks it changed, and its judge still says which claims judged it
+  const unitOfReport = new Map(units.filter((u) => existsSync(reportIn(suite.filesDir, u))).map((u) => [reportIn(suite.filesDir, u), u]));
+  runs = runs.map((r) => {
+    const now = fileOfUnit(r.file) === file && !current.has(r.file) ? unitOfReport.get(reportIn(suite.filesDir, r.file)) : undefined;
+    return now !== undefined && !runs.some((x) => x.file === now) ? { ...r, file: now } : r;
+  });
   const reports = new Set(units.map((u) => basename(reportIn(suite.filesDir, u))));
   const slug = basename(whole, '.json');
   if (existsSync(suite.filesDir)) {

@@ -173,4 +173,25 @@ describe('per-file mutation runs', () => {
     // negative control: two parts of the current version are not stale
     expect(staleFiles(mergeReports([{ name: 'a', report: survivorAt(source, 2) }, { name: 'b', report: survivorAt(source, 300) }]))).toEqual([]);
   });
+
+  it('a part whose lines moved keeps its record under the new range, so a run judged by other claims is still re-run from scratch', async () => {
+    const long = 'src/flows/integrators.ts';
+    const units = unitsOf(long);
+    const dir = mkdtempSync(join(tmpdir(), 'eqflow-moved-'));
+    const s = { ...suite(dir), judge: ['power/files.ts'] };
+    mkdirSync(s.filesDir);
+    // the records name each part by its ranges before an edit that moved every cut by 3 lines; reports go by number
+    const moved = units.map((u) => { const { from, to } = parseUnit(u); return u.replace(/@(\d+):.*$/, `@$1:${from === 1 ? 1 : from - 3}-${to - 3}`); });
+    expect(moved.filter((m, i) => m !== units[i])).toHaveLength(units.length);
+    for (const u of units) writeFileSync(reportIn(s.filesDir, u), '{}');
+    writeFileSync(s.runsFile, JSON.stringify(moved.map((file) => ({ file, sha: 'older', judge: 'earlier claims', seconds: 1, mutants: 1, finishedAt: 'then' }))));
+    await settleUnits(s, long);
+    expect(loadRuns(s.runsFile).map((r) => [r.file, r.judge])).toEqual(units.map((u) => [u, 'earlier claims']));
+    expect(queueOf(s, [long], false).fresh).toEqual(units);
+    // negative control: a record with no report of its number is an orphan and goes, as before
+    rmSync(reportIn(s.filesDir, units[0]));
+    writeFileSync(s.runsFile, JSON.stringify([{ file: moved[0], sha: 'older', seconds: 1, mutants: 1, finishedAt: 'then' }]));
+    await settleUnits(s, long);
+    expect(loadRuns(s.runsFile)).toEqual([]);
+  });
 });
