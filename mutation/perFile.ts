@@ -132,6 +132,13 @@ export async function settleUnits(suite: PerFileSuite, file: string, root = '.')
     runs = [...runs, ...parts];
   }
   const current = new Set(units);
+  // a part whose lines moved (an edit above or inside it) keeps its report, named by its number, and so its record,
+  // renamed to the current range: its sha marks it changed, and its judge still says which claims judged it
+  const unitOfReport = new Map(units.filter((u) => existsSync(reportIn(suite.filesDir, u))).map((u) => [reportIn(suite.filesDir, u), u]));
+  runs = runs.map((r) => {
+    const now = fileOfUnit(r.file) === file && !current.has(r.file) ? unitOfReport.get(reportIn(suite.filesDir, r.file)) : undefined;
+    return now !== undefined && !runs.some((x) => x.file === now) ? { ...r, file: now } : r;
+  });
   const reports = new Set(units.map((u) => basename(reportIn(suite.filesDir, u))));
   const slug = basename(whole, '.json');
   if (existsSync(suite.filesDir)) {
@@ -212,19 +219,29 @@ function strykerOn(suite: PerFileSuite, unit: string): Promise<number> {
   });
 }
 
-/** `npm run <suite> -- [--budget-minutes M] [--refresh] [FILE…]` */
+/** Whether the FILE[@K] arguments choose a unit: its file named alone, or with the unit's part number. */
+export const chosenBy = (asked: readonly string[], unit: string): boolean => {
+  const { file, part } = parseUnit(unit);
+  return asked.includes(file) || (part !== undefined && asked.includes(`${file}@${part}`));
+};
+
+/** `npm run <suite> -- [--budget-minutes M] [--refresh] [FILE[@K]…]`: FILE@K runs part K of FILE only */
 export async function runPerFile(suite: PerFileSuite, args: readonly string[]): Promise<void> {
   const at = args.indexOf('--budget-minutes');
   const budget = at < 0 ? Infinity : Number(args[at + 1]);
   if (!(budget > 0)) throw new EqflowError('invalid-argument', '--budget-minutes', `--budget-minutes must be a positive number of minutes (got ${args[at + 1]})`);
   const all = selectFiles(suite.patterns);
   const asked = args.filter((a, i) => !a.startsWith('--') && (at < 0 || i !== at + 1));
-  for (const f of asked) if (!all.includes(f)) throw new EqflowError('invalid-argument', 'FILE', `${f} is not one of the ${suite.name} run's files (${suite.config})`);
+  const files = [...new Set(asked.map((a) => a.replace(/@\d+$/, '')))];
+  for (const f of files) if (!all.includes(f)) throw new EqflowError('invalid-argument', 'FILE', `${f} is not one of the ${suite.name} run's files (${suite.config})`);
+  for (const a of asked) if (!unitsOf(a.replace(/@\d+$/, '')).some((u) => chosenBy([a], u))) throw new EqflowError('invalid-argument', 'FILE', `${a}: no such part (the file runs as ${unitsOf(a.replace(/@\d+$/, '')).join(', ')})`);
   const refresh = args.includes('--refresh');
-  for (const f of asked.length > 0 ? asked : all) await settleUnits(suite, f);
-  const { pending, stale, fresh, judge } = queueOf(suite, asked.length > 0 ? asked : all, refresh);
+  for (const f of files.length > 0 ? files : all) await settleUnits(suite, f);
+  const q = queueOf(suite, files.length > 0 ? files : all, refresh);
+  const [pending, stale, fresh] = [q.pending, q.stale, q.fresh].map((us) => us.filter((u) => files.length === 0 || chosenBy(asked, u)));
+  const { judge } = q;
   const queue = [...pending, ...stale];
-  process.stdout.write(`${suite.name}: ${queue.length} units of ${asked.length > 0 ? asked.length : all.length} files to run (${pending.length} never run, ${stale.length} ${refresh ? 'to refresh' : 'changed'}${fresh.length > 0 ? `, ${fresh.length} of them judged by other claims: re-run from scratch` : ''})\n`);
+  process.stdout.write(`${suite.name}: ${queue.length} units of ${files.length > 0 ? files.length : all.length} files to run (${pending.length} never run, ${stale.length} ${refresh ? 'to refresh' : 'changed'}${fresh.length > 0 ? `, ${fresh.length} of them judged by other claims: re-run from scratch` : ''})\n`);
   const started = Date.now();
   for (const unit of queue) {
     if ((Date.now() - started) / 60_000 >= budget) {

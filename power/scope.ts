@@ -3,8 +3,9 @@
  * its error handling or off the path the reference implementation runs. Error handling is found by syntax, for
  * detected and undetected mutants alike: an `if (…) throw …` statement (its condition and message), a `throw`, and
  * the guards — functions or methods named check*, require*, validate* — their bodies and their calls. Code off the
- * path (library helpers, integrators and factories the reference never calls) is known only from the reasons stated
- * for undetected mutants (power/equivalent.json `scope`), since verify cannot reach it.
+ * path (library helpers, integrators and factories the reference never calls) is known from the reasons stated for
+ * undetected mutants (power/equivalent.json `scope`), since verify cannot reach it, and from VERIFIER_SIDE: the
+ * functions only verify's own oracles run, which verify does reach.
  */
 import ts from 'typescript';
 
@@ -69,3 +70,27 @@ export function lineStarts(source: string): number[] {
 
 /** Whether an offset lies in one of the ranges. */
 export const inRanges = (ranges: ReadonlyArray<readonly [number, number]>, at: number): boolean => ranges.some(([a, b]) => at >= a && at < b);
+
+/**
+ * Functions of the mutated modules that only verify's own oracles run, never the reference implementation it judges
+ * (in process the two share these modules): a mutant there bends the verifier's yardstick, not an implementation, so
+ * it is off the reference's path whether verify detects it or not. By file, function name → the claim that runs it.
+ */
+export const VERIFIER_SIDE: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  'src/flows/integrators.ts': { dopri5: "dynamics-flow's independent reference for A(T)", dopri5Tableau: "the tableau of dynamics-flow's reference" },
+  'src/risk/haarRisk.ts': { adaptiveHaarRisk: "haar-quadrature's reference for R^aug" },
+};
+
+/** Source offsets [start, end) of the functions (declarations, or variables bound to a function) with these names. */
+export function functionRanges(source: string, names: readonly string[]): Array<readonly [number, number]> {
+  if (names.length === 0) return [];
+  const sf = ts.createSourceFile('m.ts', source, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
+  const out: Array<readonly [number, number]> = [];
+  const visit = (n: ts.Node): void => {
+    const name = ts.isCallExpression(n) ? undefined : nameOf(n);
+    if (name !== undefined && names.includes(name)) out.push([n.getStart(sf), n.end]);
+    ts.forEachChild(n, visit);
+  };
+  visit(sf);
+  return out;
+}

@@ -11,7 +11,7 @@ import { writeFileAtomic, writeJsonAtomic } from '../src/report/atomic.js';
 import { Equivalent, MutationReport, OutOfScope, PerFileMeta, coverageNote, loadEquivalents, loadPerFile, measured, perFileMeta, summarize, survivorCells } from '../mutation/summary.js';
 import { cli } from '../mutation/perFile.js';
 import { FILES_DIR, POWER_JUDGE, loadRuns, powerFiles } from './files.js';
-import { errorHandlingRanges, inRanges, lineStarts } from './scope.js';
+import { VERIFIER_SIDE, errorHandlingRanges, functionRanges, inRanges, lineStarts } from './scope.js';
 
 /** Detection counts of one module (or of all). */
 export interface ModulePower {
@@ -74,11 +74,13 @@ export function powerSummary(report: MutationReport, reasons: readonly Equivalen
     else if (v.kind === 'unseen') m.unseen++;
     else m.survived++;
   }
-  // the scope of every non-equivalent mutant (power/scope.ts): error handling by syntax, detected or not; otherwise the
-  // scope stated for an undetected mutant, which also covers the detected ones on its line (one line, one kind of code)
+  // the scope of every non-equivalent mutant (power/scope.ts): error handling by syntax and the verifier-side functions
+  // by name, detected or not; otherwise the scope stated for an undetected mutant, which also covers the detected ones
+  // on its line (one line, one kind of code)
   for (const [file, { source, mutants }] of Object.entries(files)) {
     const m = row(moduleOf(file));
     const guards = errorHandlingRanges(source), starts = lineStarts(source), lines = source.split('\n');
+    const verifierSide = functionRanges(source, Object.keys(VERIFIER_SIDE[file] ?? {}));
     const stated = new Map<number, OutOfScope>();
     const classified = mutants.flatMap((x) => {
       const detected = x.status === 'Killed' || x.status === 'Timeout';
@@ -87,10 +89,11 @@ export function powerSummary(report: MutationReport, reasons: readonly Equivalen
       const r = detected ? undefined : reasonOf(file, x.mutatorName, (lines[line - 1] ?? '').trim(), (x.replacement ?? '').replace(/\s+/g, ' '));
       if (r !== undefined && (r.kind ?? 'equivalent') === 'equivalent') return [];
       if (r?.scope !== undefined) stated.set(line, r.scope);
-      return [{ line, detected, guarded: inRanges(guards, starts[line - 1] + x.location.start.column - 1) }];
+      const at = starts[line - 1] + x.location.start.column - 1;
+      return [{ line, detected, guarded: inRanges(guards, at), verifierSide: inRanges(verifierSide, at) }];
     });
     for (const x of classified) {
-      const scope = x.guarded ? 'checks' : stated.get(x.line);
+      const scope = x.guarded ? 'checks' : x.verifierSide ? 'off-path' : stated.get(x.line);
       if (scope === 'off-path') m.offPath++;
       else if (scope !== undefined) m.checksAndText++;
       else if (x.detected) m.pathDetected++;
@@ -128,7 +131,7 @@ export function formatPower(p: PowerSummary, meta: Pick<PerFileMeta, 'generatedA
     '',
     `**Detection rate: ${t.rate.toFixed(1)}%** — ${t.detected} of ${t.mutants - t.equivalent} non-equivalent mutants of the reference implementation make \`eqflow verify\` (default settings) fail; ${t.equivalent} mutants are equivalent, ${t.unseen} change only what no theorem speaks of (reasons below), ${t.survived} ${t.survived === 1 ? 'survives' : 'survive'} without a stated reason.`,
     '',
-    `**On the reference's mathematical code: ${t.pathRate.toFixed(1)}%** — ${t.pathDetected} of ${t.mutants - t.equivalent - t.checksAndText - t.offPath} non-equivalent mutants, leaving out ${t.checksAndText} in input checks and text (checks that only throw, the check*/require*/validate* guards, labels and messages: by syntax for every mutant, power/scope.ts, and by the scope stated for undetected ones) and ${t.offPath} in code the reference implementation never runs (library helpers, integrators and factories verify does not call; scope \`off-path\` in power/equivalent.json). The issue asks for the verifier's power on the reference's mathematical code; both figures are kept.`,
+    `**On the reference's mathematical code: ${t.pathRate.toFixed(1)}%** — ${t.pathDetected} of ${t.mutants - t.equivalent - t.checksAndText - t.offPath} non-equivalent mutants, leaving out ${t.checksAndText} in input checks and text (checks that only throw, the check*/require*/validate* guards, labels and messages: by syntax for every mutant, power/scope.ts, and by the scope stated for undetected ones) and ${t.offPath} in code the reference implementation never runs (library helpers, integrators and factories verify does not call, scope \`off-path\` in power/equivalent.json; and the functions only verify's own oracles run, VERIFIER_SIDE in power/scope.ts). The issue asks for the verifier's power on the reference's mathematical code; both figures are kept.`,
     '',
     '| module | mutants | detected | equivalent | unseen by the theory | survived | detection rate | input checks and text | off the reference\'s path | detected on its mathematical code | rate there | static, not measured |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|',

@@ -291,6 +291,35 @@ describe('integrate(): the last step snaps onto tEnd (no extra micro-step from a
       expect(last).toBe(T);
     }
   });
+
+  it('within 1e-12·tEnd of the end, the boundary included, dopri5 and the fixed-step schemes land on tEnd in one step', () => {
+    // a zero field: dopri5's error estimate is 0, so its step grows ×5 after each accepted step (h₀, then 5h₀)
+    const f: VectorField = { dim: 1, kind: 'augmented', gamma: 0, projectors: P, nonlinear: (_A, out) => { out[0] = 0; } };
+    const edge = 2 ** -40 / 1e-12; // 1e-12·edge rounds to 2^-40, a difference two numbers near edge can have exactly
+    const cases = [
+      { T: 4, integrator: 'dopri5', h: (4 - 1e-12) / 6, grow: 5 }, // 1e-12 left: within 1e-12·4 but not within 1e-12/4
+      { T: edge, integrator: 'dopri5', h: 0.15158245029533646, grow: 5 }, // exactly 1e-12·T left
+      { T: edge, integrator: 'euler', h: 0.45474735088600937, grow: 1 }, // exactly 1e-12·T left after two fixed steps
+    ] as const;
+    for (const { T, integrator, h, grow } of cases) {
+      const left = T - h - grow * h;
+      expect(left, `${integrator} T = ${T}`).toBeGreaterThan(0);
+      expect(left, `${integrator} T = ${T}`).toBeLessThanOrEqual(1e-12 * T);
+      if (T === edge) expect(left).toBe(1e-12 * T); // the case sits on the boundary
+      const times: number[] = [];
+      const r = integrate(f, new Float64Array(1), T, { integrator, step: h, observe: (t) => times.push(t) });
+      expect(r.steps, `${integrator} T = ${T}`).toBe(2);
+      expect(times, `${integrator} T = ${T}`).toEqual([0, h, T]);
+    }
+  });
+
+  it('a last step shortened to land on tEnd may be below minStep: the run ends, no underflow', () => {
+    const f: VectorField = { dim: 1, kind: 'augmented', gamma: 0, projectors: P, nonlinear: (_A, out) => { out[0] = 0; } };
+    for (const opts of [{ integrator: 'dopri5' }, { integrator: 'etdrk4', adaptive: true }] as const) {
+      // steps 1 − 1e-6, then the 1e-6 left, far below minStep = 1e-3 (and still 5e-6 once grown ×5)
+      expect(integrate(f, new Float64Array(1), 1, { ...opts, step: 1 - 1e-6, minStep: 1e-3 }).steps, opts.integrator).toBe(2);
+    }
+  });
 });
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -633,7 +662,7 @@ describe('error messages say what was expected and what came (the user reads the
     const nan: VectorField = { dim: 1, kind: 'augmented', gamma: 0, projectors: P, nonlinear: (_A, out) => { out[0] = Number.NaN; } };
     expect(message(() => integrate(nan, new Float64Array(1), 1, { integrator: 'dopri5', step: 0.1 }))).toBe('the error estimate became NaN at t = 0');
     const blowUp: VectorField = { dim: 1, kind: 'augmented', gamma: 0, projectors: P, nonlinear: (A, out) => { out[0] = A[0] * A[0]; } };
-    expect(message(() => integrate(blowUp, Float64Array.from([1]), 2, { integrator: 'dopri5', step: 0.1 }))).toMatch(/^dopri5 step underflow at t = 0\.99\d*$/);
+    expect(message(() => integrate(blowUp, Float64Array.from([1]), 2, { integrator: 'dopri5', step: 0.1 }))).toMatch(/^dopri5 step underflow at t = 0\.99\d*: h = \S+ < minimum 2\.000e-12 \(tolerance too tight or the flow blows up\)$/);
   });
 
   it('risks, the regularizer and sums', () => {

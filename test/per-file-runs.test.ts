@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Instrumenter } from '@stryker-mutator/instrumenter';
 import { describe, expect, it } from 'vitest';
-import { PART_LINES, PerFileSuite, fileOfUnit, judgeHash, loadRuns, queueOf, rejudged, reportIn, selectFiles, settleUnits, unitBytes, unitsOf } from '../mutation/perFile.js';
+import { PART_LINES, PerFileSuite, chosenBy, fileOfUnit, judgeHash, loadRuns, queueOf, rejudged, reportIn, selectFiles, runPerFile, settleUnits, unitBytes, unitsOf } from '../mutation/perFile.js';
 import { MutationReport, coverageNote, mergeReports, perFileMeta, staleFiles, summarize } from '../mutation/summary.js';
 import { MUTATION_FILES, parseUnit, perFileOptions } from '../stryker.config.mjs';
 import { POWER_FILES } from '../power/stryker.config.mjs';
@@ -172,5 +172,37 @@ describe('per-file mutation runs', () => {
     expect(staleFiles(mixed)).toEqual([long]);
     // negative control: two parts of the current version are not stale
     expect(staleFiles(mergeReports([{ name: 'a', report: survivorAt(source, 2) }, { name: 'b', report: survivorAt(source, 300) }]))).toEqual([]);
+  });
+
+  it('FILE@K chooses part K of FILE only, FILE all its parts; a part the file does not have is refused by name', async () => {
+    const long = 'src/flows/integrators.ts';
+    const units = unitsOf(long);
+    expect(units.filter((u) => chosenBy([`${long}@2`], u))).toEqual([units[1]]);
+    expect(units.filter((u) => chosenBy([long], u))).toEqual(units);
+    expect(units.filter((u) => chosenBy([`${long}@9`, 'src/risk/risk.ts'], u))).toEqual([]); // negative control
+    expect(chosenBy(['src/risk/risk.ts@1'], 'src/risk/risk.ts')).toBe(false); // a whole file has no part 1
+    const s = suite(mkdtempSync(join(tmpdir(), 'eqflow-chosen-')));
+    await expect(runPerFile(s, [`${long}@9`])).rejects.toThrow(`${long}@9: no such part (the file runs as ${units.join(', ')})`);
+  });
+
+  it('a part whose lines moved keeps its record under the new range, so a run judged by other claims is still re-run from scratch', async () => {
+    const long = 'src/flows/integrators.ts';
+    const units = unitsOf(long);
+    const dir = mkdtempSync(join(tmpdir(), 'eqflow-moved-'));
+    const s = { ...suite(dir), judge: ['power/files.ts'] };
+    mkdirSync(s.filesDir);
+    // the records name each part by its ranges before an edit that moved every cut by 3 lines; reports go by number
+    const moved = units.map((u) => { const { from, to } = parseUnit(u); return u.replace(/@(\d+):.*$/, `@$1:${from === 1 ? 1 : from - 3}-${to - 3}`); });
+    expect(moved.filter((m, i) => m !== units[i])).toHaveLength(units.length);
+    for (const u of units) writeFileSync(reportIn(s.filesDir, u), '{}');
+    writeFileSync(s.runsFile, JSON.stringify(moved.map((file) => ({ file, sha: 'older', judge: 'earlier claims', seconds: 1, mutants: 1, finishedAt: 'then' }))));
+    await settleUnits(s, long);
+    expect(loadRuns(s.runsFile).map((r) => [r.file, r.judge])).toEqual(units.map((u) => [u, 'earlier claims']));
+    expect(queueOf(s, [long], false).fresh).toEqual(units);
+    // negative control: a record with no report of its number is an orphan and goes, as before
+    rmSync(reportIn(s.filesDir, units[0]));
+    writeFileSync(s.runsFile, JSON.stringify([{ file: moved[0], sha: 'older', seconds: 1, mutants: 1, finishedAt: 'then' }]));
+    await settleUnits(s, long);
+    expect(loadRuns(s.runsFile)).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { MutationReport, mergeReports } from '../mutation/summary.js';
 import { formatPower, powerSummary } from '../power/summary.js';
 import { applyMutant } from '../power/replay.js';
-import { errorHandlingRanges, inRanges, lineStarts } from '../power/scope.js';
+import { VERIFIER_SIDE, errorHandlingRanges, functionRanges, inRanges, lineStarts } from '../power/scope.js';
 
 type Status = MutationReport['files'][string]['mutants'][number]['status'];
 const mutant = (id: string, status: Status, line: number, killedBy: string[] = []) =>
@@ -108,6 +108,20 @@ describe('the power on the reference\'s mathematical code (power/scope.ts)', () 
     // negative control: without the stated scopes only the syntax rule applies, and the label's mutants count on the path
     const bare = powerSummary(r, reasons.map(({ scope: _, ...e }) => e)).total;
     expect([bare.checksAndText, bare.offPath, bare.pathDetected]).toEqual([2, 0, 2]);
+  });
+
+  it('the functions only verify\'s own oracles run (VERIFIER_SIDE) are off the path, detected or not', () => {
+    const src = ['export function adaptiveHaarRisk(a: number, b: number): number {', '  return a + b;', '}', 'export const haarRisk = (a: number, b: number): number => a + b;'].join('\n');
+    expect(VERIFIER_SIDE['src/risk/haarRisk.ts']).toHaveProperty('adaptiveHaarRisk');
+    expect(functionRanges(src, ['adaptiveHaarRisk', 'haarRisk'])).toEqual([[0, src.indexOf('\nexport const')], [src.indexOf('haarRisk ='), src.length - 1]]); // a variable's declaration ends before its semicolon
+    const mutants = [mutant('1', 'Killed', 2, ['t1']), mutant('2', 'Survived', 2), mutant('3', 'Killed', 4, ['t1'])];
+    const t = (file: string) => powerSummary({ files: { [file]: { source: src, mutants: mutants.map((x, i) => ({ ...x, location: { start: { line: x.location.start.line, column: i === 2 ? 60 : 10 } } })) } } }, []).total;
+    const v = t('src/risk/haarRisk.ts');
+    expect([v.offPath, v.pathDetected, v.pathRate]).toEqual([2, 1, 100]);
+    // negative control: the same code in a file with no verifier-side functions is all on the path
+    const plain = t('src/risk/risk.ts');
+    expect([plain.offPath, plain.pathDetected]).toEqual([0, 2]);
+    expect(plain.pathRate).toBeCloseTo(200 / 3, 12);
   });
 });
 

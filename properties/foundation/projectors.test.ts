@@ -482,6 +482,17 @@ describe('compatibility verdicts (docs/theory.md §1)', () => {
     }
   });
 
+  it('an L of dimension 0 (empty mask, empty basis) is compatible with defect exactly 0, dim E_0 = 0 and Π_E = 0', () => {
+    const { space } = orbitOf(113);
+    const x = new RandomStream(7).gaussianVector(space.dim);
+    for (const L of [maskSpace(space, new Uint8Array(space.dim)), basisSpace(space, [])]) {
+      const P = new Projectors(L);
+      expect(P.defect, L.kind).toBe(0); // Π_L = 0 commutes with Π_G: Projectors never builds E_0 from an empty basis
+      expect(P.compatible, L.kind).toBe(true);
+      expect(P.dimE, L.kind).toBe(0);
+      expect(Array.from(P.piE(x)), L.kind).toEqual(new Array(space.dim).fill(0));
+    }
+  });
   it('a mask is compatible iff it is constant on every orbit on which Π_G ≠ 0 (iff a union of orbits, unsigned)', () => {
     // random masks, orbit unions, and orbit unions with one coordinate flipped; monomial actions only (orbits)
     const masks = (dim: number) =>

@@ -209,7 +209,10 @@ export interface FlowOptions {
   /** tolerances of the adaptive runs: error per step ≤ atol + rtol·|A_i| (RMS norm) */
   rtol?: number;
   atol?: number;
-  /** an adaptive step below this raises EqflowError('not-converged'); default 1e-12·max(1, tEnd) */
+  /**
+   * a step the controller proposes below this (dopri5, or `adaptive`) raises EqflowError('not-converged'); the last
+   * step, shortened to land on tEnd, may be shorter; default 1e-12·max(1, tEnd)
+   */
   minStep?: number;
   /** called at t = 0, after every accepted step, with the current time and point (do not keep A: it is reused) */
   observe?: (t: number, A: Float64Array) => void;
@@ -273,6 +276,12 @@ function richardsonGain(order: number, gammaH: number): number {
   return Math.max(1, (2 ** order - 1) / Math.max(1, gammaH));
 }
 
+/**
+ * The standard step controller's factor h_new/h for a scaled error estimate e of order q (local error O(h^{q+1})):
+ * 0.9·e^{−1/(q+1)} with safety 0.9, limited to [0.2, 5]; e = 0 gives e^{−1/(q+1)} = ∞, so the growth limit 5.
+ */
+const stepFactor = (e: number, q: number): number => Math.min(5, Math.max(0.2, 0.9 * e ** (-1 / (q + 1))));
+
 /** RMS of d_i/(atol + rtol·max(|a_i|, |b_i|)): ≤ 1 means the step meets the tolerance. */
 function scaledError(d: Float64Array, a: Float64Array, b: Float64Array, rtol: number, atol: number): number {
   let s = 0;
@@ -294,7 +303,6 @@ function scaledError(d: Float64Array, a: Float64Array, b: Float64Array, rtol: nu
 export function integrate(f: Field, A: Float64Array, tEnd: number, opts: FlowOptions): IntegrationStats {
   if (!(tEnd >= 0) || !Number.isFinite(tEnd)) throw new EqflowError('invalid-argument', 't', `expected a finite time ≥ 0, got ${tEnd}`);
   if (!(opts.step > 0) || !Number.isFinite(opts.step)) throw new EqflowError('invalid-argument', 'step', `expected a finite step > 0, got ${opts.step}`);
-  const maxSteps = opts.maxSteps ?? 10_000_000;
   const minStep = opts.minStep ?? 1e-12 * Math.max(1, tEnd);
   const rtol = opts.rtol ?? 1e-9;
   const atol = opts.atol ?? 1e-12;
@@ -302,72 +310,99 @@ export function integrate(f: Field, A: Float64Array, tEnd: number, opts: FlowOpt
     if (!(v >= 0) || !Number.isFinite(v)) throw new EqflowError('invalid-argument', name, `expected a finite number ≥ 0, got ${v}`);
   }
   if (!(rtol > 0 || atol > 0)) throw new EqflowError('invalid-argument', 'rtol', 'rtol and atol cannot both be 0');
+  const clock = new Clock(A, tEnd, minStep, opts.maxSteps ?? 10_000_000, opts.observe);
   opts.observe?.(0, A);
-  let t = 0;
-  let steps = 0;
-  let rejected = 0;
-  const check = () => {
-    for (let i = 0; i < A.length; i++) {
-      if (!Number.isFinite(A[i])) throw new EqflowError('not-finite', 'trajectory', `the state became ${A[i]} at t = ${t} (coordinate ${i}); the step may be too large for this γ`);
-    }
-  };
-  const underflow = (h: number, name: string) => {
-    if (h < minStep) throw new EqflowError('not-converged', 'step', `${name} step underflow at t = ${t}: h = ${h.toExponential(3)} < minimum ${minStep.toExponential(3)} (tolerance too tight or the flow blows up)`);
-  };
-  if (opts.integrator !== 'dopri5') {
-    const stepFn = STEPS[opts.integrator];
-    const w = new Work(f.dim, opts.integrator === 'euler' ? 1 : 4);
-    const n = A.length;
-    const full = new Float64Array(n), half = new Float64Array(n), d = new Float64Array(n);
-    const order = ORDER[opts.integrator];
-    const adaptive = opts.adaptive === true;
-    const estimating = adaptive || opts.estimate === true;
-    let maxLocalError = 0;
-    let h = opts.step;
-    while (t < tEnd && steps < maxSteps) {
-      const hh = adaptive ? Math.min(h, tEnd - t) : Math.min(opts.step, tEnd - t);
-      if (!estimating) stepFn(f, A, hh, w);
-      else {
-        doubled(stepFn, f, A, hh, w, full, half);
-        const gain = richardsonGain(order, f.gamma * hh);
-        for (let i = 0; i < n; i++) d[i] = (half[i] - full[i]) / gain;
-        if (!adaptive) {
-          // the fixed step keeps Ψ_h(A), whose error is (gain + 1) times that of the two half steps
-          maxLocalError = Math.max(maxLocalError, (gain + 1) * norm(d));
-          A.set(full);
-        } else {
-          const e = scaledError(d, A, half, rtol, atol);
-          if (!Number.isFinite(e)) throw new EqflowError('not-finite', 'trajectory', `the error estimate became ${e} at t = ${t}`);
-          const next = hh * Math.min(5, Math.max(0.2, 0.9 * (e === 0 ? 5 : e ** (-1 / (ORDER[opts.integrator] + 1)))));
-          // a step shortened to land on tEnd and accepted says nothing against the longer step proposed before it
-          h = e <= 1 && hh < h ? Math.max(h, next) : next;
-          if (e > 1) {
-            rejected++;
-            underflow(h, opts.integrator);
-            continue;
-          }
-          // reported: ‖Ψ_{h/2}² − Ψ_h‖ = gain·‖d‖, a bound on the kept result's error whenever halving the step at least
-          // halves it (the Richardson value ‖d‖ alone under-reported it 5.7× on a deep linear network)
-          maxLocalError = Math.max(maxLocalError, gain * norm(d));
-          A.set(half);
-        }
-      }
-      t = tEnd - t - hh <= 1e-12 * tEnd ? tEnd : t + hh;
-      steps++;
-      check();
-      opts.observe?.(t, A);
-    }
-    return !estimating ? { steps, rejected } : adaptive ? { steps, rejected, maxLocalError, nextStep: h } : { steps, rejected, maxLocalError };
+  return opts.integrator === 'dopri5' ? dopri5(f, A, clock, opts.step, rtol, atol) : oneStepRun(f, A, clock, opts.integrator, opts, rtol, atol);
+}
+
+/** The bookkeeping both integration loops share: time, counts, landing on tEnd, and the checks that stop a run. */
+class Clock {
+  t = 0;
+  steps = 0;
+  rejected = 0;
+
+  constructor(private readonly A: Float64Array, readonly tEnd: number, private readonly minStep: number, private readonly maxSteps: number, private readonly observe?: (t: number, A: Float64Array) => void) {}
+
+  get running(): boolean {
+    return this.t < this.tEnd && this.steps < this.maxSteps;
   }
+
+  /** An accepted step of h: the time advances (onto tEnd itself when within round-off of it, so no micro-step follows), the state must stay finite, the observer sees it. */
+  accept(h: number): void {
+    this.t = this.tEnd - this.t - h <= 1e-12 * this.tEnd ? this.tEnd : this.t + h;
+    this.steps++;
+    for (let i = 0; i < this.A.length; i++) {
+      if (!Number.isFinite(this.A[i])) throw new EqflowError('not-finite', 'trajectory', `the state became ${this.A[i]} at t = ${this.t} (coordinate ${i}); the step may be too large for this γ`);
+    }
+    this.observe?.(this.t, this.A);
+  }
+
+  /** A scaled error estimate, refused when not finite (it decides whether to accept, so NaN must stop the run). */
+  finiteError(e: number): number {
+    if (!Number.isFinite(e)) throw new EqflowError('not-finite', 'trajectory', `the error estimate became ${e} at t = ${this.t}`);
+    return e;
+  }
+
+  /** The step the controller proposes, refused below minStep instead of looping. */
+  underflow(h: number, name: string): void {
+    if (h < this.minStep) throw new EqflowError('not-converged', 'step', `${name} step underflow at t = ${this.t}: h = ${h.toExponential(3)} < minimum ${this.minStep.toExponential(3)} (tolerance too tight or the flow blows up)`);
+  }
+}
+
+/** integrate() with a one-step scheme: at a fixed step (optionally estimating each step's error), or adaptive by step doubling. */
+function oneStepRun(f: Field, A: Float64Array, clock: Clock, kind: Exclude<IntegratorKind, 'dopri5'>, opts: FlowOptions, rtol: number, atol: number): IntegrationStats {
+  const stepFn = STEPS[kind];
+  const w = new Work(f.dim, kind === 'euler' ? 1 : 4);
+  const n = A.length;
+  const full = new Float64Array(n), half = new Float64Array(n), d = new Float64Array(n);
+  const order = ORDER[kind];
+  const adaptive = opts.adaptive === true;
+  const estimating = adaptive || opts.estimate === true;
+  let maxLocalError = 0;
+  let h = opts.step;
+  while (clock.running) {
+    const hh = adaptive ? Math.min(h, clock.tEnd - clock.t) : Math.min(opts.step, clock.tEnd - clock.t);
+    if (!estimating) stepFn(f, A, hh, w);
+    else {
+      doubled(stepFn, f, A, hh, w, full, half);
+      const gain = richardsonGain(order, f.gamma * hh);
+      for (let i = 0; i < n; i++) d[i] = (half[i] - full[i]) / gain;
+      if (!adaptive) {
+        // the fixed step keeps Ψ_h(A), whose error is (gain + 1) times that of the two half steps
+        maxLocalError = Math.max(maxLocalError, (gain + 1) * norm(d));
+        A.set(full);
+      } else {
+        const e = clock.finiteError(scaledError(d, A, half, rtol, atol));
+        const next = hh * stepFactor(e, order);
+        // a step shortened to land on tEnd and accepted says nothing against the longer step proposed before it
+        h = e <= 1 && hh < h ? Math.max(h, next) : next;
+        if (e > 1) {
+          clock.rejected++;
+          clock.underflow(h, kind);
+          continue;
+        }
+        // reported: ‖Ψ_{h/2}² − Ψ_h‖ = gain·‖d‖, a bound on the kept result's error whenever halving the step at least
+        // halves it (the Richardson value ‖d‖ alone under-reported it 5.7× on a deep linear network)
+        maxLocalError = Math.max(maxLocalError, gain * norm(d));
+        A.set(half);
+      }
+    }
+    clock.accept(hh);
+  }
+  const { steps, rejected } = clock;
+  return !estimating ? { steps, rejected } : adaptive ? { steps, rejected, maxLocalError, nextStep: h } : { steps, rejected, maxLocalError };
+}
+
+/** integrate() with dopri5: the Dormand–Prince 5(4) pair, FSAL, under the standard controller from a first step h. */
+function dopri5(f: Field, A: Float64Array, clock: Clock, h: number, rtol: number, atol: number): IntegrationStats {
   const { Acoef, B5, B4 } = dopri5Tableau();
   const n = A.length;
   const k = Array.from({ length: 7 }, () => new Float64Array(n));
-  const y = new Float64Array(n), y5 = new Float64Array(n), tmp = new Float64Array(n), err = new Float64Array(n);
-  let h = opts.step;
+  const y = new Float64Array(n), y5 = new Float64Array(n), tmp = new Float64Array(n);
   let maxLocalError = 0;
   velocity(f, A, k[0], tmp);
-  while (t < tEnd && steps < maxSteps) {
-    h = Math.min(h, tEnd - t);
+  while (clock.running) {
+    h = Math.min(h, clock.tEnd - clock.t);
     for (let s = 1; s < 7; s++) {
       for (let i = 0; i < n; i++) {
         let acc = A[i];
@@ -384,24 +419,19 @@ export function integrate(f: Field, A: Float64Array, tEnd: number, opts: FlowOpt
       }
       y5[i] = A[i] + h * s5;
       y[i] = h * (s5 - s4); // the stages are done with y: it holds the absolute error estimate
-      err[i] = y[i] / (atol + rtol * Math.max(Math.abs(A[i]), Math.abs(y5[i])));
     }
-    const e = norm(err) / Math.sqrt(n);
-    if (!Number.isFinite(e)) throw new EqflowError('not-finite', 'trajectory', `the error estimate became ${e} at t = ${t}`);
+    const e = clock.finiteError(scaledError(y, A, y5, rtol, atol));
     if (e <= 1) {
       maxLocalError = Math.max(maxLocalError, norm(y));
       A.set(y5);
-      t = tEnd - t - h <= 1e-12 * tEnd ? tEnd : t + h;
-      steps++;
       k[0].set(k[6]); // FSAL: the last stage is the next step's first
-      check();
-      opts.observe?.(t, A);
-    } else rejected++;
-    // standard controller: safety 0.9, growth limited to [0.2, 5]
-    h *= Math.min(5, Math.max(0.2, 0.9 * (e === 0 ? 5 : e ** -0.2)));
-    if (h < 1e-14 * Math.max(1, tEnd)) throw new EqflowError('not-converged', 'step', `dopri5 step underflow at t = ${t}`);
+      clock.accept(h);
+    } else clock.rejected++;
+    h *= stepFactor(e, 4); // the embedded estimate is of order 4: the local error is O(h⁵)
+    // after accepted steps too: approaching a blow-up, accepted steps shrink without end
+    if (clock.t < clock.tEnd) clock.underflow(h, 'dopri5');
   }
-  return { steps, rejected, maxLocalError, nextStep: h };
+  return { steps: clock.steps, rejected: clock.rejected, maxLocalError, nextStep: h };
 }
 
 /** A run of {@link flowAtTimes}: the integrator, its step (fixed, or the first tried when adaptive) and tolerances. */

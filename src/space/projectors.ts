@@ -100,7 +100,8 @@ export class Projectors {
         for (let i = 0; i < d; i++) m.set(i, j, q[i] - col[i]);
       });
       // each entry of (I − Π_G)B carries the twirl's round-off, O(|G|·d) for a dense ρ̄; ‖ΔM‖₂ ≤ ‖ΔM‖_F
-      const coeffs = B.length ? nullspace(m, roundoff(1, this.rep.group.order * d) * Math.sqrt(d * B.length)) : [];
+      // B is never empty here: Π_L = 0 commutes with Π_G, so an L of dimension 0 is compatible (its defect is exactly 0)
+      const coeffs = nullspace(m, roundoff(1, this.rep.group.order * d) * Math.sqrt(d * B.length));
       this.eBasis = coeffs.map((c) => {
         const v = new Float64Array(d);
         B.forEach((q, j) => {
