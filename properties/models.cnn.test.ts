@@ -9,11 +9,12 @@ import { describe, expect, it } from 'vitest';
 import { EPS } from '../src/core/tolerance.js';
 import { RandomStream } from '../src/core/rng.js';
 import { cyclic, dihedral } from '../src/groups/builtins.js';
-import { rot90 } from '../src/reps/builders.js';
+import { rot90, trivial } from '../src/reps/builders.js';
+import { ParamSpace } from '../src/space/paramSpace.js';
 import { Representation } from '../src/reps/representation.js';
 import { Projectors, basisSpace, fixedDimension } from '../src/space/index.js';
 import { tanh } from '../src/models/activations.js';
-import { ConvNet, ConvNetConfig, convToDense, paperCnn, supportMask, toyCnn } from '../src/models/cnn.js';
+import { ConvNet, ConvNetConfig, convSegments, convToDense, paperCnn, supportMask, toyCnn } from '../src/models/cnn.js';
 import { KernelSupport, supports } from '../src/space/supports.js';
 import { DenseNetwork } from '../src/models/dense.js';
 import { Activation, Loss } from '../src/models/model.js';
@@ -377,6 +378,15 @@ describe('supports ω and the admissible mask', () => {
     const linRep = rot90(C4, 4, 2);
     expect(new Projectors(net.admissible).dimE).toBe(2 * 1 * 3 + net.outputs * fixedDimension(linRep));
     expect(lin.size).toBe(net.outputs * linRep.dim);
+  });
+
+  it('the conv segments are exactly those named conv{i} (any number of digits, nothing before or after); supportMask is named', () => {
+    const C4 = cyclic(4);
+    const names = ['conv0', 'conv12', 'conv', 'xconv1', 'conv1_bias', 'linear'];
+    const space = new ParamSpace(names.map((name) => ({ name, shape: [1], rep: trivial(C4, 1) })));
+    expect(convSegments(space)).toEqual(['conv0', 'conv12']);
+    const net = paperCnn({ imageSize: 8, channels: [2, 3] });
+    expect(supportMask(net.space, supports.full).name).toBe('support');
   });
 
   it('supportMask zeroes exactly the kernel positions outside ω in every conv segment, and nothing else', () => {
