@@ -232,9 +232,10 @@ export async function runPerFile(suite: PerFileSuite, args: readonly string[]): 
   if (!(budget > 0)) throw new EqflowError('invalid-argument', '--budget-minutes', `--budget-minutes must be a positive number of minutes (got ${args[at + 1]})`);
   const all = selectFiles(suite.patterns);
   const asked = args.filter((a, i) => !a.startsWith('--') && (at < 0 || i !== at + 1));
-  const files = [...new Set(asked.map((a) => a.replace(/@\d+$/, '')))];
+  const fileOf = (a: string): string => a.replace(/@\d+$/, ''); // FILE@K → FILE
+  const files = [...new Set(asked.map(fileOf))];
   for (const f of files) if (!all.includes(f)) throw new EqflowError('invalid-argument', 'FILE', `${f} is not one of the ${suite.name} run's files (${suite.config})`);
-  for (const a of asked) if (!unitsOf(a.replace(/@\d+$/, '')).some((u) => chosenBy([a], u))) throw new EqflowError('invalid-argument', 'FILE', `${a}: no such part (the file runs as ${unitsOf(a.replace(/@\d+$/, '')).join(', ')})`);
+  for (const a of asked) if (!unitsOf(fileOf(a)).some((u) => chosenBy([a], u))) throw new EqflowError('invalid-argument', 'FILE', `${a}: no such part (the file runs as ${unitsOf(fileOf(a)).join(', ')})`);
   const refresh = args.includes('--refresh');
   for (const f of files.length > 0 ? files : all) await settleUnits(suite, f);
   const q = queueOf(suite, files.length > 0 ? files : all, refresh);

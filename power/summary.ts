@@ -48,6 +48,15 @@ export interface PowerSummary {
 
 const moduleOf = (file: string): string => file.split('/').slice(0, 2).join('/');
 
+/** One version of a source file, read for the scope of the mutants measured on it (the scopes stated there by line). */
+interface Version {
+  guards: Array<readonly [number, number]>;
+  starts: number[];
+  lines: string[];
+  verifierSide: Array<readonly [number, number]>;
+  stated: Map<number, OutOfScope>;
+}
+
 /** The power figures of a Stryker report judged by the verify tests; `reasons` explains undetected mutants. */
 export function powerSummary(report: MutationReport, reasons: readonly Equivalent[]): PowerSummary {
   // static mutants are set aside by summarize (measured) and counted per module below
@@ -79,21 +88,26 @@ export function powerSummary(report: MutationReport, reasons: readonly Equivalen
   // on its line (one line, one kind of code)
   for (const [file, { source, mutants }] of Object.entries(files)) {
     const m = row(moduleOf(file));
-    const guards = errorHandlingRanges(source), starts = lineStarts(source), lines = source.split('\n');
-    const verifierSide = functionRanges(source, Object.keys(VERIFIER_SIDE[file] ?? {}));
-    const stated = new Map<number, OutOfScope>();
+    // a file joined from parts measured on different versions: each mutant is read in the version its part measured
+    const versions = new Map<string, Version>();
+    const versionOf = (src: string): Version => {
+      let v = versions.get(src);
+      if (v === undefined) versions.set(src, (v = { guards: errorHandlingRanges(src), starts: lineStarts(src), lines: src.split('\n'), verifierSide: functionRanges(src, Object.keys(VERIFIER_SIDE[file] ?? {})), stated: new Map() }));
+      return v;
+    };
     const classified = mutants.flatMap((x) => {
       const detected = x.status === 'Killed' || x.status === 'Timeout';
       if (!detected && x.status !== 'Survived' && x.status !== 'NoCoverage') return [];
+      const v = versionOf(x.source ?? source);
       const line = x.location.start.line;
-      const r = detected ? undefined : reasonOf(file, x.mutatorName, (lines[line - 1] ?? '').trim(), (x.replacement ?? '').replace(/\s+/g, ' '));
+      const r = detected ? undefined : reasonOf(file, x.mutatorName, (v.lines[line - 1] ?? '').trim(), (x.replacement ?? '').replace(/\s+/g, ' '));
       if (r !== undefined && (r.kind ?? 'equivalent') === 'equivalent') return [];
-      if (r?.scope !== undefined) stated.set(line, r.scope);
-      const at = starts[line - 1] + x.location.start.column - 1;
-      return [{ line, detected, guarded: inRanges(guards, at), verifierSide: inRanges(verifierSide, at) }];
+      if (r?.scope !== undefined) v.stated.set(line, r.scope);
+      const at = v.starts[line - 1] + x.location.start.column - 1;
+      return [{ v, line, detected, guarded: inRanges(v.guards, at), verifierSide: inRanges(v.verifierSide, at) }];
     });
     for (const x of classified) {
-      const scope = x.guarded ? 'checks' : x.verifierSide ? 'off-path' : stated.get(x.line);
+      const scope = x.guarded ? 'checks' : x.verifierSide ? 'off-path' : x.v.stated.get(x.line);
       if (scope === 'off-path') m.offPath++;
       else if (scope !== undefined) m.checksAndText++;
       else if (x.detected) m.pathDetected++;

@@ -522,6 +522,7 @@ describe('DenseNetwork: validation and convenience constructors', () => {
     expect(w.inputRep.monomial?.perm[1][0]).toBe(16);
     expect(w.reps[2].monomial?.perm[1][0]).toBe(32);
     expect(smallMlp({ bias: true }).space.segments[0].shape).toEqual([32, 17]);
+    expect([s.name, w.name]).toEqual(['small-mlp', 'wide-mlp']); // the names label the benchmark tasks (bench/tasks.ts)
   });
 });
 

@@ -110,6 +110,18 @@ describe('the power on the reference\'s mathematical code (power/scope.ts)', () 
     expect([bare.checksAndText, bare.offPath, bare.pathDetected]).toEqual([2, 0, 2]);
   });
 
+  it('a file joined from parts of different versions reads each mutant\'s scope in the version its part measured', () => {
+    const older = 'const a = 1;\nconst old = f(a);\n';
+    const m = { ...mutant('1', 'Survived', 2), source: older };
+    const reasons = [{ file: 'src/risk/f.ts', mutator: 'ArithmeticOperator', original: 'const old = f(a);', replacement: 'a - b', reason: 'never called', kind: 'unseen' as const, scope: 'off-path' as const }];
+    const t = powerSummary({ files: { 'src/risk/f.ts': { source: 'const a = 1;\nconst now = g(a);\n', mutants: [m] } } }, reasons).total;
+    expect([t.offPath, t.survived]).toEqual([1, 0]);
+    // negative control: read in the current version, the line has no reason: a survivor on the path
+    const { source: _, ...current } = m;
+    const c = powerSummary({ files: { 'src/risk/f.ts': { source: 'const a = 1;\nconst now = g(a);\n', mutants: [current] } } }, reasons).total;
+    expect([c.offPath, c.survived]).toEqual([0, 1]);
+  });
+
   it('the functions only verify\'s own oracles run (VERIFIER_SIDE) are off the path, detected or not', () => {
     const src = ['export function adaptiveHaarRisk(a: number, b: number): number {', '  return a + b;', '}', 'export const haarRisk = (a: number, b: number): number => a + b;'].join('\n');
     expect(VERIFIER_SIDE['src/risk/haarRisk.ts']).toHaveProperty('adaptiveHaarRisk');
