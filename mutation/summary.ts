@@ -13,7 +13,7 @@ import { EqflowError } from '../src/core/errors.js';
 import { writeFileAtomic } from '../src/report/atomic.js';
 import { readJson } from '../bench/report.js';
 import { MUTATION_FILES } from '../stryker.config.mjs';
-import { FileRun, PART_LINES, cli, judgeHash, loadRuns, mutantsIn, rejudged, selectFiles, unitBytes, unitsOf } from './perFile.js';
+import { FileRun, PART_LINES, cli, judgeHash, loadRuns, mutantsIn, rejudged, reportIn, selectFiles, unitBytes, unitsOf } from './perFile.js';
 
 const mutantSchema = z.object({
   id: z.string(),
@@ -223,12 +223,13 @@ export interface PerFileMeta {
   runs: FileRun[];
 }
 
-export async function perFileMeta(report: MutationReport, files: readonly string[], runs: FileRun[], judge?: readonly string[]): Promise<PerFileMeta> {
+export async function perFileMeta(report: MutationReport, files: readonly string[], runs: FileRun[], filesDir: string, judge?: readonly string[]): Promise<PerFileMeta> {
   const { execFileSync } = await import('node:child_process');
-  // a unit was run if the report holds mutants of its file in its lines, or, with no mutants (missing from Stryker's
-  // report), if runs.json records it
+  // a unit was run if it has its own report (its mutants' lines may be an older version's, from before its range
+  // moved), if the report holds mutants of its file in its lines (a whole-set run), or, with no mutants (missing from
+  // Stryker's report), if runs.json records it
   const recorded = new Set(runs.map((r) => r.file));
-  const reported = (u: string) => mutantsIn(report, u).length > 0;
+  const reported = (u: string) => existsSync(reportIn(filesDir, u)) || mutantsIn(report, u).length > 0;
   return {
     generatedAt: new Date().toISOString(),
     commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim(),
@@ -243,7 +244,7 @@ export async function perFileMeta(report: MutationReport, files: readonly string
 export async function writeMutationSummary(reportFile?: string, out = 'reports/mutation/summary.md'): Promise<ReturnType<typeof summarize>> {
   const report = reportFile !== undefined ? await loadReport(reportFile) : await loadPerFile(MUTATION_FILES_DIR, 'reports/mutation/mutation.json');
   const s = summarize(report, await loadEquivalents('mutation/equivalent.json'));
-  const meta = await perFileMeta(report, selectFiles(MUTATION_FILES), loadRuns(MUTATION_RUNS));
+  const meta = await perFileMeta(report, selectFiles(MUTATION_FILES), loadRuns(MUTATION_RUNS), MUTATION_FILES_DIR);
   await writeFileAtomic(out, formatSummary(s, { ...meta, coverage: coverageNote('mutation', 'npm run mutation', meta.pending, meta.runs, meta.stale, meta.rejudged) }));
   return s;
 }

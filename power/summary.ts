@@ -175,7 +175,7 @@ export function formatPower(p: PowerSummary, meta: Pick<PerFileMeta, 'generatedA
 export async function writePowerSummary(outDir = 'reports/power'): Promise<PowerSummary> {
   const report = await loadPerFile(FILES_DIR, join(outDir, 'mutation.json'));
   const p = powerSummary(report, await loadEquivalents('power/equivalent.json'));
-  const meta = await perFileMeta(report, powerFiles(), loadRuns(), POWER_JUDGE);
+  const meta = await perFileMeta(report, powerFiles(), loadRuns(), FILES_DIR, POWER_JUDGE);
   await writeJsonAtomic(join(outDir, 'summary.json'), { ...meta, ...p });
   await writeFileAtomic(join(outDir, 'summary.md'), formatPower(p, meta));
   return p;

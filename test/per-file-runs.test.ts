@@ -161,8 +161,15 @@ describe('per-file mutation runs', () => {
     expect(merged.files[long].mutants.map((m) => [m.id, m.location.start.line, m.killedBy])).toEqual([['flows__integrators@1:0', 10, ['flows__integrators@1:0']], ['flows__integrators@2:0', 200, ['flows__integrators@2:0']]]);
     // a summary counts a part as measured when the report holds mutants in its lines (or runs.json records it)
     const at = (line: number) => units.findIndex((u) => parseUnit(u).from <= line && line <= parseUnit(u).to);
-    expect((await perFileMeta(merged, [long], [])).pending).toEqual(units.filter((_, i) => i !== at(10) && i !== at(200)));
-    expect((await perFileMeta(merged, [long], [{ file: units[2], seconds: 1, mutants: 0, finishedAt: 'then' }])).pending).toEqual(units.filter((_, i) => i !== at(10) && i !== at(200) && i !== 2));
+    const none = join(dir, 'no-reports');
+    expect((await perFileMeta(merged, [long], [], none)).pending).toEqual(units.filter((_, i) => i !== at(10) && i !== at(200)));
+    expect((await perFileMeta(merged, [long], [{ file: units[2], seconds: 1, mutants: 0, finishedAt: 'then' }], none)).pending).toEqual(units.filter((_, i) => i !== at(10) && i !== at(200) && i !== 2));
+    // a part with its own report is measured even when none of its mutants lies in its current lines (its range moved
+    // since): here part 3's report exists, the merged report holds nothing in its lines, runs.json has no record of it
+    expect([at(10), at(200)]).toEqual([0, 1]);
+    expect((await perFileMeta(merged, [long], [], s.filesDir)).pending).toEqual([units[2]]);
+    writeFileSync(reportIn(s.filesDir, units[2]), '{}');
+    expect((await perFileMeta(merged, [long], [], s.filesDir)).pending).toEqual([]);
     // a run cut short between parts leaves parts measured on different versions of the file: they still join, each
     // survivor's line is read from the version its part measured, and the file is named stale
     const survivorAt = (src: string, line: number) => ({ files: { [long]: { source: src, mutants: [{ id: '0', mutatorName: 'EqualityOperator', status: 'Survived' as const, location: { start: { line, column: 1 } } }] } } });
