@@ -51,7 +51,7 @@ export default {
   testRunner: 'vitest',
   // related: false — the property suites reach these modules through src/impl and src/claims, which vitest's
   // import-graph "related" mode does not always connect; testFiles below is the selection instead
-  vitest: { configFile: 'vitest.config.ts', related: false },
+  vitest: { configFile: 'mutation/vitest.config.ts', related: false },
   // the vitest runner records which test hits which mutant, so each mutant runs only the tests that cover it
   coverageAnalysis: 'perTest',
   concurrency: 2,
