@@ -66,6 +66,7 @@ export default {
     'test/trace.test.ts',
     'test/robustness.test.ts',
     'test/mutation-kills.test.ts',
+    'test/recorder.test.ts',
   ],
 
   reporters: ['html', 'json', 'clear-text', 'progress'],
