@@ -12,7 +12,7 @@ import {
   cyclicShift, denseRep, permutationRep, pullback, rot90, rotation2d, signedPermutationRep, validateRepresentation,
 } from '../../src/reps/builders.js';
 import { DenseRep, Representation, character } from '../../src/reps/representation.js';
-import { directSum, trivial } from '../../src/reps/builders.js';
+import { channels, directSum, tensor, trivial } from '../../src/reps/builders.js';
 import {
   buildGroup, buildPoint, buildRep, buildSpaceWithReps, checkExpectingFailure, checkProperty, checkRepLawsDense,
   checkRepLawsOnVectors, expectEqflowError, groupSpecArb, matVec, maxDiff, pointSpecArb, repDim, repSpecArb, roundoff,
@@ -334,5 +334,31 @@ describe('negative control: the homomorphism property catches one wrong matrix',
 
   it('sanity: vecTol is tight enough that a relative perturbation of 1e-9 is detected', () => {
     expect(vecTol(1, 200, 200)).toBeLessThan(1e-9);
+  });
+});
+
+describe('tensor and pullback: names, the size guard and the messages of their errors', () => {
+  it('names ρ_a⊗ρ_b and ρ∘φ (or the name given), and refuses representations of two groups naming b', () => {
+    const C = cyclic(4);
+    const shift = cyclicShift(C, 4), rot = rotation2d(C);
+    expect(tensor(shift, rot).name).toBe(`${shift.name}⊗${rot.name}`);
+    expect(pullback(shift, C, [0, 1, 2, 3]).name).toBe(`${shift.name}∘φ`);
+    expect(pullback(shift, C, [0, 1, 2, 3], 'restricted').name).toBe('restricted');
+    expectEqflowError(() => tensor(shift, rotation2d(cyclic(3))), { code: 'invalid-argument', field: 'b' });
+  });
+
+  it('a non-monomial ρ_a⊗ρ_b keeps |G|·(dim_a² + dim_b²) matrix entries: past the table limit it is refused naming dim', () => {
+    const C = cyclic(4);
+    // 4 · (3000² + 2²) = 36 000 016 entries > 2²⁵ = 33 554 432; refused before any matrix is built
+    const e = expectEqflowError(() => tensor(channels(rotation2d(C), 1500), rotation2d(C)), { code: 'invalid-argument', field: 'dim' });
+    expect(e.message).toMatch(/⊗rot2d\(2π\/4\) would need 36000016 entries, more than the limit of 33554432$/);
+    // negative control: the same shape within the limit is built
+    expect(tensor(channels(rotation2d(C), 10), rotation2d(C)).dim).toBe(40);
+  });
+
+  it('says which image of φ is not an element and how many images were expected', () => {
+    const C = cyclic(4), shift = cyclicShift(C, 4);
+    expect(expectEqflowError(() => pullback(shift, C, [0, 4, 2, 3]), { code: 'invalid-argument', field: 'hom[1]' }).message).toMatch(/not an element of C4$/);
+    expect(expectEqflowError(() => pullback(shift, C, [0]), { code: 'dimension-mismatch', field: 'hom' }).message).toMatch(/expected 4 images, got 1$/);
   });
 });
