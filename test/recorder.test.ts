@@ -20,7 +20,10 @@ function kept(n: number, maxPoints: number): { points: number[]; trajectory: num
   const rec = new Recorder(c.P, { maxPoints });
   const A = point(1);
   for (let i = 0; i < n; i++) rec.observe(i, A);
-  return { points: rec.points.map((p) => p.t), trajectory: rec.trajectory().map((p) => p.t) };
+  // the trajectory first: it must not add the latest observation to the recorded points
+  const trajectory = rec.trajectory().map((p) => p.t);
+  expect(rec.trajectory().map((p) => p.t)).toEqual(trajectory);
+  return { points: rec.points.map((p) => p.t), trajectory };
 }
 
 describe('Recorder: a trajectory in bounded memory', () => {
@@ -82,7 +85,9 @@ describe('Recorder: a trajectory in bounded memory', () => {
   });
 
   it('rejects a bound that cannot keep the first and the latest point, naming maxPoints', () => {
-    for (const maxPoints of [1, 0, 2.5, Number.NaN, -4]) expectEqflowError(() => new Recorder(c.P, { maxPoints }), { code: 'invalid-argument', field: 'maxPoints' });
+    for (const maxPoints of [1, 0, 2.5, Number.NaN, -4]) {
+      expect(expectEqflowError(() => new Recorder(c.P, { maxPoints }), { code: 'invalid-argument', field: 'maxPoints' }).message).toContain(`expected an integer ≥ 2, got ${maxPoints}`);
+    }
     expect(new Recorder(c.P, { maxPoints: 2 }).points).toEqual([]);
   });
 });
