@@ -22,16 +22,19 @@ interface StrykerNamespace {
   hitLimit?: number;
 }
 
-const hitsFile = (testFile: string) => join(process.cwd(), '.eqflow-hits', `${createHash('sha1').update(testFile).digest('hex')}.json`);
+const hitsDir = join(process.cwd(), '.eqflow-hits');
+const hitsFile = (testFile: string) => join(hitsDir, `${createHash('sha1').update(testFile).digest('hex')}.json`);
+/** The test file a file-level hook runs for (vitest passes the file's suite). */
+const fileOf = (suite: unknown): string | undefined => (suite as { filepath?: string }).filepath;
 
 if (typeof namespace === 'string') {
   const ns = ((globalThis as Record<string, unknown>)[namespace] ??= {}) as StrykerNamespace;
   if (mode === 'dry-run') {
     // vitest reads a hook's first parameter as a fixtures pattern: it must be a destructure, even an empty one
     afterAll(({}, suite) => {
-      const file = (suite as { filepath?: string }).filepath;
+      const file = fileOf(suite);
       if (file === undefined) return;
-      mkdirSync(join(process.cwd(), '.eqflow-hits'), { recursive: true });
+      mkdirSync(hitsDir, { recursive: true });
       writeFileSync(hitsFile(file), JSON.stringify(hitsOfFile(ns.mutantCoverage?.perTest ?? {}, file)));
     });
   } else if (mode === 'mutant') {
@@ -39,7 +42,7 @@ if (typeof namespace === 'string') {
     let strykerLimit: number | undefined;
     let exceeded = false;
     beforeAll(({}, suite) => {
-      const file = (suite as { filepath?: string }).filepath;
+      const file = fileOf(suite);
       dry = file !== undefined && existsSync(hitsFile(file)) ? (JSON.parse(readFileSync(hitsFile(file), 'utf8')) as HitsByTest) : {};
       strykerLimit = ns.hitLimit;
     });
