@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { ReferenceImplementation } from '../src/impl/reference.js';
 import { allClaims } from '../src/claims/registry.js';
 import { fixedSeed, runScale } from './arbitraries/config.js';
+import { claimTestPattern } from '../src/vitest.js';
 
 /**
  * The theorem suite on the reference implementation: every claim holds, and every claim with negative inputs
@@ -14,9 +15,9 @@ const timeout = 120_000 * Math.max(1, runScale());
 
 describe(`theorem suite on the reference (seed ${seed}; replay with EQFLOW_SEED=${seed})`, () => {
   for (const claim of allClaims) {
-    test(`${claim.id}: ${claim.title}`, async () => {
+    test(`${claimTestPattern(claim.id)}${claim.title}`, async () => {
       const r = await claim.run(impl, { seed, runs: Math.max(claim.runs, Math.round(claim.runs * runScale())) });
-      const replay = `replay: EQFLOW_SEED=${r.seed} npx vitest run properties/theorems.test.ts -t '${claim.id}'`;
+      const replay = `replay: EQFLOW_SEED=${r.seed} npx vitest run properties/theorems.test.ts -t '${claimTestPattern(claim.id)}'`;
       expect(r.verdict, `${r.message}\ncounterexample: ${JSON.stringify(r.counterexample)}\npath: ${r.path}\n${replay}`).toBe('holds');
       expect(r.cases).toBeGreaterThanOrEqual(Math.min(25, claim.runs));
     }, timeout);

@@ -41,6 +41,12 @@ function seedOf(options: DescribeClaimsOptions): number {
 }
 
 /**
+ * The `-t` pattern that selects claim `id`'s test alone: `${id}: ` opens only its own test's name (a bare id also
+ * matches other claims whose titles mention it, e.g. 'projectors' in dynamics-step's, and its negative control).
+ */
+export const claimTestPattern = (id: string): string => `${id}: `;
+
+/**
  * The failure message: claim, measurement, counterexample (or, for the verdict 'error', the input the implementation
  * failed on), seed and path, and the command that replays it.
  */
@@ -53,7 +59,7 @@ export function failureMessage(r: ClaimResult, testFile: string | undefined): st
     `  ${r.message ?? ''}`,
     `  ${error ? 'failing input (not shrunk)' : 'counterexample'}: ${JSON.stringify(r.counterexample)}`,
     `  seed ${r.seed}${r.path ? `, path ${r.path}` : ''}`,
-    `  replay: EQFLOW_SEED=${r.seed}${path} npx vitest run ${file} -t '${r.id}'`,
+    `  replay: EQFLOW_SEED=${r.seed}${path} npx vitest run ${file} -t '${claimTestPattern(r.id)}'`,
   ].join('\n');
 }
 
@@ -70,7 +76,7 @@ export function describeClaims(announced: Implementation, options: DescribeClaim
   const replayPath = process.env.EQFLOW_PATH;
   describe(`eqflow claims on ${implementation.name} (seed ${seed})`, () => {
     for (const claim of claims) {
-      test(`${claim.id}: ${claim.title}`, async (ctx) => {
+      test(`${claimTestPattern(claim.id)}${claim.title}`, async (ctx) => {
         const r = await claim.run(implementation, { seed, runs: options.runs, ...(replayPath && { path: replayPath }) });
         if (r.verdict === 'not tested' || r.verdict === 'not resolvable') {
           ctx.skip(`${r.verdict}: ${r.message ?? ''}`);
