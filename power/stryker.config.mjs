@@ -20,8 +20,8 @@ import base, { perFileOptions } from '../stryker.config.mjs';
 export const POWER_FILES = [
   'src/groups/**/*.ts', 'src/reps/**/*.ts', 'src/space/**/*.ts', 'src/models/**/*.ts', 'src/risk/**/*.ts', 'src/flows/**/*.ts',
   // barrels; the verifier's own oracles (finite differences, symbolic gradients), which judge rather than
-  // implement; and what no Case builds (invariant test risks, the trajectory recorder of reports)
-  '!src/**/index.ts', '!src/risk/differences.ts', '!src/risk/oracles.ts', '!src/risk/invariant.ts', '!src/flows/recorder.ts',
+  // implement; and what no Case builds (the trajectory recorder of reports)
+  '!src/**/index.ts', '!src/risk/differences.ts', '!src/risk/oracles.ts', '!src/flows/recorder.ts',
   // a closed-form oracle of the dense model's Q that no Case builds (only property tests compare against it)
   '!src/models/exampleQ.ts',
   // the text of the CLI's discrete-stability warning: a message, not mathematics a Case builds
