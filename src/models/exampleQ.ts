@@ -28,12 +28,10 @@ export function exampleQData(): { count: 2; inputDim: 2; outputDim: 1; x: Float6
   };
 }
 
-/** (u, v) = (⟨A, (1,1)/√2⟩, ⟨A, (1,−1)/√2⟩): u is the E-coordinate, v the E⊥-coordinate. */
-export function qToUV(A: Float64Array): [number, number] {
-  return [(A[0] + A[1]) * Math.SQRT1_2, (A[0] - A[1]) * Math.SQRT1_2];
-}
-
-/** A = (a_1, a_2) = ((u+v)/√2, (u−v)/√2), the inverse of qToUV; orthogonal, so it also maps (∂_u, ∂_v) to ∇_A. */
+/**
+ * A = (a_1, a_2) = ((u+v)/√2, (u−v)/√2) from (u, v) = (⟨A, (1,1)/√2⟩, ⟨A, (1,−1)/√2⟩), the E- and E⊥-coordinates;
+ * orthogonal, so it also maps (∂_u, ∂_v) to ∇_A.
+ */
 export function qFromUV(u: number, v: number): Float64Array {
   return Float64Array.from([(u + v) * Math.SQRT1_2, (u - v) * Math.SQRT1_2]);
 }
