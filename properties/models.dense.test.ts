@@ -375,6 +375,11 @@ describe('Example Q', () => {
     }
   });
 
+  test('the network is the documented one: C2 swapping R², trivial on R, square activation, no bias, named example-q', () => {
+    const net = exampleQ();
+    expect([net.name, net.widths, net.bias, net.activations.map((f) => f.name)]).toEqual(['example-q', [2, 1], [false], ['square']]);
+  });
+
   test('A* = √(6/5)(1,1) is stationary for both flows, with H_eq = 6 and H_⊥ = −1/5', () => {
     const A = qAStar();
     const m = qModelRisks(A);
