@@ -5,7 +5,7 @@
  * and against a planted-bug implementation (red, naming the claim and the replay command).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -53,10 +53,13 @@ describe('the packed package in an empty project', () => {
   let dir = '';
   let green = '';
   let red = '';
+  let shipped: string[] = [];
   beforeAll(() => {
     work = mkdtempSync(join(tmpdir(), 'eqflow-pack-'));
     const out = execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    const tarball = join(work, (JSON.parse(out.slice(out.indexOf('['))) as Array<{ filename: string }>)[0].filename);
+    const packed = (JSON.parse(out.slice(out.indexOf('['))) as Array<{ filename: string; files: Array<{ path: string }> }>)[0];
+    const tarball = join(work, packed.filename);
+    shipped = packed.files.map((f) => f.path);
     dir = project(tarball);
     green = suite(dir, 'green', "export { reference as implementation } from 'eqflow';\n");
     // a planted bug: Π_E taken as Π_LΠ_G, which is no projection onto L ∩ H_G when L is incompatible
@@ -82,6 +85,12 @@ describe('the packed package in an empty project', () => {
     expect(r.status, r.stderr).toBe(0);
     const warnings = r.stderr.split('\n').filter((l) => /npm warn/.test(l) && !/requires you to be logged in/.test(l));
     expect(warnings).toEqual([]);
+  });
+
+  test('ships a compiled file for a source that exists, and none for a deleted one (the build starts from an empty dist/)', () => {
+    const compiled = shipped.filter((f) => f.startsWith('dist/') && f.endsWith('.js'));
+    expect(compiled).toContain('dist/index.js');
+    expect(compiled.filter((f) => !existsSync(join(ROOT, f.replace(/^dist\//, 'src/').replace(/\.js$/, '.ts'))))).toEqual([]);
   });
 
   test('imports from plain JavaScript', () => {
