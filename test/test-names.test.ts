@@ -6,7 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -16,9 +16,14 @@ const testFiles = (dir: string): string[] => readdirSync(dir, { withFileTypes: t
 
 /** The names one `vitest list` collects from `files` under EQFLOW_SEED=`seed`. */
 async function names(files: readonly string[], seed: string): Promise<string[]> {
-  const out = join(mkdtempSync(join(tmpdir(), 'eqflow-names-')), 'list.json');
-  await promisify(execFile)(process.execPath, ['node_modules/vitest/vitest.mjs', 'list', `--json=${out}`, ...files], { env: { ...process.env, EQFLOW_SEED: seed } });
-  return (JSON.parse(readFileSync(out, 'utf8')) as Array<{ name: string }>).map((t) => t.name);
+  const dir = mkdtempSync(join(tmpdir(), 'eqflow-names-'));
+  try {
+    const out = join(dir, 'list.json');
+    await promisify(execFile)(process.execPath, ['node_modules/vitest/vitest.mjs', 'list', `--json=${out}`, ...files], { env: { ...process.env, EQFLOW_SEED: seed } });
+    return (JSON.parse(readFileSync(out, 'utf8')) as Array<{ name: string }>).map((t) => t.name);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 describe('test names under EQFLOW_SEED', () => {
