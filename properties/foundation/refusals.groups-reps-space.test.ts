@@ -8,7 +8,7 @@ import { RandomStream } from '../../src/core/rng.js';
 import { cyclic, dihedral, factorProjection, symmetric } from '../../src/groups/builtins.js';
 import { enumerated, permutationGroup, planarGroup } from '../../src/groups/compact.js';
 import { MAX_ORDER } from '../../src/groups/group.js';
-import { Perm, PermGroup, symmetricByGenerators, symmetricGenerators } from '../../src/groups/permGroup.js';
+import { Perm, PermGroup, checkPerm, composePerm, invertPerm, symmetricByGenerators, symmetricGenerators } from '../../src/groups/permGroup.js';
 import { GroupAction, bandLimited, exteriorSquare, fromRepresentation, layerAction, pointAction, signTwisted, sumAction, tensorAction, trivialAction } from '../../src/reps/action.js';
 import { cyclicShift, denseRep, directSum, natural, rotation2d, signedPermutationRep, trivial } from '../../src/reps/builders.js';
 import { MonomialRep } from '../../src/reps/representation.js';
@@ -58,6 +58,26 @@ describe('groups refuse', () => {
   it('S_n generators for n not an integer ≥ 1', () => {
     expectEqflowError(() => symmetricGenerators(0), { code: 'invalid-argument', field: 'n' });
     expectEqflowError(() => symmetricGenerators(2.5), { code: 'invalid-argument', field: 'n' });
+  });
+});
+
+describe('permutations', () => {
+  it('checkPerm refuses a wrong length, a point out of range or not an integer, and a repeated point, naming the entry', () => {
+    expectEqflowError(() => checkPerm([0, 1], 3, 'g'), { code: 'dimension-mismatch', field: 'g', message: /3 points, got length 2/ });
+    for (const bad of [[0, 1, 3], [0, 1, -1], [0, 1, 1.5]]) expectEqflowError(() => checkPerm(bad, 3, 'g'), { code: 'not-a-group', field: 'g[2]', message: /closure fails/ });
+    expectEqflowError(() => checkPerm([0, 2, 2], 3, 'g'), { code: 'not-a-group', field: 'g', message: /2 appears twice/ });
+  });
+
+  it('checkPerm returns an Int32Array copy; compose and invert follow (gh)(i) = g(h(i))', () => {
+    const src = [2, 0, 1, 3];
+    const g = checkPerm(src, 4, 'g');
+    src[0] = 0;
+    expect(g).toBeInstanceOf(Int32Array);
+    expect([...g]).toEqual([2, 0, 1, 3]);
+    const h = Int32Array.of(1, 0, 2, 3);
+    expect([...composePerm(g, h)]).toEqual([0, 2, 1, 3]); // g(h(0)) = g(1) = 0, g(h(1)) = g(0) = 2
+    expect([...invertPerm(g)]).toEqual([1, 2, 0, 3]);
+    expect([...composePerm(g, invertPerm(g))]).toEqual([0, 1, 2, 3]);
   });
 });
 
