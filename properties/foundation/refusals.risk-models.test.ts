@@ -20,7 +20,7 @@ import {
   adaptiveHaarRisk, augmentedRiskDegree, boundedTolerance, exactAugmentedRisk, perSampleRisk, sampleMean, sampledTolerance,
 } from '../../src/risk/haarRisk.js';
 import { squaredLoss } from '../../src/risk/losses.js';
-import { denseRiskExpression } from '../../src/risk/oracles.js';
+import { denseRiskExpression, symbolicGradient, symbolicRiskOracle } from '../../src/risk/oracles.js';
 import { expectEqflowError } from '../arbitraries/index.js';
 
 describe('DenseNetwork refuses', () => {
@@ -174,17 +174,44 @@ describe('the symbolic oracle refuses', () => {
   const C4 = cyclic(4);
   const poly = new DenseNetwork({ reps: [cyclicShift(C4, 4), cyclicShift(C4, 4), trivial(C4)], activations: [square, identity] });
 
+  // 2 → 3 → 2 with a bias on layer 0: output width 2, so count·n_L is told apart from count/n_L
+  const C2 = cyclic(2);
+  const wide = new DenseNetwork({ reps: [trivial(C2, 2), trivial(C2, 3), trivial(C2, 2)], activations: [square, identity], bias: [true, false] });
+
   it('a network that is not polynomial, naming the layer', () => {
     const net = new DenseNetwork({ reps: [cyclicShift(C4, 4), cyclicShift(C4, 4), trivial(C4)], activations: [square, tanh] });
-    expectEqflowError(() => denseRiskExpression(net, new Float64Array(4), new Float64Array(1), 1, 1), { code: 'unsupported', field: 'activations[1]' });
+    expectEqflowError(() => denseRiskExpression(net, new Float64Array(4), new Float64Array(1), 1, 1), { code: 'unsupported', field: 'activations[1]', message: /needs a polynomial network \(square or identity\), got tanh/ });
   });
 
-  it('data too short for the count', () => {
-    expectEqflowError(() => denseRiskExpression(poly, new Float64Array(7), new Float64Array(2), 2, 1), { code: 'dimension-mismatch', field: 'x' });
-    expectEqflowError(() => denseRiskExpression(poly, new Float64Array(8), new Float64Array(1), 2, 1), { code: 'dimension-mismatch', field: 'y' });
+  it('a count that is not a positive integer, and data too short for the count', () => {
+    expectEqflowError(() => denseRiskExpression(poly, new Float64Array(8), new Float64Array(2), 1.5, 1), { code: 'invalid-argument', field: 'count' });
+    expectEqflowError(() => denseRiskExpression(poly, new Float64Array(7), new Float64Array(2), 2, 1), { code: 'dimension-mismatch', field: 'x', message: /expected at least 2×4 entries, got 7/ });
+    expectEqflowError(() => denseRiskExpression(wide, new Float64Array(6), new Float64Array(5), 3, 1), { code: 'dimension-mismatch', field: 'y', message: /expected at least 3×2 entries, got 5/ });
   });
 
   it('a datum that cannot be written as a literal', () => {
-    expectEqflowError(() => denseRiskExpression(poly, Float64Array.from([1, NaN, 0, 0]), new Float64Array(1), 1, 1), { code: 'not-finite', field: 'data' });
+    expectEqflowError(() => denseRiskExpression(poly, Float64Array.from([1, NaN, 0, 0]), new Float64Array(1), 1, 1), { code: 'not-finite', field: 'data', message: /cannot write NaN/ });
+  });
+
+  it('a parameter vector of the wrong length, naming A', () => {
+    expectEqflowError(() => symbolicGradient('a0 * a1', ['a0', 'a1'])(new Float64Array(3)), { code: 'dimension-mismatch', field: 'A' });
+  });
+});
+
+describe('the symbolic oracle', () => {
+  it('writes the risk from the definition, negatives in parentheses', () => {
+    const C2 = cyclic(2);
+    const net = new DenseNetwork({ reps: [trivial(C2, 1), trivial(C2, 1)], activations: [square] });
+    expect(denseRiskExpression(net, Float64Array.from([-1.5]), Float64Array.from([0]), 1, 0.25)).toBe('0.25 * 0.5 * (((a0 * (-1.5))^2 - 0)^2)');
+    expect(denseRiskExpression(net, Float64Array.from([2]), Float64Array.from([-3]), 1, 1)).toBe('1 * 0.5 * (((a0 * 2)^2 - (-3))^2)');
+  });
+
+  it('counts the rounding steps of the documented evaluation path: 2·(Σ_i (n_i + b_i + 1) + 4 + count·n_L)', () => {
+    const C2 = cyclic(2);
+    const wide = new DenseNetwork({ reps: [trivial(C2, 2), trivial(C2, 3), trivial(C2, 2)], activations: [square, identity], bias: [true, false] });
+    const r = new RandomStream(7);
+    const oracle = symbolicRiskOracle(wide, r.gaussianVector(6), r.gaussianVector(6), 3, 1);
+    // layer 0: n_0 + b_0 = 3, layer 1: n_1 = 3, so 2·((3 + 1) + (3 + 1) + 4 + 3·2) = 36
+    expect(oracle(wide.randomParameters(r)).ops).toBe(36);
   });
 });

@@ -7,10 +7,10 @@ import { DenseNetwork } from '../models/dense.js';
  * dense network written out as an expression (finite differences are in risk/differences.ts).
  */
 
-/** A number as a mathjs literal that parses back to the same float (shortest round-trip form). */
+/** A number as a mathjs literal that parses back to the same float (shortest round-trip form); negatives in parentheses. */
 function literal(v: number): string {
   if (!Number.isFinite(v)) throw new EqflowError('not-finite', 'data', `cannot write ${v} into an expression`);
-  return v < 0 || Object.is(v, -0) ? `(${String(v)})` : String(v);
+  return v < 0 ? `(${String(v)})` : String(v);
 }
 
 /** The symbol of flat coordinate k. */
