@@ -5,10 +5,11 @@ import { RandomStream } from '../src/core/rng.js';
 import { expectEqflowError } from './arbitraries/errors.js';
 import { fixedSeed } from './arbitraries/config.js';
 import { EPS, ratio, roundoff } from '../src/core/tolerance.js';
+import { tanh1 } from '../src/core/kernels.js';
 import { cyclic, dihedral, symmetric } from '../src/groups/builtins.js';
 import { adjacency, channels, cyclicShift, natural, rot90, rotation2d, trivial } from '../src/reps/builders.js';
 import { Representation } from '../src/reps/representation.js';
-import { biasedTanh, identity, pointwise, pointwiseNames, square, tanh } from '../src/models/activations.js';
+import { biasedTanh, identity, leakyRelu, pointwise, pointwiseNames, sigmoid, softplus, square, tanh } from '../src/models/activations.js';
 import { DenseNetwork, mlp, smallMlp, wideMlp } from '../src/models/dense.js';
 import { plainNetwork } from '../src/models/plain.js';
 import {
@@ -502,7 +503,35 @@ describe('activations', () => {
   test('pointwise resolves every name it advertises and rejects unknown ones with a typed error', () => {
     for (const name of pointwiseNames) expect(pointwise(name).name).toBe(name);
     expect(pointwise('leaky-relu(0.25)').name).toBe('leaky-relu(0.25)');
-    for (const bad of ['relu', 'constructor', 'leaky-relu()', 'leaky-relu(x)']) expect(() => pointwise(bad)).toThrow(EqflowError);
+    for (const bad of ['relu', 'constructor', 'leaky-relu()', 'leaky-relu(x)', 'leaky-relu(Infinity)']) expectEqflowError(() => pointwise(bad), { code: 'invalid-argument', field: 'activation' });
+  });
+
+  test('leakyRelu refuses a slope that is not finite, naming it; biasedTanh refuses a width other than its offsets', () => {
+    for (const slope of [NaN, Infinity, -Infinity]) expectEqflowError(() => leakyRelu(slope), { code: 'invalid-argument', field: 'slope' });
+    const offsets = Float64Array.from([0.3, -1.2, 0.7]);
+    const f = biasedTanh(offsets);
+    expect(f.outDim(3)).toBe(3);
+    expectEqflowError(() => f.outDim(4), { code: 'dimension-mismatch', field: 'offsets' });
+    expectEqflowError(() => f.forward(new Float64Array(8), new Float64Array(8), 4, 2), { code: 'dimension-mismatch', field: 'offsets' });
+    // The offsets are copied: changing the caller's array afterwards changes nothing.
+    const a = new Float64Array(3);
+    offsets[0] = 100;
+    f.forward(new Float64Array(3), a, 3, 1);
+    expect(a[0]).toBe(tanh1(0.3));
+  });
+
+  test('sigmoid and softplus stay finite and exact at the extremes, where the naive formulas overflow', () => {
+    const z = Float64Array.from([-800, -40, 0, 40, 800]);
+    const run = (f: Activation) => {
+      const a = new Float64Array(5), gz = new Float64Array(5);
+      f.forward(z, a, 5, 1);
+      f.backward(z, a, new Float64Array(5).fill(1), gz, 5, 1);
+      return { a: [...a], gz: [...gz] };
+    };
+    // σ(−800) underflows to 0 exactly; e^{−40} ≈ 4.2e−18 is below half an ulp of 1, so σ(40) rounds to 1.
+    expect(run(sigmoid)).toEqual({ a: [0, Math.exp(-40) / (1 + Math.exp(-40)), 0.5, 1, 1], gz: [0, Math.exp(-40) / (1 + Math.exp(-40)) * (1 - Math.exp(-40) / (1 + Math.exp(-40))), 0.25, 0, 0] });
+    // softplus(z) = z + log1p(e^{−z}) for z > 0, log1p(e^{z}) for z < 0: e^{−800} underflows to 0, so the extremes are exact.
+    expect(run(softplus)).toEqual({ a: [0, Math.log1p(Math.exp(-40)), Math.LN2, 40 + Math.log1p(Math.exp(-40)), 800], gz: [0, Math.exp(-40) / (1 + Math.exp(-40)), 0.5, 1, 1] });
   });
 });
 

@@ -42,11 +42,12 @@ describe('dataset', () => {
   });
 
   it('subset takes the rows asked, in that order, repeats included', () => {
-    const d = dataset([1, 2, 3, 4, 5, 6], [7, 8, 9], 2, 1);
+    // outputDim 2 ≠ 1, so a row offset k·outputDim is told apart from k/outputDim
+    const d = dataset([1, 2, 3, 4, 5, 6], [7, 70, 8, 80, 9, 90], 2, 2);
     const b = subset(d, [2, 0, 2]);
-    expect([b.count, b.inputDim, b.outputDim]).toEqual([3, 2, 1]);
+    expect([b.count, b.inputDim, b.outputDim]).toEqual([3, 2, 2]);
     expect([...b.x]).toEqual([5, 6, 1, 2, 5, 6]);
-    expect([...b.y]).toEqual([9, 7, 9]);
+    expect([...b.y]).toEqual([9, 90, 7, 70, 9, 90]);
   });
 
   it('orbitDataset lists (ρ_0(g)x_s, ρ_Y(g)y_s) in the order (g, s)', () => {
