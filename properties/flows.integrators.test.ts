@@ -17,14 +17,14 @@ import { RandomStream } from '../src/core/rng.js';
 import { discreteStabilityWarning } from '../src/flows/discrete.js';
 import { DYNAMICS, DynamicsKind, VectorField, velocity } from '../src/flows/dynamics.js';
 import {
-  FLOW_ATOL, FLOW_RTOL, ORDER, Work, doubled, eulerStep, firstStep, integrate, phi,
+  FLOW_ATOL, FLOW_RTOL, ORDER, Work, doubled, eulerStep, firstStep, flowAtTimes, integrate, phi,
 } from '../src/flows/integrators.js';
 import type { IntegratorKind } from '../src/flows/integrators.js';
 import { BuiltCase, buildCase } from '../src/impl/build.js';
 import { CaseSpec } from '../src/impl/caseSpec.js';
 import { exampleQSpec } from '../src/impl/examples.js';
 import { fieldOf } from '../src/impl/reference.js';
-import { checkExpectingFailure, checkProperty, roundoff } from './arbitraries/index.js';
+import { checkExpectingFailure, checkProperty, expectEqflowError, roundoff } from './arbitraries/index.js';
 import { compatibleCase, mlpCase } from '../src/claims/cases.js';
 
 const cache = new Map<string, BuiltCase>();
@@ -322,5 +322,43 @@ describe('φ-functions, the step floor, Remark R3\'s warning', () => {
       // dopri5 (always adaptive) honours minStep too; its error estimate is exactly 0 on the first two steps here
       expect((err as EqflowError).message).toMatch(new RegExp(`^step: ${integrator} step underflow at t = [^:]+: h = \\S+ < minimum 1\\.000e-9`));
     }
+  });
+});
+
+describe('integrate and flowAtTimes refuse, naming the field', () => {
+  const f = fieldOf(built(exampleQSpec), 'reg-nominal', 1);
+  const run = (opts: { rtol?: number; atol?: number; minStep?: number }) => () => integrate(f, Float64Array.from([1, 0]), 1, { integrator: 'etdrk4', step: 0.1, adaptive: true, ...opts });
+
+  it('a tolerance or step floor that is negative, NaN or infinite, and rtol = atol = 0', () => {
+    for (const v of [-1, NaN, Infinity]) {
+      expectEqflowError(run({ rtol: v }), { code: 'invalid-argument', field: 'rtol' });
+      expectEqflowError(run({ atol: v }), { code: 'invalid-argument', field: 'atol' });
+      expectEqflowError(run({ minStep: v }), { code: 'invalid-argument', field: 'minStep' });
+    }
+    expectEqflowError(run({ rtol: 0, atol: 0 }), { code: 'invalid-argument', field: 'rtol', message: /cannot both be 0/ });
+    // either one alone may be 0
+    expect(() => run({ rtol: 0 })()).not.toThrow();
+    expect(() => run({ atol: 0 })()).not.toThrow();
+  });
+
+  it('times that decrease or are negative, naming the index', () => {
+    const opts = { integrator: 'etdrk4', step: 0.1 } as const;
+    expectEqflowError(() => flowAtTimes(f, Float64Array.from([1, 0]), [0.5, 0.2], opts), { code: 'invalid-argument', field: 'times[1]' });
+    expectEqflowError(() => flowAtTimes(f, Float64Array.from([1, 0]), [-1], opts), { code: 'invalid-argument', field: 'times[0]' });
+    expectEqflowError(() => flowAtTimes(f, Float64Array.from([1, 0]), [NaN], opts), { code: 'invalid-argument', field: 'times[0]' });
+  });
+
+  it('flowAtTimes copies x at each time, integrating only the increments (a repeated time repeats the copy)', () => {
+    const opts = { integrator: 'etdrk4', step: 0.05 } as const;
+    const x = Float64Array.from([1, 0.5]);
+    const out = flowAtTimes(f, x, [0, 0.3, 0.3, 1], opts);
+    const want = Float64Array.from([1, 0.5]);
+    const at0 = [...want];
+    integrate(f, want, 0.3, opts);
+    const at03 = [...want];
+    integrate(f, want, 0.7, opts);
+    expect(out.map((o) => [...o])).toEqual([at0, at03, at03, [...want]]);
+    expect([...x]).toEqual([...want]); // x is integrated in place to the last time
+    expect(out[1]).not.toBe(out[2]); // copies, not one buffer
   });
 });

@@ -22,7 +22,7 @@ describe('dataset refuses', () => {
 
   it('inputs that do not split into rows, and targets of the wrong length, with the counts', () => {
     expectEqflowError(() => dataset([1, 2, 3], [1], 2, 1), { code: 'dimension-mismatch', field: 'x', message: /length 3 is not a multiple of inputDim 2/ });
-    expectEqflowError(() => dataset([1, 2, 3, 4], [1, 2, 3], 2, 1), { code: 'dimension-mismatch', field: 'y', message: /expected 2×1 = 2 entries, got 3/ });
+    expectEqflowError(() => dataset([1, 2, 3, 4], [1, 2, 3], 2, 2), { code: 'dimension-mismatch', field: 'y', message: /expected 2×2 = 4 entries, got 3/ });
   });
 
   it('a non-finite entry, naming it', () => {

@@ -8,8 +8,8 @@ import { RandomStream } from '../../src/core/rng.js';
 import { cyclic, dihedral, factorProjection, symmetric } from '../../src/groups/builtins.js';
 import { enumerated, permutationGroup, planarGroup } from '../../src/groups/compact.js';
 import { MAX_ORDER } from '../../src/groups/group.js';
-import { Perm, PermGroup, symmetricByGenerators, symmetricGenerators } from '../../src/groups/permGroup.js';
-import { GroupAction, bandLimited, exteriorSquare, fromRepresentation, layerAction, pointAction, signTwisted, sumAction, tensorAction, trivialAction } from '../../src/reps/action.js';
+import { Perm, PermGroup, checkPerm, composePerm, invertPerm, symmetricByGenerators, symmetricGenerators } from '../../src/groups/permGroup.js';
+import { GroupAction, bandLimited, exteriorSquare, fromRepresentation, layerAction, matrixOf, pointAction, regularTruncated, signTwisted, sumAction, tensorAction, trivialAction } from '../../src/reps/action.js';
 import { cyclicShift, denseRep, directSum, natural, rotation2d, signedPermutationRep, trivial } from '../../src/reps/builders.js';
 import { MonomialRep } from '../../src/reps/representation.js';
 import { maskSpace } from '../../src/space/admissible.js';
@@ -58,6 +58,26 @@ describe('groups refuse', () => {
   it('S_n generators for n not an integer ≥ 1', () => {
     expectEqflowError(() => symmetricGenerators(0), { code: 'invalid-argument', field: 'n' });
     expectEqflowError(() => symmetricGenerators(2.5), { code: 'invalid-argument', field: 'n' });
+  });
+});
+
+describe('permutations', () => {
+  it('checkPerm refuses a wrong length, a point out of range or not an integer, and a repeated point, naming the entry', () => {
+    expectEqflowError(() => checkPerm([0, 1], 3, 'g'), { code: 'dimension-mismatch', field: 'g', message: /3 points, got length 2/ });
+    for (const bad of [[0, 1, 3], [0, 1, -1], [0, 1, 1.5]]) expectEqflowError(() => checkPerm(bad, 3, 'g'), { code: 'not-a-group', field: 'g[2]', message: new RegExp(`closure fails: expected a point in 0\\.\\.2, got ${bad[2]}`) });
+    expectEqflowError(() => checkPerm([0, 2, 2], 3, 'g'), { code: 'not-a-group', field: 'g', message: /2 appears twice/ });
+  });
+
+  it('checkPerm returns an Int32Array copy; compose and invert follow (gh)(i) = g(h(i))', () => {
+    const src = [2, 0, 1, 3];
+    const g = checkPerm(src, 4, 'g');
+    src[0] = 0;
+    expect(g).toBeInstanceOf(Int32Array);
+    expect([...g]).toEqual([2, 0, 1, 3]);
+    const h = Int32Array.of(1, 0, 2, 3);
+    expect([...composePerm(g, h)]).toEqual([0, 2, 1, 3]); // g(h(0)) = g(1) = 0, g(h(1)) = g(0) = 2
+    expect([...invertPerm(g)]).toEqual([1, 2, 0, 3]);
+    expect([...composePerm(g, invertPerm(g))]).toEqual([0, 1, 2, 3]);
   });
 });
 
@@ -110,6 +130,14 @@ describe('actions refuse', () => {
     expectEqflowError(() => bandLimited(SO2, []), { code: 'invalid-argument', field: 'frequencies' });
   });
 
+  it('a frequency or truncation that is not an integer ≥ 0, naming it', () => {
+    expectEqflowError(() => bandLimited(SO2, [1, -1]), { code: 'invalid-argument', field: 'frequencies[1]' });
+    expectEqflowError(() => bandLimited(SO2, [0.5]), { code: 'invalid-argument', field: 'frequencies[0]' });
+    expectEqflowError(() => regularTruncated(SO2, 1.5), { code: 'invalid-argument', field: 'K' });
+    expectEqflowError(() => regularTruncated(SO2, -1), { code: 'invalid-argument', field: 'K' });
+    expect(regularTruncated(SO2, 0).dim).toBe(1); // K = 0 is allowed: the invariant signals alone
+  });
+
   it('a network of fewer than two representations', () => {
     expectEqflowError(() => layerAction([fromRepresentation(trivial(C2))]), { code: 'invalid-argument', field: 'reps' });
   });
@@ -124,6 +152,21 @@ describe('actions', () => {
     // (0 1 2) sends e0∧e1 ↦ e1∧e2, e0∧e2 ↦ −e0∧e1, e1∧e2 ↦ −e0∧e2, and is even
     expect(moveOf(signTwisted(exteriorSquare(S3)), cycle)).toEqual({ perm: [2, 0, 1], sign: [1, -1, -1] });
     expect(moveOf(signTwisted(pointAction(S3)), swap)).toEqual({ perm: [1, 0, 2], sign: [-1, -1, -1] });
+  });
+
+  it('ψ_{0,2} of O(2) at r_θ s is diag(1, R(2θ)·diag(1, −1)), the documented matrix; its name, degree and dimension', () => {
+    const O2 = planarGroup(true);
+    const psi = bandLimited(O2, [0, 2]);
+    expect([psi.name, psi.degree, psi.dim]).toEqual(['ψ{0,2}', 2, 3]);
+    const t = Math.PI / 6, c = Math.cos(2 * t), s = Math.sin(2 * t);
+    const want = [1, 0, 0, 0, c, s, 0, s, -c]; // [[c, −s], [s, c]]·diag(1, −1) = [[c, s], [s, −c]]
+    const M = matrixOf(psi, { theta: t, reflect: true });
+    // each entry is one cos or sin (correctly rounded to 1 ulp) times ±1, exact products
+    for (let i = 0; i < 9; i++) expect(Math.abs(M[i] - want[i]), `entry ${i}`).toBeLessThanOrEqual(Number.EPSILON);
+    const R = matrixOf(psi, { theta: t, reflect: false });
+    expect([...R]).toEqual([1, 0, 0, 0, c, -s, 0, s, c]);
+    const reg = regularTruncated(SO2, 3);
+    expect([reg.name, reg.degree, reg.dim]).toEqual(['reg≤3', 3, 7]);
   });
 
   it('ρ ⊗ sgn of an action without moves has none', () => {
