@@ -23,6 +23,10 @@ import { squaredLoss } from '../../src/risk/losses.js';
 import { denseRiskExpression, symbolicGradient, symbolicRiskOracle } from '../../src/risk/oracles.js';
 import { expectEqflowError } from '../arbitraries/index.js';
 
+const C2 = cyclic(2);
+// 2 → 3 → 2 with a bias on layer 0: output width 2, so count·n_L is told apart from count/n_L
+const wide = new DenseNetwork({ reps: [trivial(C2, 2), trivial(C2, 3), trivial(C2, 2)], activations: [square, identity], bias: [true, false] });
+
 describe('DenseNetwork refuses', () => {
   const C4 = cyclic(4);
   const reps = [cyclicShift(C4, 4), cyclicShift(C4, 4), trivial(C4)];
@@ -33,7 +37,6 @@ describe('DenseNetwork refuses', () => {
 
   it('a pointwise σ on a representation it does not commute with (A2), and accepts the ones it does', () => {
     // C2 acting on R² by x ↦ −x: a signed permutation, so odd tanh commutes with it and sigmoid does not
-    const C2 = cyclic(2);
     const flip = signedPermutationRep(C2, [[0, 1], [0, 1]], [[1, 1], [-1, -1]]);
     const withHidden = (hidden: typeof flip, f: Activation) => new DenseNetwork({ reps: [flip, hidden, trivial(C2)], activations: [f, identity] });
     expectEqflowError(() => withHidden(flip, sigmoid), { code: 'invalid-argument', field: 'activations[0]', message: /A2 fails/ });
@@ -145,7 +148,6 @@ describe('Haar risk refuses and reports', () => {
   it('adaptive quadrature starts at 8 angles by default and refuses when maxDegree is reached first', () => {
     const SO2 = planarGroup(false);
     const rot = bandLimited(SO2, [1]); // R² rotated by θ
-    const C2 = cyclic(2);
     const dense = new DenseNetwork({ reps: [trivial(C2, 2), trivial(C2, 2), trivial(C2, 1)], activations: [square, identity] });
     const r2 = new RandomStream(6);
     const data = dataset(r2.gaussianVector(4), r2.gaussianVector(2), 2, 1);
@@ -174,9 +176,6 @@ describe('the symbolic oracle refuses', () => {
   const C4 = cyclic(4);
   const poly = new DenseNetwork({ reps: [cyclicShift(C4, 4), cyclicShift(C4, 4), trivial(C4)], activations: [square, identity] });
 
-  // 2 → 3 → 2 with a bias on layer 0: output width 2, so count·n_L is told apart from count/n_L
-  const C2 = cyclic(2);
-  const wide = new DenseNetwork({ reps: [trivial(C2, 2), trivial(C2, 3), trivial(C2, 2)], activations: [square, identity], bias: [true, false] });
 
   it('a network that is not polynomial, naming the layer', () => {
     const net = new DenseNetwork({ reps: [cyclicShift(C4, 4), cyclicShift(C4, 4), trivial(C4)], activations: [square, tanh] });
@@ -200,15 +199,12 @@ describe('the symbolic oracle refuses', () => {
 
 describe('the symbolic oracle', () => {
   it('writes the risk from the definition, negatives in parentheses', () => {
-    const C2 = cyclic(2);
     const net = new DenseNetwork({ reps: [trivial(C2, 1), trivial(C2, 1)], activations: [square] });
     expect(denseRiskExpression(net, Float64Array.from([-1.5]), Float64Array.from([0]), 1, 0.25)).toBe('0.25 * 0.5 * (((a0 * (-1.5))^2 - 0)^2)');
     expect(denseRiskExpression(net, Float64Array.from([2]), Float64Array.from([-3]), 1, 1)).toBe('1 * 0.5 * (((a0 * 2)^2 - (-3))^2)');
   });
 
   it('counts the rounding steps of the documented evaluation path: 2·(Σ_i (n_i + b_i + 1) + 4 + count·n_L)', () => {
-    const C2 = cyclic(2);
-    const wide = new DenseNetwork({ reps: [trivial(C2, 2), trivial(C2, 3), trivial(C2, 2)], activations: [square, identity], bias: [true, false] });
     const r = new RandomStream(7);
     const oracle = symbolicRiskOracle(wide, r.gaussianVector(6), r.gaussianVector(6), 3, 1);
     // layer 0: n_0 + b_0 = 3, layer 1: n_1 = 3, so 2·((3 + 1) + (3 + 1) + 4 + 3·2) = 36
