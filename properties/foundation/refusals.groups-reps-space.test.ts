@@ -22,6 +22,8 @@ import { expectEqflowError } from '../arbitraries/index.js';
 const D4 = new PermGroup([[1, 2, 3, 0], [0, 3, 2, 1]], 'D4');
 const S3 = permutationGroup(symmetricByGenerators(3));
 const SO2 = planarGroup(false);
+const O2 = planarGroup(true);
+const C2 = cyclic(2);
 
 /** A move as plain arrays (sign null stays null); throws when the action reports none. */
 function moveOf<E>(a: GroupAction<E>, g: E): { perm: number[]; sign: number[] | null } {
@@ -110,15 +112,14 @@ describe('group views', () => {
   });
 
   it('SO(2) and O(2) have no finite order; only O(2) writes the reflection flag', () => {
-    expect([SO2.order(), planarGroup(true).order()]).toEqual([null, null]);
+    expect([SO2.order(), O2.order()]).toEqual([null, null]);
     expect(SO2.toJSON({ theta: 1, reflect: false })).toStrictEqual({ theta: 1 });
-    expect(planarGroup(true).toJSON({ theta: 1, reflect: true })).toStrictEqual({ theta: 1, reflect: true });
-    expect(planarGroup(true).toJSON({ theta: 2, reflect: false })).toStrictEqual({ theta: 2, reflect: false });
+    expect(O2.toJSON({ theta: 1, reflect: true })).toStrictEqual({ theta: 1, reflect: true });
+    expect(O2.toJSON({ theta: 2, reflect: false })).toStrictEqual({ theta: 2, reflect: false });
   });
 });
 
 describe('actions refuse', () => {
-  const C2 = cyclic(2);
 
   it('a direct sum of no actions, or of actions of two groups', () => {
     expectEqflowError(() => sumAction<number>(), { code: 'invalid-argument', field: 'parts' });
@@ -155,7 +156,6 @@ describe('actions', () => {
   });
 
   it('ψ_{0,2} of O(2) at r_θ s is diag(1, R(2θ)·diag(1, −1)), the documented matrix; its name, degree and dimension', () => {
-    const O2 = planarGroup(true);
     const psi = bandLimited(O2, [0, 2]);
     expect([psi.name, psi.degree, psi.dim]).toEqual(['ψ{0,2}', 2, 3]);
     const t = Math.PI / 6, c = Math.cos(2 * t), s = Math.sin(2 * t);
@@ -190,7 +190,6 @@ describe('actions', () => {
   });
 
   it('a bias array shorter than the layers gives the remaining layers no bias', () => {
-    const C2 = cyclic(2);
     const r2 = fromRepresentation(cyclicShift(C2, 2, 1)), t1 = fromRepresentation(trivial(C2));
     // layers 2×(2+b_0) and 1×(2+b_1)
     expect(layerAction([r2, r2, t1], [true]).dim).toBe(2 * 3 + 1 * 2);
@@ -199,7 +198,6 @@ describe('actions', () => {
 });
 
 describe('representation builders refuse', () => {
-  const C2 = cyclic(2);
 
   it('a matrix that is not orthogonal, naming the element', () => {
     expectEqflowError(() => denseRep(C2, [[1, 0, 0, 1], [2, 0, 0, 1]], 2), { code: 'not-orthogonal', field: 'dense[r]' });

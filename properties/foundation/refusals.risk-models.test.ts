@@ -24,11 +24,11 @@ import { denseRiskExpression, symbolicGradient, symbolicRiskOracle } from '../..
 import { expectEqflowError } from '../arbitraries/index.js';
 
 const C2 = cyclic(2);
+const C4 = cyclic(4);
 // 2 → 3 → 2 with a bias on layer 0: output width 2, so count·n_L is told apart from count/n_L
 const wide = new DenseNetwork({ reps: [trivial(C2, 2), trivial(C2, 3), trivial(C2, 2)], activations: [square, identity], bias: [true, false] });
 
 describe('DenseNetwork refuses', () => {
-  const C4 = cyclic(4);
   const reps = [cyclicShift(C4, 4), cyclicShift(C4, 4), trivial(C4)];
 
   it('activations that are not an array, saying what it got', () => {
@@ -82,7 +82,7 @@ describe('ConvNet', () => {
   });
 
   it('with no convolution blocks is the linear head alone: its gradient matches central differences', () => {
-    const net = new ConvNet({ group: cyclic(4), imageSize: 2, inChannels: 1, blocks: [], outputs: 2 });
+    const net = new ConvNet({ group: C4, imageSize: 2, inChannels: 1, blocks: [], outputs: 2 });
     const r = new RandomStream(4);
     const A = r.gaussianVector(net.space.dim), x = r.gaussianVector(2 * 4), y = r.gaussianVector(2 * 2);
     const grad = new Float64Array(A.length);
@@ -173,7 +173,6 @@ describe('Haar risk refuses and reports', () => {
 });
 
 describe('the symbolic oracle refuses', () => {
-  const C4 = cyclic(4);
   const poly = new DenseNetwork({ reps: [cyclicShift(C4, 4), cyclicShift(C4, 4), trivial(C4)], activations: [square, identity] });
 
 
